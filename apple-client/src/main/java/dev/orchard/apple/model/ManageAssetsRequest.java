@@ -40,6 +40,14 @@ public record ManageAssetsRequest(List<Asset> assets, List<String> clientUserIds
         return assets.size() * (size(clientUserIds) + size(serialNumbers));
     }
 
+    public int serialCount() {
+        return size(serialNumbers);
+    }
+
+    public int userCount() {
+        return size(clientUserIds);
+    }
+
     static int size(List<?> list) {
         return list == null ? 0 : list.size();
     }
