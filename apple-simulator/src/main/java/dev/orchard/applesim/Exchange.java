@@ -38,12 +38,19 @@ final class Exchange {
         return http.getRequestHeaders().getFirst(name);
     }
 
+    private byte[] body;
+
+    /** The request body, read once and kept. */
     byte[] body() throws IOException {
+        if (body != null) {
+            return body;
+        }
         try (InputStream in = http.getRequestBody()) {
             byte[] bytes = in.readNBytes(MAX_BODY + 1);
             if (bytes.length > MAX_BODY) {
                 throw AppleError.badRequest(9602, "request body too large");
             }
+            body = bytes;
             return bytes;
         }
     }
@@ -86,7 +93,6 @@ final class Exchange {
     /** Closes the connection without an answer, as a dropped connection would. */
     void drop() {
         status = 0;
-        http.getHttpContext().getServer();
         http.close();
     }
 

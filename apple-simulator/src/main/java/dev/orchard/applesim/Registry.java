@@ -134,7 +134,8 @@ final class Registry {
                         : a.externalVersionId(),
                 platforms, Set.copyOf(countries), custom, book, deviceAssignable,
                 a.minimumOsVersion() == null ? "15.0" : a.minimumOsVersion());
-        catalog.merge(a.adamId(), entry, (old, neu) -> neu);
+        SimAsset.CatalogEntry known = catalog.putIfAbsent(a.adamId(), entry);
+        entry = known != null ? known : entry;
         if (custom) {
             customOwners.computeIfAbsent(a.adamId(), k -> ConcurrentHashMap.newKeySet()).add(loc.uId);
         }
@@ -170,11 +171,12 @@ final class Registry {
             EventProcessor.link(user, "user" + i + "@appleid.example.com");
             loc.touch(user);
         }
-        int userAssignments = userCount == 0 ? 0 : assignmentCount / 10;
+        // a tenth are user assignments, each (asset, user) pair once: pair i is (i mod assets, i div assets)
+        long userAssignments = userCount == 0 ? 0 : Math.min(assignmentCount / 10, (long) assetCount * userCount);
         for (int i = 0; i < assignmentCount; i++) {
             SimAsset asset = assets.get(i % assetCount);
             if (i < userAssignments) {
-                loc.assign(asset, null, "gen-" + prefix + "-user-" + (i % userCount));
+                loc.assign(asset, null, "gen-" + prefix + "-user-" + (i / assetCount));
             } else {
                 loc.assign(asset, String.format("G%s%07d", prefix, i), null);
             }
