@@ -86,6 +86,9 @@ final class ControlApi {
             notifier.clear();
             return SimJson.object().put("cleared", true);
         }
+        if (route.equals("GET stats")) {
+            return stats();
+        }
         if (route.equals("GET settings")) {
             return settingsNode();
         }
@@ -222,6 +225,23 @@ final class ControlApi {
         notifier.send(loc, "USER_ASSOCIATED", payload);
         ObjectNode n = SimJson.object();
         Listings.writeUser(n, user);
+        return n;
+    }
+
+    /** Heap in use and the size of every location's data, for benchmarks. */
+    private ObjectNode stats() {
+        Runtime rt = Runtime.getRuntime();
+        ObjectNode n = SimJson.object();
+        n.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
+        n.put("heapMaxBytes", rt.maxMemory());
+        long assignments = 0;
+        for (Location l : registry.locations()) {
+            synchronized (l) {
+                assignments += l.assignments.size();
+            }
+        }
+        n.put("locations", registry.locations().size());
+        n.put("assignments", assignments);
         return n;
     }
 
