@@ -109,6 +109,16 @@ public final class SToken {
         return "…" + raw.substring(Math.max(0, raw.length() - 4));
     }
 
+    /** A short, stable fingerprint (first 8 hex digits of SHA-256) to tell tokens apart without revealing them. */
+    public String fingerprint() {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SToken other && raw.equals(other.raw);

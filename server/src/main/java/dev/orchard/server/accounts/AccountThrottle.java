@@ -1,0 +1,73 @@
+package dev.orchard.server.accounts;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Per-account limits within this node: at most {@code maxConcurrent} requests in flight and at most
+ * {@code maxRequestPerSecond} started in any one-second window. Waits are short (under a second for the rate,
+ * bounded for concurrency), so they may happen in the calling thread.
+ */
+final class AccountThrottle {
+
+    /** Releases the concurrency permit. */
+    interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private final int maxConcurrent;
+    private final LongSupplier nanoTime;
+    private final Map<AccountId, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final Map<AccountId, ArrayDeque<Long>> starts = new ConcurrentHashMap<>();
+
+    AccountThrottle(int maxConcurrent, LongSupplier nanoTime) {
+        this.maxConcurrent = maxConcurrent;
+        this.nanoTime = nanoTime;
+    }
+
+    Permit acquire(AccountId id, int maxRequestPerSecond) throws InterruptedException {
+        Semaphore semaphore = inFlight.computeIfAbsent(id, k -> new Semaphore(maxConcurrent, true));
+        if (!semaphore.tryAcquire(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("no Apple request slot for account " + id + " within 5 minutes");
+        }
+        try {
+            waitForRate(id, maxRequestPerSecond);
+        } catch (InterruptedException | RuntimeException e) {
+            semaphore.release();
+            throw e;
+        }
+        return semaphore::release;
+    }
+
+    private void waitForRate(AccountId id, int perSecond) throws InterruptedException {
+        ArrayDeque<Long> window = starts.computeIfAbsent(id, k -> new ArrayDeque<>());
+        while (true) {
+            long waitNanos;
+            synchronized (window) {
+                long now = nanoTime.getAsLong();
+                while (!window.isEmpty() && now - window.peekFirst() >= SECOND) {
+                    window.pollFirst();
+                }
+                if (window.size() < perSecond) {
+                    window.addLast(now);
+                    return;
+                }
+                waitNanos = window.peekFirst() + SECOND - now;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.max(waitNanos, 1_000_000));
+        }
+    }
+
+    /** Requests in flight for an account (for metrics and tests). */
+    int inFlight(AccountId id) {
+        Semaphore s = inFlight.get(id);
+        return s == null ? 0 : maxConcurrent - s.availablePermits();
+    }
+}

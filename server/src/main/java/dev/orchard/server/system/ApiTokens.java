@@ -1,0 +1,128 @@
+package dev.orchard.server.system;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * API tokens: random, shown once at creation, stored as SHA-256 hashes, each with a role, revocable. A token
+ * has 256 bits of entropy, so a plain hash (no salt, no stretching) is safe and lets a request be checked with
+ * one indexed lookup.
+ */
+@Component
+public class ApiTokens {
+
+    /** A token as listed: never its value. */
+    public record ApiToken(long id, String name, Role role, String hint, String createdBy, Instant createdAt,
+                           Instant lastUsedAt, Instant revokedAt) {
+        public boolean active() {
+            return revokedAt == null;
+        }
+    }
+
+    /** A token just created: the only time its value is known. */
+    public record CreatedToken(ApiToken token, String value) {
+    }
+
+    static final String PREFIX = "orch_";
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    ApiTokens(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public CreatedToken create(String name, Role role, String createdBy) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return store(name, role, createdBy, PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    }
+
+    /** Stores a token whose value was chosen outside (the bootstrap token). */
+    @Transactional
+    public CreatedToken store(String name, Role role, String createdBy, String value) {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("name is required (at most 100 characters)");
+        }
+        if (value.length() < 16) {
+            throw new IllegalArgumentException("a token must be at least 16 characters");
+        }
+        Instant now = clock.instant();
+        String hint = "…" + value.substring(value.length() - 4);
+        jdbc.sql("insert into api_tokens (name, token_hash, token_hint, role, created_by, created_at) values (?, ?, ?, ?, ?, ?)")
+                .params(name.strip(), hash(value), hint, role.name(), createdBy, Timestamp.from(now)).update();
+        ApiToken token = jdbc.sql(SELECT + " where token_hash = ?").param(hash(value)).query(ApiTokens::map).single();
+        return new CreatedToken(token, value);
+    }
+
+    /** The active token with this value, recording its use. */
+    @Transactional
+    public Optional<ApiToken> authenticate(String value) {
+        Optional<ApiToken> token = jdbc.sql(SELECT + " where token_hash = ? and revoked_at is null").param(hash(value))
+                .query(ApiTokens::map).optional();
+        token.ifPresent(t -> {
+            Instant now = clock.instant();
+            if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minusSeconds(60))) {
+                jdbc.sql("update api_tokens set last_used_at = ? where id = ?").params(Timestamp.from(now), t.id()).update();
+            }
+        });
+        return token;
+    }
+
+    public boolean exists(String value) {
+        return jdbc.sql("select count(*) from api_tokens where token_hash = ?").param(hash(value)).query(Long.class).single() > 0;
+    }
+
+    public List<ApiToken> list() {
+        return jdbc.sql(SELECT + " order by id").query(ApiTokens::map).list();
+    }
+
+    public Optional<ApiToken> find(long id) {
+        return jdbc.sql(SELECT + " where id = ?").param(id).query(ApiTokens::map).optional();
+    }
+
+    /** Revokes a token; revoking twice is harmless. Returns false when there is no such token. */
+    @Transactional
+    public boolean revoke(long id) {
+        return jdbc.sql("update api_tokens set revoked_at = coalesce(revoked_at, ?) where id = ?")
+                .params(Timestamp.from(clock.instant()), id).update() == 1;
+    }
+
+    private static final String SELECT =
+            "select id, name, role, token_hint, created_by, created_at, last_used_at, revoked_at from api_tokens";
+
+    private static ApiToken map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new ApiToken(rs.getLong("id"), rs.getString("name"), Role.valueOf(rs.getString("role")),
+                rs.getString("token_hint"), rs.getString("created_by"), instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("last_used_at")), instant(rs.getTimestamp("revoked_at")));
+    }
+
+    static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    static String hash(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.orchard.server.system;
+
+import java.time.Clock;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The clock everything reads time from (tests replace it), shared with db-scheduler so both agree on "now". */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({OrchardProperties.class, SecurityProperties.class})
+@ConfigurationPropertiesScan("dev.orchard.server")
+class SystemConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    com.github.kagkarlsson.scheduler.Clock schedulerClock(Clock clock) {
+        return clock::instant;
+    }
+}
