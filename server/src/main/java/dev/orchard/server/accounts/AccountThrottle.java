@@ -20,16 +20,23 @@ final class AccountThrottle {
         void close();
     }
 
+    /** Waits for a number of nanoseconds (tests pass one that moves a fake clock). */
+    interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private final int maxConcurrent;
     private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
     private final Map<AccountId, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final Map<AccountId, ArrayDeque<Long>> starts = new ConcurrentHashMap<>();
 
-    AccountThrottle(int maxConcurrent, LongSupplier nanoTime) {
+    AccountThrottle(int maxConcurrent, LongSupplier nanoTime, Sleeper sleeper) {
         this.maxConcurrent = maxConcurrent;
         this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
     }
 
     Permit acquire(AccountId id, int maxRequestPerSecond) throws InterruptedException {
@@ -61,7 +68,7 @@ final class AccountThrottle {
                 }
                 waitNanos = window.peekFirst() + SECOND - now;
             }
-            TimeUnit.NANOSECONDS.sleep(Math.max(waitNanos, 1_000_000));
+            sleeper.sleep(Math.max(waitNanos, 1_000_000));
         }
     }
 

@@ -65,7 +65,8 @@ public class AppleGateway {
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
-        this.throttle = new AccountThrottle(properties.maxConcurrentRequests(), System::nanoTime);
+        this.throttle = new AccountThrottle(properties.maxConcurrentRequests(), System::nanoTime,
+                java.util.concurrent.TimeUnit.NANOSECONDS::sleep);
     }
 
     public <T> T call(AccountId id, Endpoint endpoint, Access access, AppleCall<T> call) {

@@ -1,0 +1,161 @@
+package dev.orchard.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.beans.factory.support.BeanDefinitionBuilder;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.orchard.applesim.AppleSimulator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real Orchard server for integration tests: its own port, its database (H2 file under a data directory, or
+ * a PostgreSQL URL), pointed at a simulator, with a clock the test moves. Several may share one database, as
+ * nodes of a cluster do.
+ */
+public final class OrchardInstance implements AutoCloseable {
+
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** An HTTP answer with its body read as JSON when it is JSON. */
+    public record Response(int status, String body, HttpResponse<String> raw) {
+        public JsonNode json() {
+            return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        }
+
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    private final ConfigurableApplicationContext context;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private OrchardInstance(ConfigurableApplicationContext context, int port) {
+        this.context = context;
+        this.port = port;
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts Orchard against the simulator; {@code databaseUrl} null means the H2 file under {@code dataDir}. */
+    public static OrchardInstance start(AppleSimulator sim, Path dataDir, String databaseUrl, Clock clock,
+                                        String nodeName, Map<String, Object> extra) {
+        int port = freePort();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.port", port);
+        p.put("orchard.data-dir", dataDir.toString());
+        p.put("orchard.apple.base-url", sim.v2Uri().toString());
+        p.put("orchard.apple.content-lookup-url", sim.contentLookupUri().toString());
+        p.put("orchard.apple.store-lookup-url", sim.storeLookupUri().toString());
+        p.put("orchard.security.bootstrap-api-token", ADMIN_TOKEN);
+        p.put("orchard.security.admin-password", ADMIN_PASSWORD);
+        p.put("db-scheduler.polling-interval", "100ms");
+        p.put("db-scheduler.scheduler-name", nodeName);
+        p.put("db-scheduler.heartbeat-interval", "1s");
+        p.put("logging.level.dev.orchard", "INFO");
+        if (databaseUrl != null) {
+            p.put("spring.datasource.url", databaseUrl);
+            p.put("spring.datasource.username", databaseUrl.startsWith("jdbc:postgresql") ? "postgres" : "sa");
+        }
+        p.putAll(extra);
+        // as command-line arguments: they override application.yml, as an operator's settings would
+        String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrchardApplication.class)
+                .initializers(ctx -> ((BeanDefinitionRegistry) ctx.getBeanFactory()).registerBeanDefinition("testClock",
+                        BeanDefinitionBuilder.genericBeanDefinition(Clock.class, () -> clock).setPrimary(true)
+                                .getBeanDefinition()))
+                .run(args);
+        return new OrchardInstance(context, Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Response get(String path, String token) {
+        return send(request(path, token).GET().build());
+    }
+
+    public Response post(String path, String token, String json) {
+        return send(request(path, token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)).build());
+    }
+
+    public Response method(String method, String path, String token, String json) {
+        var b = request(path, token);
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return send(b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** A multipart/form-data POST or PUT with one file part named "token" and some text fields. */
+    public Response upload(String method, String path, String token, String fileContent, Map<String, String> fields) {
+        String boundary = "orchard-test-boundary";
+        var body = new StringBuilder();
+        fields.forEach((k, v) -> body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"")
+                .append(k).append("\"\r\n\r\n").append(v).append("\r\n"));
+        body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"token\"; filename=\"org.vpptoken\"\r\n")
+                .append("Content-Type: application/octet-stream\r\n\r\n").append(fileContent).append("\r\n--")
+                .append(boundary).append("--\r\n");
+        return send(request(path, token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .method(method, HttpRequest.BodyPublishers.ofString(body.toString())).build());
+    }
+
+    public Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        var b = HttpRequest.newBuilder(uri(path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
