@@ -29,7 +29,10 @@ class DemoRegistration implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
-        for (var location : simulator.locations()) {
+        // in a stable order, so the sample accounts get the same ids every time
+        var locations = new java.util.ArrayList<>(simulator.locations());
+        locations.sort(java.util.Comparator.comparing(l -> l.orgName()));
+        for (var location : locations) {
             if (accounts.findByLocation(location.uId()).isPresent()) {
                 continue;
             }
