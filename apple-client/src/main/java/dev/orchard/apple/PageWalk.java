@@ -42,6 +42,14 @@ public final class PageWalk<T, P extends PagedResponse<T>> implements Iterable<P
     private long itemsFetched;
     private Integer lastTotalPages;
 
+    /**
+     * A walk whose pages come from {@code fetch} (for example through a rate-limiting gateway) instead of this
+     * library's client; {@code endpoint} names it in errors.
+     */
+    public static <T, P extends PagedResponse<T>> PageWalk<T, P> of(String endpoint, IntFunction<P> fetch, int startPage) {
+        return new PageWalk<>(endpoint, fetch, startPage);
+    }
+
     PageWalk(String endpoint, IntFunction<P> fetch, int startPage) {
         if (startPage < 0) {
             throw new IllegalArgumentException("startPage must be >= 0");

@@ -68,7 +68,11 @@ public class AccountTasks implements ApplicationRunner {
     private void at(TaskDescriptor<Void> task, AccountId id, Instant when) {
         SchedulerClient client = scheduler.getObject();
         if (!client.scheduleIfNotExists(task.instance(id.toString()).scheduledTo(when))) {
-            client.reschedule(task.instanceId(id.toString()), when);
+            try {
+                client.reschedule(task.instanceId(id.toString()), when);
+            } catch (RuntimeException running) {
+                // running right now on some node; it reschedules itself when it ends
+            }
         }
     }
 

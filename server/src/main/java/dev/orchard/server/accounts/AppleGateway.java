@@ -70,6 +70,11 @@ public class AppleGateway {
     }
 
     public <T> T call(AccountId id, Endpoint endpoint, Access access, AppleCall<T> call) {
+        return call(id, endpoint.path(), access, call);
+    }
+
+    /** A call that is not a v2 endpoint (for example the metadata lookup with the account's token). */
+    public <T> T call(AccountId id, String operation, Access access, AppleCall<T> call) {
         Account account = accounts.find(id).orElseThrow(() ->
                 new AccountProblem(AccountProblem.Kind.NOT_FOUND, "no account " + id));
         Instant now = clock.instant();
@@ -82,14 +87,14 @@ public class AppleGateway {
                 throw new AccountBlockedException(id, blocked.get(), account.blockReason());
             }
             T result = call.call(apple.client(), token);
-            metrics.request(id, endpoint, "ok");
+            metrics.request(id, operation, "ok");
             afterSuccess(account, result, access);
             return result;
         } catch (AppleApiException e) {
-            metrics.request(id, endpoint, e.errorNumber().map(String::valueOf).orElse("http-" + e.httpStatus()));
+            metrics.request(id, operation, e.errorNumber().map(String::valueOf).orElse("http-" + e.httpStatus()));
             throw classify(account, e);
         } catch (AppleTransportException e) {
-            metrics.request(id, endpoint, "unreachable");
+            metrics.request(id, operation, "unreachable");
             throw block(account, null, "Apple unreachable: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

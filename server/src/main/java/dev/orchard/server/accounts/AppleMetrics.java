@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
-import dev.orchard.apple.Endpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,9 +23,9 @@ class AppleMetrics {
         this.registry = registry;
     }
 
-    void request(AccountId account, Endpoint endpoint, String outcome) {
+    void request(AccountId account, String operation, String outcome) {
         Counter.builder("orchard.apple.requests").description("Requests to Apple")
-                .tag("account", account.toString()).tag("endpoint", endpoint.path()).tag("outcome", outcome)
+                .tag("account", account.toString()).tag("endpoint", operation).tag("outcome", outcome)
                 .register(registry).increment();
     }
 

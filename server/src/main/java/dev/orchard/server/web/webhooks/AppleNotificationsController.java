@@ -18,6 +18,7 @@ import dev.orchard.apple.model.AppleNotification;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.sync.NotificationInbox;
+import dev.orchard.server.sync.NotificationProcessor;
 import dev.orchard.server.system.Problems;
 
 /**
@@ -32,10 +33,12 @@ class AppleNotificationsController {
 
     private final AccountService accounts;
     private final NotificationInbox inbox;
+    private final NotificationProcessor processor;
 
-    AppleNotificationsController(AccountService accounts, NotificationInbox inbox) {
+    AppleNotificationsController(AccountService accounts, NotificationInbox inbox, NotificationProcessor processor) {
         this.accounts = accounts;
         this.inbox = inbox;
+        this.processor = processor;
     }
 
     @PostMapping("/apple/notifications/{accountKey}")
@@ -59,6 +62,9 @@ class AppleNotificationsController {
         boolean fresh = inbox.accept(id, notification, new String(body, StandardCharsets.UTF_8));
         LOG.debug("Apple notification {} {} for account {}{}", notification.notificationType(),
                 notification.notificationId(), id, fresh ? "" : " (duplicate, ignored)");
+        if (fresh) {
+            processor.processAccount(id); // stored and committed above; a failure here is retried by the sweep
+        }
         return ResponseEntity.ok().build();
     }
 }

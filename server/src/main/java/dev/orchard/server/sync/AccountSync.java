@@ -1,0 +1,236 @@
+package dev.orchard.server.sync;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.IntFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.orchard.apple.AppleApiException;
+import dev.orchard.apple.Endpoint;
+import dev.orchard.apple.PageWalk;
+import dev.orchard.apple.model.Asset;
+import dev.orchard.apple.model.AssetQuery;
+import dev.orchard.apple.model.AssignmentQuery;
+import dev.orchard.apple.model.PagedResponse;
+import dev.orchard.apple.model.UserQuery;
+import dev.orchard.server.accounts.AccountBlockedException;
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AppleGateway;
+
+/**
+ * Reconciles one account with Apple (rule R5), page by page: users, then assets (always fully), then
+ * assignments — incrementally from the last version when possible, fully on the first run, daily, on request,
+ * after Apple rejects the version (9721) or when the data changed during a full walk. Each page is applied and
+ * the cursor saved in one transaction, so a run interrupted anywhere (crash, Retry-After block) resumes at the
+ * next page and applying a page twice changes nothing. After an incremental read, pools whose count at Apple
+ * differs from the ledger are re-read in full to find removals (Apple's incremental reads do not list them).
+ */
+@Component
+public class AccountSync {
+
+    static final String FULL = "FULL";
+    static final String INCREMENTAL = "INCREMENTAL";
+    static final String USERS = "USERS";
+    static final String ASSETS = "ASSETS";
+    static final String ASSIGNMENTS = "ASSIGNMENTS";
+    static final String RECONCILE = "RECONCILE";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountSync.class);
+
+    private final AppleGateway gateway;
+    private final SyncStates states;
+    private final Ledger ledger;
+    private final AppCatalog catalog;
+    private final SyncProperties properties;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, AppCatalog catalog, SyncProperties properties,
+                TransactionTemplate tx, Clock clock) {
+        this.gateway = gateway;
+        this.states = states;
+        this.ledger = ledger;
+        this.catalog = catalog;
+        this.properties = properties;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** What a run ended with. */
+    public record Outcome(long run, String kind, boolean fullNeededAgain) {
+    }
+
+    /**
+     * Runs (or resumes) the account's sync to its end. A Retry-After block propagates as
+     * {@link AccountBlockedException} with the run left in place, so the next attempt resumes it.
+     */
+    public Outcome run(AccountId id) {
+        Instant now = clock.instant();
+        SyncProgress p = states.load(id);
+        long run;
+        String kind;
+        String phase;
+        if (p.running()) {
+            run = p.runId();
+            kind = p.runKind();
+            phase = p.phase();
+            LOG.info("Resuming {} sync {} of account {} at {} page {}", kind, run, id, phase, p.nextPage());
+        } else {
+            boolean full = p.assignmentsVersion() == null || p.fullRequested() || p.lastFullAt() == null
+                    || !p.lastFullAt().plus(properties.fullInterval()).isAfter(now);
+            kind = full ? FULL : INCREMENTAL;
+            run = states.startRun(id, kind, now);
+            phase = USERS;
+        }
+        try {
+            boolean fullAgain = false;
+            if (USERS.equals(phase)) {
+                users(id, run, kind);
+                states.phase(id, ASSETS);
+                phase = ASSETS;
+            }
+            if (ASSETS.equals(phase)) {
+                assets(id, run);
+                states.phase(id, ASSIGNMENTS);
+                phase = ASSIGNMENTS;
+            }
+            if (ASSIGNMENTS.equals(phase)) {
+                kind = assignments(id, run, kind);
+                fullAgain = states.load(id).fullRequested();
+                states.phase(id, RECONCILE);
+                phase = RECONCILE;
+            }
+            if (RECONCILE.equals(phase) && INCREMENTAL.equals(kind)) {
+                reconcile(id, run);
+            }
+            states.finishRun(id, run, "OK", fullAgain ? "the data changed during the walk; a full read follows" : null,
+                    clock.instant(), FULL.equals(kind) && !fullAgain);
+            return new Outcome(run, kind, fullAgain);
+        } catch (AccountBlockedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            states.finishRun(id, run, "FAILED", e.getMessage(), clock.instant(), false);
+            throw e;
+        }
+    }
+
+    private void users(AccountId id, long run, String kind) {
+        SyncProgress p = states.load(id);
+        String since = FULL.equals(kind) ? null : p.usersVersion();
+        try {
+            walkUsers(id, run, since, p.nextPage() == null ? 0 : p.nextPage());
+        } catch (AppleApiException e) {
+            if (!e.isUnknownVersion()) {
+                throw e;
+            }
+            LOG.info("Apple no longer knows users version {} of account {}: reading all users", since, id);
+            states.phase(id, USERS);
+            walkUsers(id, run, null, 0);
+        }
+        states.saveUsersVersion(id, states.load(id).firstVersion());
+    }
+
+    private void walkUsers(AccountId id, long run, String since, int start) {
+        UserQuery query = since == null ? UserQuery.all() : UserQuery.all().since(since);
+        walk(id, run, USERS, start, i -> gateway.call(id, Endpoint.GET_USERS, AppleGateway.Access.READ,
+                (c, t) -> c.usersPage(t, query, i)), page -> {
+                    ledger.saveUsers(id, page.items(), clock.instant());
+                    return 0;
+                });
+    }
+
+    private void assets(AccountId id, long run) {
+        SyncProgress p = states.load(id);
+        var seen = new java.util.LinkedHashSet<String>();
+        walk(id, run, ASSETS, p.nextPage() == null ? 0 : p.nextPage(), i -> gateway.call(id, Endpoint.GET_ASSETS,
+                AppleGateway.Access.READ, (c, t) -> c.assetsPage(t, AssetQuery.all(), i)), page -> {
+                    ledger.savePools(id, run, page.items(), clock.instant());
+                    page.items().forEach(a -> seen.add(a.adamId()));
+                    return 0;
+                });
+        tx.executeWithoutResult(s -> ledger.sweepPools(id, run));
+        catalog.refreshIfStale(id, List.copyOf(seen));
+    }
+
+    /** Returns the kind the run ended as (an incremental read Apple refuses becomes full). */
+    private String assignments(AccountId id, long run, String kind) {
+        SyncProgress p = states.load(id);
+        int start = p.nextPage() == null ? 0 : p.nextPage();
+        if (INCREMENTAL.equals(kind)) {
+            try {
+                walkAssignments(id, run, AssignmentQuery.all().since(p.assignmentsVersion()), start);
+                states.saveAssignmentsVersion(id, states.load(id).firstVersion());
+                return INCREMENTAL;
+            } catch (AppleApiException e) {
+                if (!e.isUnknownVersion()) {
+                    throw e;
+                }
+                LOG.info("Apple no longer knows assignments version {} of account {}: full read", p.assignmentsVersion(), id);
+                states.phase(id, ASSIGNMENTS);
+                start = 0;
+                kind = FULL;
+            }
+        }
+        walkAssignments(id, run, AssignmentQuery.all(), start);
+        SyncProgress done = states.load(id);
+        if (done.versionChanged()) {
+            LOG.info("Assignments of account {} changed during the full read; another full read follows", id);
+            states.requestFull(id);
+        } else {
+            long removed = tx.execute(s -> (long) ledger.sweep(id, run, null, done.runStartedAt(), clock.instant()));
+            states.countRun(run, 0, 0, removed);
+        }
+        states.saveAssignmentsVersion(id, done.firstVersion());
+        return FULL;
+    }
+
+    private void walkAssignments(AccountId id, long run, AssignmentQuery query, int start) {
+        walk(id, run, ASSIGNMENTS, start, i -> gateway.call(id, Endpoint.GET_ASSIGNMENTS, AppleGateway.Access.READ,
+                (c, t) -> c.assignmentsPage(t, query, i)), page -> ledger.confirm(id, run, page.items(), clock.instant()));
+    }
+
+    /** Re-reads in full every pool whose assigned count disagrees with the ledger, to find removals. */
+    private void reconcile(AccountId id, long run) {
+        for (Asset asset : ledger.poolsOutOfStep(id)) {
+            var query = AssignmentQuery.all().withAsset(asset);
+            var walk = PageWalk.of(Endpoint.GET_ASSIGNMENTS.path(), i -> gateway.call(id, Endpoint.GET_ASSIGNMENTS,
+                    AppleGateway.Access.READ, (c, t) -> c.assignmentsPage(t, query, i)), 0);
+            for (var page : walk) {
+                tx.executeWithoutResult(s -> {
+                    int added = ledger.confirm(id, run, page.items(), clock.instant());
+                    states.countRun(run, 1, added, 0);
+                });
+            }
+            if (!walk.versionChanged()) {
+                Instant started = states.load(id).runStartedAt();
+                long removed = tx.execute(s -> (long) ledger.sweep(id, run, asset, started, clock.instant()));
+                states.countRun(run, 0, 0, removed);
+            }
+        }
+    }
+
+    /** Applies each page and saves the cursor in one transaction; {@code apply} returns how many licenses were new. */
+    private <T, P extends PagedResponse<T>> void walk(AccountId id, long run, String phase, int start,
+                                                       IntFunction<P> fetch, java.util.function.ToIntFunction<P> apply) {
+        if (start < 0) {
+            return; // this phase was read to its end before an interruption
+        }
+        String known = states.load(id).firstVersion();
+        for (P page : PageWalk.of(phase, fetch, start)) {
+            String first = known == null ? page.versionId() : known;
+            boolean changed = known != null && !known.equals(page.versionId());
+            Integer next = page.nextPageIndex();
+            tx.executeWithoutResult(s -> {
+                int added = apply.applyAsInt(page);
+                states.advance(id, phase, next == null ? -1 : next, page.totalPages(), page.items().size(), first, changed);
+                states.countRun(run, 1, added, 0);
+            });
+            known = first;
+        }
+    }
+}

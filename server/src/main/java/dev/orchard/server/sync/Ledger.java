@@ -1,0 +1,206 @@
+package dev.orchard.server.sync;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.orchard.apple.model.Asset;
+import dev.orchard.apple.model.Assignment;
+import dev.orchard.apple.model.ResponseAsset;
+import dev.orchard.apple.model.ResponseUser;
+import dev.orchard.server.accounts.AccountId;
+
+/**
+ * The license ledger, pools and Apple users as sync writes them. Writes are batched per Apple page and
+ * idempotent: applying the same page twice changes nothing. Licenses Orchard assigned are never deleted by a
+ * read of Apple; when Apple lacks them they are flagged {@code missing_since} (drift).
+ */
+@Repository
+class Ledger {
+
+    static final String ORCHARD = "ORCHARD";
+    static final String EXTERNAL = "EXTERNAL";
+
+    private final JdbcTemplate jdbc;
+
+    Ledger(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records that Apple holds these assignments (seen in run {@code run}); returns how many were new. */
+    int confirm(AccountId account, long run, List<Assignment> page, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        var devices = new ArrayList<Object[]>();
+        var users = new ArrayList<Object[]>();
+        for (Assignment a : page) {
+            String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
+            if (a.isDeviceAssignment()) {
+                devices.add(new Object[] {run, ts, account.value(), a.adamId(), pricing, a.serialNumber()});
+            } else if (a.clientUserId() != null) {
+                users.add(new Object[] {run, ts, account.value(), a.adamId(), pricing, a.clientUserId()});
+            }
+        }
+        return confirm(devices, "serial_number", ts) + confirm(users, "client_user_id", ts);
+    }
+
+    private int confirm(List<Object[]> rows, String holder, Timestamp now) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        int[] updated = jdbc.batchUpdate("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null "
+                + "where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
+        var inserts = new ArrayList<Object[]>();
+        for (int i = 0; i < updated.length; i++) {
+            if (updated[i] == 0) {
+                Object[] r = rows.get(i);
+                inserts.add(new Object[] {r[2], r[3], r[4], r[5], EXTERNAL, now, now, r[0]});
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("insert into licenses (account_id, adam_id, pricing_param, " + holder
+                    + ", origin, since, confirmed_at, seen_run) values (?, ?, ?, ?, ?, ?, ?, ?)", inserts);
+        }
+        return inserts.size();
+    }
+
+    /**
+     * After a complete read (of the account, or of one asset): licenses found elsewhere that Apple no longer
+     * lists are removed; Orchard's own are flagged missing. Returns how many were removed.
+     */
+    int sweep(AccountId account, long run, Asset onlyAsset, Instant runStarted, Instant now) {
+        // licenses first known after the run began (from a notification) may sit on pages already read: kept
+        String scope = " and since < ?" + (onlyAsset == null ? "" : " and adam_id = ? and pricing_param = ?");
+        Timestamp started = Timestamp.from(runStarted);
+        Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run, started}
+                : new Object[] {account.value(), run, started, onlyAsset.adamId(), onlyAsset.pricingParam()};
+        int removed = jdbc.update("delete from licenses where account_id = ? and origin = 'EXTERNAL' "
+                + "and (seen_run is null or seen_run <> ?)" + scope, removeArgs);
+        Object[] flagArgs = onlyAsset == null ? new Object[] {Timestamp.from(now), account.value(), run, started}
+                : new Object[] {Timestamp.from(now), account.value(), run, started, onlyAsset.adamId(), onlyAsset.pricingParam()};
+        jdbc.update("update licenses set missing_since = ? where account_id = ? and origin = 'ORCHARD' "
+                + "and missing_since is null and (seen_run is null or seen_run <> ?)" + scope, flagArgs);
+        return removed;
+    }
+
+    /** An assignment Apple confirmed in a notification; returns true when the ledger did not have it. */
+    boolean record(AccountId account, Assignment a, Instant now) {
+        String holder = a.isDeviceAssignment() ? "serial_number" : "client_user_id";
+        String value = a.isDeviceAssignment() ? a.serialNumber() : a.clientUserId();
+        String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
+        Timestamp ts = Timestamp.from(now);
+        if (jdbc.update("update licenses set confirmed_at = ?, missing_since = null where account_id = ? and adam_id = ? "
+                + "and pricing_param = ? and " + holder + " = ?", ts, account.value(), a.adamId(), pricing, value) > 0) {
+            return false;
+        }
+        jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder + ", origin, since, confirmed_at) "
+                + "values (?, ?, ?, ?, 'EXTERNAL', ?, ?)", account.value(), a.adamId(), pricing, value, ts, ts);
+        return true;
+    }
+
+    /** An assignment Apple says was removed; returns true when the ledger had it. */
+    boolean forget(AccountId account, Assignment a) {
+        String holder = a.isDeviceAssignment() ? "serial_number" : "client_user_id";
+        String value = a.isDeviceAssignment() ? a.serialNumber() : a.clientUserId();
+        String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
+        return jdbc.update("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
+                + holder + " = ?", account.value(), a.adamId(), pricing, value) > 0;
+    }
+
+    /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */
+    int countAssigned(AccountId account, Asset asset, int delta) {
+        return jdbc.update("update pools set assigned_count = assigned_count + ?, available_count = case when unlimited "
+                + "then available_count else available_count - ? end where account_id = ? and adam_id = ? and pricing_param = ?",
+                delta, delta, account.value(), asset.adamId(), asset.pricingParam());
+    }
+
+    /** A purchase, transfer or refund; returns 0 when the pool is unknown (a sync will find it). */
+    int countPurchased(AccountId account, Asset asset, int delta) {
+        return jdbc.update("update pools set total_count = case when unlimited then total_count else total_count + ? end, "
+                + "available_count = case when unlimited then available_count else available_count + ? end "
+                + "where account_id = ? and adam_id = ? and pricing_param = ?",
+                delta, delta, account.value(), asset.adamId(), asset.pricingParam());
+    }
+
+    void savePools(AccountId account, long run, List<ResponseAsset> assets, Instant now) {
+        var rows = new ArrayList<Object[]>();
+        var inserts = new ArrayList<Object[]>();
+        Timestamp ts = Timestamp.from(now);
+        for (ResponseAsset a : assets) {
+            boolean unlimited = a.isUnlimited();
+            Object total = unlimited ? null : a.totalCount();
+            Object available = unlimited ? null : a.availableCount();
+            String platforms = String.join(",", a.supportedPlatforms());
+            String type = a.productType() == null ? null : a.productType().name();
+            rows.add(new Object[] {type, total, a.assignedCount() == null ? 0 : a.assignedCount(), available,
+                    a.retiredCount(), a.isDeviceAssignable(), a.isRevocable(), unlimited, platforms, run, ts,
+                    account.value(), a.adamId(), a.pricingParam()});
+        }
+        int[] updated = jdbc.batchUpdate("""
+                update pools set product_type = ?, total_count = ?, assigned_count = ?, available_count = ?,
+                    retired_count = ?, device_assignable = ?, revocable = ?, unlimited = ?, platforms = ?, seen_run = ?,
+                    updated_at = ? where account_id = ? and adam_id = ? and pricing_param = ?
+                """, rows);
+        for (int i = 0; i < updated.length; i++) {
+            if (updated[i] == 0) {
+                inserts.add(rows.get(i));
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("""
+                    insert into pools (product_type, total_count, assigned_count, available_count, retired_count,
+                        device_assignable, revocable, unlimited, platforms, seen_run, updated_at, account_id, adam_id,
+                        pricing_param) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, inserts);
+        }
+    }
+
+    /** Pools Apple no longer lists after a complete read of the assets. */
+    int sweepPools(AccountId account, long run) {
+        return jdbc.update("delete from pools where account_id = ? and (seen_run is null or seen_run <> ?)",
+                account.value(), run);
+    }
+
+    void saveUsers(AccountId account, List<ResponseUser> users, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        for (ResponseUser u : users) {
+            if (u.clientUserId() == null) {
+                continue;
+            }
+            String status = u.status() == null ? "UNKNOWN" : u.status().name();
+            boolean active = u.status() != null && u.status().isActive();
+            // one clientUserId may have several records at Apple: an active one wins over retired ones
+            int updated = jdbc.update("update apple_users set status = ?, email = ?, id_hash = ?, invite_code = ?, "
+                    + "updated_at = ? where account_id = ? and client_user_id = ?"
+                    + (active ? "" : " and status not in ('Registered', 'Associated')"),
+                    status, u.email(), u.idHash(), u.inviteCode(), ts, account.value(), u.clientUserId());
+            if (updated == 0) {
+                Integer exists = jdbc.queryForObject("select count(*) from apple_users where account_id = ? and client_user_id = ?",
+                        Integer.class, account.value(), u.clientUserId());
+                if (exists != null && exists == 0) {
+                    jdbc.update("insert into apple_users (account_id, client_user_id, status, email, id_hash, invite_code, "
+                            + "updated_at) values (?, ?, ?, ?, ?, ?, ?)", account.value(), u.clientUserId(), status,
+                            u.email(), u.idHash(), u.inviteCode(), ts);
+                }
+            }
+        }
+    }
+
+    /** Pools whose assigned count at Apple differs from the licenses the ledger holds for them. */
+    List<Asset> poolsOutOfStep(AccountId account) {
+        return jdbc.query("""
+                select p.adam_id, p.pricing_param from pools p
+                where p.account_id = ? and p.assigned_count <> (
+                    select count(*) from licenses l where l.account_id = p.account_id and l.adam_id = p.adam_id
+                    and l.pricing_param = p.pricing_param and l.missing_since is null)
+                """, (rs, n) -> new Asset(rs.getString(1), rs.getString(2)), account.value());
+    }
+
+    long licenseCount(AccountId account) {
+        Long n = jdbc.queryForObject("select count(*) from licenses where account_id = ?", Long.class, account.value());
+        return n == null ? 0 : n;
+    }
+}

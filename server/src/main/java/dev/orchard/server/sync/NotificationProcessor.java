@@ -1,0 +1,126 @@
+package dev.orchard.server.sync;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
+
+import dev.orchard.apple.AppleNotifications;
+import dev.orchard.apple.model.AppleNotification;
+import dev.orchard.apple.model.AssetCountNotification;
+import dev.orchard.apple.model.AssetManagementNotification;
+import dev.orchard.apple.model.Assignment;
+import dev.orchard.apple.model.EventType;
+import dev.orchard.apple.model.UserAssociatedNotification;
+import dev.orchard.apple.model.UserManagementNotification;
+import dev.orchard.server.accounts.AccountId;
+
+/**
+ * Applies Apple's notifications from the inbox, in arrival order, each in one transaction with its "processed"
+ * mark: {@code ASSET_COUNT} moves a pool's totals, {@code ASSET_MANAGEMENT} successes add or remove ledger
+ * entries (and counts, only for entries that really changed), user notifications update Apple users. The
+ * webhook applies a notification right after storing it, so counts move within the request; a recurring task
+ * catches anything left (after a crash, or a failure).
+ */
+@Component
+public class NotificationProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationProcessor.class);
+
+    private final JdbcClient jdbc;
+    private final Ledger ledger;
+    private final SyncTasks syncTasks;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    NotificationProcessor(JdbcClient jdbc, Ledger ledger, SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.syncTasks = syncTasks;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    @Bean
+    static Task<Void> appleNotificationsSweep(NotificationProcessor processor) {
+        return Tasks.recurring("apple-notifications", Schedules.fixedDelay(Duration.ofSeconds(30)))
+                .execute((instance, context) -> processor.processPending());
+    }
+
+    /** Applies every stored notification not applied yet; returns how many. */
+    public int processPending() {
+        record Pending(long id, long accountId, String body) {
+        }
+        List<Pending> pending = jdbc.sql("select id, account_id, body from apple_notifications where processed_at is null "
+                + "order by id limit 1000").query((rs, n) -> new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3))).list();
+        int applied = 0;
+        for (Pending p : pending) {
+            if (apply(p.id(), new AccountId(p.accountId()), p.body())) {
+                applied++;
+            }
+        }
+        return applied;
+    }
+
+    private boolean apply(long rowId, AccountId account, String body) {
+        try {
+            AppleNotification n = AppleNotifications.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Boolean resync = tx.execute(s -> {
+                int claimed = jdbc.sql("update apple_notifications set processed_at = ? where id = ? and processed_at is null")
+                        .params(Timestamp.from(clock.instant()), rowId).update();
+                return claimed == 1 && apply(account, n);
+            });
+            if (Boolean.TRUE.equals(resync)) {
+                syncTasks.syncNow(account, false);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("Apple notification {} of account {} could not be applied: {}", rowId, account, e.toString());
+            return false;
+        }
+    }
+
+    /** Returns true when the notification showed Orchard does not know something and a sync should run. */
+    private boolean apply(AccountId account, AppleNotification n) {
+        var now = clock.instant();
+        var payload = n.payload();
+        if (payload instanceof AssetCountNotification c) {
+            return ledger.countPurchased(account, c.asset(), c.countDelta()) == 0;
+        }
+        if (payload instanceof AssetManagementNotification m && m.isSuccess()) {
+            boolean add = m.type() == EventType.ASSOCIATE;
+            boolean unknownPool = false;
+            for (Assignment a : m.assignments()) {
+                boolean changed = add ? ledger.record(account, a, now) : ledger.forget(account, a);
+                if (changed && ledger.countAssigned(account, a.asset(), add ? 1 : -1) == 0) {
+                    unknownPool = true;
+                }
+            }
+            return unknownPool;
+        }
+        if (payload instanceof UserManagementNotification u && u.isSuccess()) {
+            ledger.saveUsers(account, u.users(), now);
+        } else if (payload instanceof UserAssociatedNotification u) {
+            ledger.saveUsers(account, u.associatedUsers(), now);
+        }
+        return false;
+    }
+
+    /** Applies the stored notifications of one account now (called by the webhook after storing one). */
+    public void processAccount(AccountId account) {
+        jdbc.sql("select id, body from apple_notifications where account_id = ? and processed_at is null order by id")
+                .param(account.value()).query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list()
+                .forEach(row -> apply((Long) row[0], account, (String) row[1]));
+    }
+}

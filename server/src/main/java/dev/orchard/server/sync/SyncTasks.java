@@ -1,0 +1,120 @@
+package dev.orchard.server.sync;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+
+import dev.orchard.server.accounts.Account;
+import dev.orchard.server.accounts.AccountBlockedException;
+import dev.orchard.server.accounts.AccountEvents;
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountProblem;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.accounts.AccountUnavailableException;
+
+/**
+ * Schedules each account's sync as one db-scheduler task instance ({@code account-sync}, instance = account id):
+ * every {@code orchard.sync.interval}, at once after the account is added or renewed, and on request. One
+ * instance per account means one node syncs an account at a time; a blocked account's sync moves to the block's
+ * end; a run interrupted by a crash is revived by db-scheduler and resumes at its saved page.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SyncTasks implements ApplicationRunner {
+
+    static final TaskDescriptor<Void> SYNC = TaskDescriptor.of("account-sync");
+    private static final Logger LOG = LoggerFactory.getLogger(SyncTasks.class);
+
+    private final ObjectProvider<SchedulerClient> scheduler;
+    private final ObjectProvider<AccountService> accounts;
+    private final SyncStates states;
+    private final SyncProperties properties;
+    private final Clock clock;
+
+    SyncTasks(ObjectProvider<SchedulerClient> scheduler, ObjectProvider<AccountService> accounts, SyncStates states,
+              SyncProperties properties, Clock clock) {
+        this.scheduler = scheduler;
+        this.accounts = accounts;
+        this.states = states;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Bean
+    static Task<Void> accountSyncTask(AccountSync sync, SyncProperties properties, Clock clock) {
+        return Tasks.custom(SYNC).execute((instance, context) -> {
+            AccountId id = new AccountId(Long.parseLong(instance.getId()));
+            Instant when;
+            try {
+                var outcome = sync.run(id);
+                when = outcome.fullNeededAgain() ? clock.instant().plus(Duration.ofMinutes(1))
+                        : clock.instant().plus(properties.interval());
+            } catch (AccountBlockedException e) {
+                when = e.until();
+                LOG.info("Sync of account {} waits for Apple until {}", id, when);
+            } catch (AccountUnavailableException e) {
+                LOG.info("Sync of account {} skipped: {}", id, e.getMessage());
+                when = clock.instant().plus(properties.interval());
+            } catch (AccountProblem e) {
+                if (e.kind() == AccountProblem.Kind.NOT_FOUND) {
+                    return (complete, ops) -> ops.remove();
+                }
+                LOG.warn("Sync of account {} failed: {}", id, e.getMessage());
+                when = clock.instant().plus(Duration.ofMinutes(5));
+            } catch (RuntimeException e) {
+                LOG.warn("Sync of account {} failed, retrying in 5 minutes: {}", id, e.toString());
+                when = clock.instant().plus(Duration.ofMinutes(5));
+            }
+            Instant at = when;
+            return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
+        });
+    }
+
+    /** Every account has its sync scheduled (accounts added before this version, or by another node). */
+    @Override
+    public void run(ApplicationArguments args) {
+        for (Account a : accounts.getObject().list()) {
+            scheduler.getObject().scheduleIfNotExists(SYNC.instance(a.id().toString()).scheduledTo(clock.instant()));
+        }
+    }
+
+    @EventListener
+    void added(AccountEvents.AccountAdded event) {
+        syncNow(event.account(), false);
+    }
+
+    @EventListener
+    void renewed(AccountEvents.AccountRenewed event) {
+        syncNow(event.account(), false);
+    }
+
+    /** Runs the account's sync as soon as Apple allows; {@code full} forces a full read. */
+    public void syncNow(AccountId id, boolean full) {
+        if (full) {
+            states.requestFull(id);
+        }
+        SchedulerClient client = scheduler.getObject();
+        if (!client.scheduleIfNotExists(SYNC.instance(id.toString()).scheduledTo(clock.instant()))) {
+            try {
+                client.reschedule(SYNC.instanceId(id.toString()), clock.instant());
+            } catch (RuntimeException running) {
+                // the sync is running right now; a requested full read is picked up by its next run
+                LOG.debug("sync of account {} is running; not rescheduled", id);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.orchard.server.web.api;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.sync.AppCatalog;
+import dev.orchard.server.sync.LedgerQueries;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** Apps and books with their pools per account, the license ledger, metadata and country availability. */
+@RestController
+@Tag(name = "Catalog and licenses")
+class CatalogController {
+
+    private final AccountService accounts;
+    private final LedgerQueries queries;
+    private final AppCatalog catalog;
+
+    CatalogController(AccountService accounts, LedgerQueries queries, AppCatalog catalog) {
+        this.accounts = accounts;
+        this.queries = queries;
+        this.catalog = catalog;
+    }
+
+    @GetMapping("/api/v1/apps")
+    @Operation(summary = "Apps across accounts, each with its pools (same app in two accounts = two pools)")
+    List<LedgerQueries.App> apps() {
+        return queries.apps(null);
+    }
+
+    @GetMapping("/api/v1/accounts/{id}/apps")
+    @Operation(summary = "The apps of one account with their pools")
+    List<LedgerQueries.App> accountApps(@PathVariable long id) {
+        return queries.apps(accounts.get(new AccountId(id)).id().value());
+    }
+
+    @GetMapping("/api/v1/licenses")
+    @Operation(summary = "Licenses, filtered; page with afterId (the last id of the previous page)")
+    Map<String, Object> licenses(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String adamId,
+                                 @RequestParam(required = false) String serialNumber,
+                                 @RequestParam(required = false) String clientUserId,
+                                 @RequestParam(required = false) String origin,
+                                 @RequestParam(defaultValue = "0") long afterId,
+                                 @RequestParam(defaultValue = "100") int limit) {
+        if (origin != null && !origin.equals("ORCHARD") && !origin.equals("EXTERNAL")) {
+            throw new IllegalArgumentException("origin must be ORCHARD or EXTERNAL");
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1 to 1000");
+        }
+        var items = queries.licenses(new LedgerQueries.LicenseFilter(accountId, adamId, serialNumber, clientUserId, origin),
+                afterId, limit);
+        return Map.of("items", items, "nextAfterId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+    }
+
+    @GetMapping("/api/v1/apps/{adamId}/availability")
+    @Operation(summary = "Whether the app is sold in a country's store, as seen by an account (custom apps included)")
+    Map<String, Object> availability(@PathVariable String adamId, @RequestParam String country, @RequestParam long accountId) {
+        if (!country.matches("[A-Za-z]{2}")) {
+            throw new IllegalArgumentException("country must be an ISO 3166 alpha-2 code");
+        }
+        boolean available = catalog.availableIn(accounts.get(new AccountId(accountId)).id(), adamId, country);
+        return Map.of("adamId", adamId, "country", country.toUpperCase(java.util.Locale.ROOT), "available", available);
+    }
+
+    @PostMapping("/api/v1/apps/{adamId}/metadata/refresh")
+    @Operation(summary = "Re-read the app's metadata from Apple with an account's token")
+    Map<String, Object> refreshMetadata(@PathVariable String adamId, @RequestParam long accountId) {
+        int found = catalog.refresh(accounts.get(new AccountId(accountId)).id(), List.of(adamId));
+        return Map.of("adamId", adamId, "found", found == 1);
+    }
+}
