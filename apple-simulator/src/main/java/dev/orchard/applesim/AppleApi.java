@@ -67,7 +67,7 @@ final class AppleApi {
             throw new AppleError(404, 9602, "Invalid argument: no such endpoint " + route);
         }
         Location loc = route.equals("service/config") ? null : authenticate(ex);
-        Faults.Fault fault = faults.takeRequestFault(loc == null ? null : loc.uId, route);
+        Faults.Fault fault = faults.takeRequestFault(loc == null ? null : loc.uId, route, ex.rawQuery);
         if (fault != null) {
             if (fault.delayMs > 0) {
                 Thread.sleep(fault.delayMs);

@@ -25,6 +25,7 @@ final class Faults {
         final long delayMs;
         final boolean drop;
         final Integer asyncErrorNumber;
+        final String query;
         int remaining;
 
         Fault(ObjectNode spec) {
@@ -39,6 +40,7 @@ final class Faults {
             delayMs = delay == null ? 0 : delay;
             drop = spec.has("drop") && spec.get("drop").asBoolean();
             asyncErrorNumber = integer(spec, "asyncErrorNumber");
+            query = text(spec, "query");
             Integer count = integer(spec, "count");
             remaining = count == null ? 1 : count;
             if (status == null && errorNumber == null && delayMs == 0 && !drop && asyncErrorNumber == null) {
@@ -49,8 +51,9 @@ final class Faults {
             }
         }
 
-        boolean matches(String uId, String path) {
-            return (this.uId == null || this.uId.equals(uId)) && (this.path == null || this.path.equals(path));
+        boolean matches(String uId, String path, String rawQuery) {
+            return (this.uId == null || this.uId.equals(uId)) && (this.path == null || this.path.equals(path))
+                    && (query == null || (rawQuery != null && ("&" + rawQuery + "&").contains("&" + query + "&")));
         }
 
         int httpStatus() {
@@ -64,6 +67,7 @@ final class Faults {
             ObjectNode n = SimJson.object();
             n.put("uId", uId);
             n.put("path", path);
+            n.put("query", query);
             n.put("status", status);
             n.put("errorNumber", errorNumber);
             n.put("retryAfterSeconds", retryAfterSeconds);
@@ -94,8 +98,8 @@ final class Faults {
     }
 
     /** The request fault to apply now, consuming one use of it. */
-    synchronized Fault takeRequestFault(String uId, String path) {
-        return take(f -> f.asyncErrorNumber == null && f.matches(uId, path));
+    synchronized Fault takeRequestFault(String uId, String path, String rawQuery) {
+        return take(f -> f.asyncErrorNumber == null && f.matches(uId, path, rawQuery));
     }
 
     /** The asynchronous error number the next event of this location must fail with, if any. */

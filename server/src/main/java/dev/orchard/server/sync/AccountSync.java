@@ -172,6 +172,7 @@ public class AccountSync {
                 }
                 LOG.info("Apple no longer knows assignments version {} of account {}: full read", p.assignmentsVersion(), id);
                 states.phase(id, ASSIGNMENTS);
+                states.changeKind(id, run, FULL);
                 start = 0;
                 kind = FULL;
             }
@@ -182,7 +183,7 @@ public class AccountSync {
             LOG.info("Assignments of account {} changed during the full read; another full read follows", id);
             states.requestFull(id);
         } else {
-            long removed = tx.execute(s -> (long) ledger.sweep(id, run, null, done.runStartedAt(), clock.instant()));
+            long removed = tx.execute(s -> (long) ledger.sweep(id, run, null, clock.instant()));
             states.countRun(run, 0, 0, removed);
         }
         states.saveAssignmentsVersion(id, done.firstVersion());
@@ -207,8 +208,7 @@ public class AccountSync {
                 });
             }
             if (!walk.versionChanged()) {
-                Instant started = states.load(id).runStartedAt();
-                long removed = tx.execute(s -> (long) ledger.sweep(id, run, asset, started, clock.instant()));
+                long removed = tx.execute(s -> (long) ledger.sweep(id, run, asset, clock.instant()));
                 states.countRun(run, 0, 0, removed);
             }
         }

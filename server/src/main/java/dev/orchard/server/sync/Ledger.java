@@ -71,33 +71,36 @@ class Ledger {
      * After a complete read (of the account, or of one asset): licenses found elsewhere that Apple no longer
      * lists are removed; Orchard's own are flagged missing. Returns how many were removed.
      */
-    int sweep(AccountId account, long run, Asset onlyAsset, Instant runStarted, Instant now) {
-        // licenses first known after the run began (from a notification) may sit on pages already read: kept
-        String scope = " and since < ?" + (onlyAsset == null ? "" : " and adam_id = ? and pricing_param = ?");
-        Timestamp started = Timestamp.from(runStarted);
-        Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run, started}
-                : new Object[] {account.value(), run, started, onlyAsset.adamId(), onlyAsset.pricingParam()};
+    int sweep(AccountId account, long run, Asset onlyAsset, Instant now) {
+        String scope = onlyAsset == null ? "" : " and adam_id = ? and pricing_param = ?";
+        Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run}
+                : new Object[] {account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
         int removed = jdbc.update("delete from licenses where account_id = ? and origin = 'EXTERNAL' "
                 + "and (seen_run is null or seen_run <> ?)" + scope, removeArgs);
-        Object[] flagArgs = onlyAsset == null ? new Object[] {Timestamp.from(now), account.value(), run, started}
-                : new Object[] {Timestamp.from(now), account.value(), run, started, onlyAsset.adamId(), onlyAsset.pricingParam()};
+        Object[] flagArgs = onlyAsset == null ? new Object[] {Timestamp.from(now), account.value(), run}
+                : new Object[] {Timestamp.from(now), account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
         jdbc.update("update licenses set missing_since = ? where account_id = ? and origin = 'ORCHARD' "
                 + "and missing_since is null and (seen_run is null or seen_run <> ?)" + scope, flagArgs);
         return removed;
     }
 
-    /** An assignment Apple confirmed in a notification; returns true when the ledger did not have it. */
+    /**
+     * An assignment Apple confirmed in a notification; returns true when the ledger did not have it. It counts as
+     * seen by a sync run in progress, whose pages may already be past it, so that run's sweep keeps it.
+     */
     boolean record(AccountId account, Assignment a, Instant now) {
         String holder = a.isDeviceAssignment() ? "serial_number" : "client_user_id";
         String value = a.isDeviceAssignment() ? a.serialNumber() : a.clientUserId();
         String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
         Timestamp ts = Timestamp.from(now);
-        if (jdbc.update("update licenses set confirmed_at = ?, missing_since = null where account_id = ? and adam_id = ? "
-                + "and pricing_param = ? and " + holder + " = ?", ts, account.value(), a.adamId(), pricing, value) > 0) {
+        Long run = jdbc.queryForObject("select max(run_id) from sync_state where account_id = ?", Long.class, account.value());
+        if (jdbc.update("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run) "
+                + "where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?",
+                ts, run, account.value(), a.adamId(), pricing, value) > 0) {
             return false;
         }
-        jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder + ", origin, since, confirmed_at) "
-                + "values (?, ?, ?, ?, 'EXTERNAL', ?, ?)", account.value(), a.adamId(), pricing, value, ts, ts);
+        jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder + ", origin, since, confirmed_at, "
+                + "seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)", account.value(), a.adamId(), pricing, value, ts, ts, run);
         return true;
     }
 

@@ -40,9 +40,10 @@ class SyncStates {
         long run = keys.getKey().longValue();
         jdbc.sql("""
                 update sync_state set run_id = ?, run_kind = ?, phase = 'USERS', next_page = 0, pages_done = 0,
-                    pages_total = null, items = 0, first_version = null, version_changed = false, run_started_at = ?
+                    pages_total = null, items = 0, first_version = null, version_changed = false, run_started_at = ?,
+                    full_requested = case when ? then false else full_requested end
                 where account_id = ?
-                """).params(run, kind, Timestamp.from(now), account.value()).update();
+                """).params(run, kind, Timestamp.from(now), "FULL".equals(kind), account.value()).update();
         return run;
     }
 
@@ -60,6 +61,12 @@ class SyncStates {
     void phase(AccountId account, String phase) {
         jdbc.sql("update sync_state set phase = ?, next_page = 0, first_version = null, version_changed = false where account_id = ?")
                 .params(phase, account.value()).update();
+    }
+
+    /** An incremental run Apple refused (9721) continues as a full one. */
+    void changeKind(AccountId account, long run, String kind) {
+        jdbc.sql("update sync_state set run_kind = ? where account_id = ?").params(kind, account.value()).update();
+        jdbc.sql("update sync_runs set kind = ? where id = ?").params(kind, run).update();
     }
 
     void saveUsersVersion(AccountId account, String version) {
