@@ -91,6 +91,20 @@ public final class OrchardInstance implements AutoCloseable {
         return new OrchardInstance(context, Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
     }
 
+    /** Waits until the account has finished at least {@code runs} sync runs and none is running. */
+    public void awaitSyncs(long accountId, int runs) {
+        Await.until("account " + accountId + " synced " + runs + " times", () -> {
+            JsonNode s = get("/api/v1/accounts/" + accountId + "/sync", ADMIN_TOKEN).json();
+            long done = 0;
+            for (JsonNode r : s.get("history")) {
+                if (!"RUNNING".equals(r.get("result").asString())) {
+                    done++;
+                }
+            }
+            return done >= runs && s.get("progress").get("runId").isNull();
+        });
+    }
+
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }

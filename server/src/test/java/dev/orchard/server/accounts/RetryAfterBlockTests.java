@@ -54,7 +54,9 @@ class RetryAfterBlockTests {
         var location = sim.location(org);
         var r = orchard.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().get("id").asLong();
+        long id = r.json().get("id").asLong();
+        orchard.awaitSyncs(id, 1); // the first sync, started by adding, is done before faults are injected
+        return id;
     }
 
     private JsonNode account(long id) {
@@ -71,6 +73,7 @@ class RetryAfterBlockTests {
         long us = add("Orchard Demo Corp");
         long de = add("Orchard Demo GmbH");
         String usUid = sim.location("Orchard Demo Corp").uId();
+        control.delete("requests");
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
         Instant until = clock.instant().plusSeconds(120);
 

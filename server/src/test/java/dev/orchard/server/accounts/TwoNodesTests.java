@@ -55,6 +55,7 @@ class TwoNodesTests {
         long id = a.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
                 .json().get("id").asLong();
         assertThat(b.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json().get("locationUid").asString()).isEqualTo(location.uId());
+        a.awaitSyncs(id, 1);
         control.post("faults", "{\"uId\":\"" + location.uId() + "\",\"status\":503,\"retryAfterSeconds\":600}");
 
         a.post("/api/v1/accounts/" + id + "/refresh", ADMIN_TOKEN, null);

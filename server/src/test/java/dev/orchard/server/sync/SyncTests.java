@@ -25,7 +25,7 @@ import dev.orchard.server.OrchardInstance;
 import dev.orchard.server.SimControl;
 import tools.jackson.databind.JsonNode;
 
-/** Sync end to end against the simulator (rule R5). */
+/** Sync end to end against the simulator (rule R5), on H2; {@link PostgresSyncTests} runs the same on PostgreSQL. */
 class SyncTests {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
@@ -51,9 +51,19 @@ class SyncTests {
         awaitRuns(1);
     }
 
+    /** The database Orchard runs on; null is the embedded H2 file. */
+    String databaseUrl() {
+        return null;
+    }
+
+    private String url;
+
     private void startOrchard() {
+        if (url == null) {
+            url = databaseUrl();
+        }
         int port = OrchardInstance.freePort();
-        orchard = OrchardInstance.start(sim, dataDir, null, clock, "node-a",
+        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a",
                 Map.of("server.port", port, "orchard.public-url", "http://127.0.0.1:" + port + "/"));
     }
 

@@ -80,7 +80,7 @@ class SecurityWalkTests {
     }
 
     private OrchardInstance.Response call(Endpoint e, String token) {
-        var b = HttpRequest.newBuilder(orchard.uri(e.path().replace("{id}", "999999"))).header("Content-Type", "application/json")
+        var b = HttpRequest.newBuilder(orchard.uri(e.path().replaceAll("\\{[^}]+}", "999999"))).header("Content-Type", "application/json")
                 .method(e.method(), e.method().equals("GET") || e.method().equals("DELETE")
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"));
         if (token != null) {
