@@ -2,7 +2,6 @@ package dev.orchard.server.sync;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
@@ -45,17 +44,15 @@ public class AccountSync {
     private final AppleGateway gateway;
     private final SyncStates states;
     private final Ledger ledger;
-    private final AppCatalog catalog;
     private final SyncProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, AppCatalog catalog, SyncProperties properties,
+    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, SyncProperties properties,
                 TransactionTemplate tx, Clock clock) {
         this.gateway = gateway;
         this.states = states;
         this.ledger = ledger;
-        this.catalog = catalog;
         this.properties = properties;
         this.tx = tx;
         this.clock = clock;
@@ -146,15 +143,12 @@ public class AccountSync {
 
     private void assets(AccountId id, long run) {
         SyncProgress p = states.load(id);
-        var seen = new java.util.LinkedHashSet<String>();
         walk(id, run, ASSETS, p.nextPage() == null ? 0 : p.nextPage(), i -> gateway.call(id, Endpoint.GET_ASSETS,
                 AppleGateway.Access.READ, (c, t) -> c.assetsPage(t, AssetQuery.all(), i)), page -> {
                     ledger.savePools(id, run, page.items(), clock.instant());
-                    page.items().forEach(a -> seen.add(a.adamId()));
                     return 0;
                 });
         tx.executeWithoutResult(s -> ledger.sweepPools(id, run));
-        catalog.refreshIfStale(id, List.copyOf(seen));
     }
 
     /** Returns the kind the run ended as (an incremental read Apple refuses becomes full). */
@@ -214,23 +208,60 @@ public class AccountSync {
         }
     }
 
-    /** Applies each page and saves the cursor in one transaction; {@code apply} returns how many licenses were new. */
+    /**
+     * Applies each page and saves the cursor in one transaction; {@code apply} returns how many licenses were new.
+     * The next page is fetched while the current one is applied (Apple allows up to 5 requests at once), so a
+     * walk costs about max(fetch, apply) per page rather than their sum.
+     */
     private <T, P extends PagedResponse<T>> void walk(AccountId id, long run, String phase, int start,
                                                        IntFunction<P> fetch, java.util.function.ToIntFunction<P> apply) {
         if (start < 0) {
             return; // this phase was read to its end before an interruption
         }
         String known = states.load(id).firstVersion();
-        for (P page : PageWalk.of(phase, fetch, start)) {
+        java.util.concurrent.CompletableFuture<P> next = java.util.concurrent.CompletableFuture.completedFuture(fetch.apply(start));
+        int index = start;
+        while (next != null) {
+            P page = join(next);
+            Integer following = page.nextPageIndex();
+            if (following != null && following <= index) {
+                throw new IllegalStateException(phase + ": nextPageIndex " + following + " does not advance past " + index);
+            }
+            next = following == null ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> fetch.apply(following), prefetch);
             String first = known == null ? page.versionId() : known;
             boolean changed = known != null && !known.equals(page.versionId());
-            Integer next = page.nextPageIndex();
-            tx.executeWithoutResult(s -> {
-                int added = apply.applyAsInt(page);
-                states.advance(id, phase, next == null ? -1 : next, page.totalPages(), page.items().size(), first, changed);
-                states.countRun(run, 1, added, 0);
-            });
+            try {
+                tx.executeWithoutResult(s -> {
+                    int added = apply.applyAsInt(page);
+                    states.advance(id, phase, following == null ? -1 : following, page.totalPages(), page.items().size(),
+                            first, changed);
+                    states.countRun(run, 1, added, 0);
+                });
+            } catch (RuntimeException e) {
+                if (next != null) {
+                    next.cancel(false);
+                }
+                throw e;
+            }
             known = first;
+            index = following == null ? index : following;
         }
     }
+
+    private static <P> P join(java.util.concurrent.CompletableFuture<P> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private final java.util.concurrent.ExecutorService prefetch = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "orchard-sync-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
 }

@@ -49,6 +49,12 @@ public class AppCatalog {
         this.clock = clock;
     }
 
+    /** Refreshes, where stale, the metadata of every app the account holds. */
+    public void refreshAccount(AccountId account) {
+        refreshIfStale(account, jdbc.sql("select distinct adam_id from pools where account_id = ?").param(account.value())
+                .query(String.class).list());
+    }
+
     /** Fetches metadata for the apps that have none or older than a day. A lookup failure never fails a sync. */
     public void refreshIfStale(AccountId account, List<String> adamIds) {
         Instant cutoff = clock.instant().minus(MAX_AGE);

@@ -37,6 +37,7 @@ import dev.orchard.server.accounts.AccountUnavailableException;
 public class SyncTasks implements ApplicationRunner {
 
     static final TaskDescriptor<Void> SYNC = TaskDescriptor.of("account-sync");
+    static final TaskDescriptor<Void> CATALOG = TaskDescriptor.of("catalog-refresh");
     private static final Logger LOG = LoggerFactory.getLogger(SyncTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
@@ -54,13 +55,32 @@ public class SyncTasks implements ApplicationRunner {
         this.clock = clock;
     }
 
+    /** App metadata is fetched after a sync, in its own task, so the sync's time is Apple's pages only. */
     @Bean
-    static Task<Void> accountSyncTask(AccountSync sync, SyncProperties properties, Clock clock) {
+    static Task<Void> catalogRefreshTask(AppCatalog catalog, Clock clock) {
+        return Tasks.custom(CATALOG).execute((instance, context) -> {
+            AccountId id = new AccountId(Long.parseLong(instance.getId()));
+            try {
+                catalog.refreshAccount(id);
+            } catch (AccountBlockedException e) {
+                Instant at = e.until();
+                return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
+            } catch (RuntimeException e) {
+                LOG.warn("App metadata of account {} not refreshed: {}", id, e.toString());
+            }
+            return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
+        });
+    }
+
+    @Bean
+    static Task<Void> accountSyncTask(AccountSync sync, SyncProperties properties, Clock clock,
+                                      ObjectProvider<SchedulerClient> scheduler) {
         return Tasks.custom(SYNC).execute((instance, context) -> {
             AccountId id = new AccountId(Long.parseLong(instance.getId()));
             Instant when;
             try {
                 var outcome = sync.run(id);
+                scheduler.getObject().scheduleIfNotExists(CATALOG.instance(id.toString()).scheduledTo(clock.instant()));
                 when = outcome.fullNeededAgain() ? clock.instant().plus(Duration.ofMinutes(1))
                         : clock.instant().plus(properties.interval());
             } catch (AccountBlockedException e) {

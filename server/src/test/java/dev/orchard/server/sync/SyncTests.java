@@ -122,8 +122,9 @@ class SyncTests {
         assertThat(licenses("")).isEqualTo(simAssignments());
         assertThat(pool("361309726").get("total").asLong()).isEqualTo(250);
         assertThat(pool("408709785").get("unlimited").asBoolean()).isTrue();
-        JsonNode apps = orchard.get("/api/v1/apps", ADMIN_TOKEN).json();
-        assertThat(apps.findValuesAsString("name")).contains("Orchard Inspections (custom)", "Security Handbook 2026");
+        // metadata is fetched by its own task right after the sync, with the account's token (custom apps too)
+        Await.until("app metadata", () -> orchard.get("/api/v1/apps", ADMIN_TOKEN).json().findValuesAsString("name")
+                .containsAll(java.util.List.of("Orchard Inspections (custom)", "Security Handbook 2026")));
 
         control.post("locations/" + uId + "/assignments", "{\"adamId\":\"361309726\",\"serialNumber\":\"NEW-EXT-1\"}");
         control.post("locations/" + uId + "/assignments/remove", "{\"adamId\":\"361309726\",\"serialNumber\":\"C02DEMO00002\"}");

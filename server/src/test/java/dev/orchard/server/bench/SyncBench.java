@@ -1,0 +1,179 @@
+package dev.orchard.server.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.orchard.server.OrchardApplication;
+import dev.orchard.server.TestDatabases;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Benchmark, not a test. Starts the Apple simulator as its own process (so its memory is not counted), gives
+ * it an organisation of N assignments, then runs Orchard in this JVM (start it with -Xmx512m) on H2 and on
+ * PostgreSQL, adds the account and times the first (full) sync: assignments per second, Apple requests used
+ * (compared with the number of pages) and peak heap. Then, with the simulator's default rate limit (15/s), a
+ * full sync of a smaller account is timed against pages ÷ 15.
+ *
+ * <pre>mvn -B -pl server -am -Pbench -DskipTests verify [-Dbench.assignments=1000000] [-Dbench.rateLimitedAssignments=100000]</pre>
+ */
+public final class SyncBench {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String TOKEN = "bench-admin-token-0123456789";
+
+    private SyncBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int assignments = Integer.getInteger("bench.assignments", 1_000_000);
+        int limited = Integer.getInteger("bench.rateLimitedAssignments", 100_000);
+        Path simJar = Path.of(System.getProperty("bench.simulatorJar", "../apple-simulator/target/apple-simulator.jar"));
+        int simPort = freePort();
+        Process sim = new ProcessBuilder("java", "-Xmx2g", "-jar", simJar.toString(), "--port", Integer.toString(simPort),
+                "--rate-limit", "0", "--quiet", "--seed", writeEmptySeed().toString()).inheritIO().start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + simPort + "/");
+            waitFor(base.resolve("_sim/locations"));
+            System.out.printf("max heap of this JVM (Orchard): %d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            for (String db : List.of("H2", "PostgreSQL")) {
+                run(base, db, "Bench " + db, assignments, 0);
+            }
+            for (String db : List.of("H2", "PostgreSQL")) {
+                run(base, db, "Limited " + db, limited, 15);
+            }
+        } finally {
+            sim.destroy();
+        }
+    }
+
+    private static void run(URI sim, String db, String org, int assignments, int rateLimit) throws Exception {
+        post(sim.resolve("_sim/settings"), "{\"rateLimit\":0}");
+        JsonNode location = post(sim.resolve("_sim/locations"), "{\"orgName\":\"" + org + "\",\"countryCode\":\"US\"}");
+        String uId = location.get("uId").asString();
+        long started = System.nanoTime();
+        post(sim.resolve("_sim/locations/" + uId + "/generate"), "{\"assets\":100,\"assignments\":" + assignments + ",\"users\":0}");
+        System.out.printf("%n[%s, rate limit %s] simulator generated %,d assignments in %.1f s%n", db,
+                rateLimit == 0 ? "none" : rateLimit + "/s", assignments, (System.nanoTime() - started) / 1e9);
+        post(sim.resolve("_sim/settings"), "{\"rateLimit\":" + rateLimit + "}");
+
+        Path data = Files.createTempDirectory("orchard-bench");
+        String url = db.equals("H2") ? null : TestDatabases.postgresUrl() + "&reWriteBatchedInserts=true";
+        int port = freePort();
+        var argsList = new java.util.ArrayList<>(List.of("--server.port=" + port, "--orchard.data-dir=" + data,
+                "--orchard.apple.base-url=" + sim + "mdm/v2/",
+                "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
+                "--orchard.apple.store-lookup-url=" + sim + "lookup",
+                "--orchard.security.bootstrap-api-token=" + TOKEN, "--orchard.sync.interval=24h",
+                "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN"));
+        if (url != null) {
+            argsList.add("--spring.datasource.url=" + url);
+            argsList.add("--spring.datasource.username=postgres");
+        }
+        ConfigurableApplicationContext orchard = new SpringApplicationBuilder(OrchardApplication.class)
+                .run(argsList.toArray(String[]::new));
+        try {
+            URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
+            System.gc();
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+            HTTP.send(HttpRequest.newBuilder(sim.resolve("_sim/requests")).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            JsonNode account = send(HttpRequest.newBuilder(api.resolve("accounts")).header("Authorization", "Bearer " + TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"sToken\":\"" + location.get("sToken").asString()
+                            + "\",\"takeOver\":true}")).build());
+            long id = account.get("id").asLong();
+            JsonNode run;
+            while (true) {
+                JsonNode status = send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync"))
+                        .header("Authorization", "Bearer " + TOKEN).GET().build());
+                JsonNode history = status.get("history");
+                if (history.size() > 0 && !"RUNNING".equals(history.get(0).get("result").asString())) {
+                    run = history.get(0);
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            Duration took = Duration.between(Instant.parse(run.get("startedAt").asString()),
+                    Instant.parse(run.get("finishedAt").asString()));
+            long items = run.get("items").asLong();
+            int assignmentPages = (assignments + 999) / 1000;
+            JsonNode requests = send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/&uId=" + uId)).GET().build());
+            long assignmentRequests = 0;
+            for (JsonNode r : requests) {
+                if (r.get("path").asString().endsWith("/assignments")) {
+                    assignmentRequests++;
+                }
+            }
+            long peak = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    peak += pool.getPeakUsage().getUsed();
+                }
+            }
+            double seconds = took.toMillis() / 1000.0;
+            System.out.printf("[%s] sync %s: %,d items (%,d licenses added) in %.2f s = %,.0f assignments/s; "
+                            + "Apple requests: %d in all, %d for assignments (pages: %d); peak heap %d MB%n", db,
+                    run.get("result").asString(), items, run.get("added").asLong(), seconds, assignments / seconds,
+                    requests.size(), assignmentRequests, assignmentPages, peak / (1024 * 1024));
+            if (rateLimit > 0) {
+                double ideal = requests.size() / (double) rateLimit;
+                System.out.printf("[%s] rate-limited: %.1f s for %d requests; pages ÷ maxRequestPerSecond = %.1f s "
+                        + "(%.1f%% over)%n", db, seconds, requests.size(), ideal, (seconds / ideal - 1) * 100);
+            }
+        } finally {
+            orchard.close();
+        }
+    }
+
+    private static Path writeEmptySeed() throws Exception {
+        Path seed = Files.createTempFile("bench-seed", ".json");
+        Files.writeString(seed, "{\"locations\":[]}");
+        return seed;
+    }
+
+    private static JsonNode post(URI uri, String json) throws Exception {
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private static JsonNode send(HttpRequest request) throws Exception {
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(request.uri() + " -> " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private static void waitFor(URI uri) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try {
+                HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("the simulator did not start");
+    }
+
+    private static int freePort() throws Exception {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+}
