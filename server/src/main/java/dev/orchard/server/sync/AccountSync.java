@@ -40,6 +40,7 @@ public class AccountSync {
     static final String RECONCILE = "RECONCILE";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountSync.class);
+    private static final int STATISTICS_EVERY_PAGES = 100;
 
     private final AppleGateway gateway;
     private final SyncStates states;
@@ -219,6 +220,7 @@ public class AccountSync {
             return; // this phase was read to its end before an interruption
         }
         String known = states.load(id).firstVersion();
+        int pagesApplied = 0;
         java.util.concurrent.CompletableFuture<P> next = java.util.concurrent.CompletableFuture.completedFuture(fetch.apply(start));
         int index = start;
         while (next != null) {
@@ -245,6 +247,9 @@ public class AccountSync {
             }
             known = first;
             index = following == null ? index : following;
+            if (ASSIGNMENTS.equals(phase) && ++pagesApplied % STATISTICS_EVERY_PAGES == 0) {
+                ledger.refreshStatistics(); // the ledger grew by up to 100,000 rows: keep plans index-driven
+            }
         }
     }
 

@@ -27,8 +27,8 @@ class AccountThrottleTests {
 
         throttle.acquire(account, 15).close();
 
-        assertThat(sleeps).containsExactly(1_000_000_000L);
-        assertThat(nanos.get()).isEqualTo(1_000_000_000L);
+        assertThat(sleeps).containsExactly(1_050_000_000L);
+        assertThat(nanos.get()).isEqualTo(1_050_000_000L);
     }
 
     @Test
