@@ -196,23 +196,13 @@ final class AppleApi {
         }
         List<String> users = strings(body, "clientUserIds");
         List<String> serials = strings(body, "serialNumbers");
-        if (users.isEmpty() && serials.isEmpty()) {
-            throw ErrorCatalog.error(9719);
-        }
         if (!users.isEmpty() && !serials.isEmpty() && !settings.mixedTargets) {
             throw AppleError.badRequest(9602, "Invalid argument: send clientUserIds or serialNumbers, not both");
         }
         if (assetNodes.size() > settings.limit("maxAssets")) {
             throw ErrorCatalog.error(9700);
         }
-        if (users.size() > settings.limit("maxClientUserIds")) {
-            throw ErrorCatalog.error(9701);
-        }
-        if (serials.size() > settings.limit("maxSerialNumbers")) {
-            throw ErrorCatalog.error(9702);
-        }
-        requireUnique(users, 9704);
-        requireUnique(serials, 9705);
+        checkTargets(users, serials, "maxClientUserIds", "maxSerialNumbers");
         var keys = new LinkedHashSet<String>();
         var unknown = new ArrayList<String>();
         for (JsonNode a : assetNodes) {
@@ -257,21 +247,26 @@ final class AppleApi {
     private ObjectNode revoke(Location loc, JsonNode body) {
         List<String> users = strings(body, "clientUserIds");
         List<String> serials = strings(body, "serialNumbers");
-        if (users.isEmpty() && serials.isEmpty()) {
-            throw ErrorCatalog.error(9719);
-        }
-        if (users.size() > settings.limit("maxRevokeClientUserIds")) {
-            throw ErrorCatalog.error(9701);
-        }
-        if (serials.size() > settings.limit("maxRevokeSerialNumbers")) {
-            throw ErrorCatalog.error(9702);
-        }
-        requireUnique(users, 9704);
-        requireUnique(serials, 9705);
+        checkTargets(users, serials, "maxRevokeClientUserIds", "maxRevokeSerialNumbers");
         var tasks = new ArrayList<SimEvent.Task>();
         users.forEach(u -> loc.revocableHeldBy(null, u).forEach(a -> tasks.add(new SimEvent.Task(a, null, u, null))));
         serials.forEach(s -> loc.revocableHeldBy(s, null).forEach(a -> tasks.add(new SimEvent.Task(a, s, null, null))));
         return eventResponse(events.submit(loc, "REVOKE", tasks, faults.takeEventFault(loc.uId)));
+    }
+
+    /** Apple's synchronous checks of the target lists: 9719 none, 9701/9702 over the limit, 9704/9705 duplicates. */
+    private void checkTargets(List<String> users, List<String> serials, String maxUsers, String maxSerials) {
+        if (users.isEmpty() && serials.isEmpty()) {
+            throw ErrorCatalog.error(9719);
+        }
+        if (users.size() > settings.limit(maxUsers)) {
+            throw ErrorCatalog.error(9701);
+        }
+        if (serials.size() > settings.limit(maxSerials)) {
+            throw ErrorCatalog.error(9702);
+        }
+        requireUnique(users, 9704);
+        requireUnique(serials, 9705);
     }
 
     private ObjectNode manageUsers(Location loc, JsonNode body, String type) {

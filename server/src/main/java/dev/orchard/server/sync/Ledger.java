@@ -61,48 +61,46 @@ class Ledger {
     }
 
     /**
-     * Two set-based statements per chunk instead of one statement per row (measured: a per-row batch spent
-     * 50–100 ms per page on H2): mark the rows Apple listed as seen, then insert those the ledger lacks.
+     * Marks the rows Apple listed as seen with one batched, index-driven update per row, then inserts the rows the
+     * ledger lacks with one set-based statement. Measured on 1,000-row pages: a set-based update
+     * ({@code id in (select … join values)}) took about a second per page on H2 once rows existed, and per-row
+     * batched inserts 50–100 ms.
      */
     private int confirm(List<Object[]> rows, String holder, Timestamp now) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        int[] updated = jdbc.batchUpdate("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null "
+                + "where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
+        var missing = new ArrayList<Object[]>();
+        for (int i = 0; i < updated.length; i++) {
+            if (updated[i] == 0) {
+                missing.add(rows.get(i));
+            }
+        }
         int added = 0;
-        for (int from = 0; from < rows.size(); from += CHUNK) {
-            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+        for (int from = 0; from < missing.size(); from += CHUNK) {
+            List<Object[]> chunk = missing.subList(from, Math.min(missing.size(), from + CHUNK));
             Object[] first = chunk.get(0);
             String tuples = String.join(",", java.util.Collections.nCopies(chunk.size(), TUPLE));
-            var args = new ArrayList<Object>(4 + chunk.size() * 3);
-            args.add(first[0]);
-            args.add(now);
+            var args = new ArrayList<Object>(7 + chunk.size() * 3);
             args.add(first[2]);
+            args.add(EXTERNAL);
+            args.add(now);
+            args.add(now);
+            args.add(first[0]);
             for (Object[] r : chunk) {
                 args.add(r[3]);
                 args.add(r[4]);
                 args.add(r[5]);
             }
-            // driven from the page's rows through the unique index: a row-value IN list is not indexed on H2
-            var updateArgs = new ArrayList<Object>(args.size() + 1);
-            updateArgs.add(first[0]);
-            updateArgs.add(now);
-            updateArgs.addAll(args.subList(3, args.size()));
-            updateArgs.add(first[2]);
-            jdbc.update("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null where id in ("
-                    + "select l.id from (values " + tuples + ") as v(a, p, h) join licenses l on l.account_id = ? "
-                    + "and l.adam_id = v.a and l.pricing_param = v.p and l." + holder + " = v.h)", updateArgs.toArray());
-            var insertArgs = new ArrayList<Object>(args.subList(3, args.size()));
-            insertArgs.add(first[2]);
-            insertArgs.add(EXTERNAL);
-            insertArgs.add(now);
-            insertArgs.add(now);
-            insertArgs.add(first[0]);
-            insertArgs.add(first[2]);
-            String select = "select distinct cast(? as bigint), v.a, v.p, v.h, cast(? as varchar(16)), "
-                    + "cast(? as timestamp with time zone), cast(? as timestamp with time zone), cast(? as bigint) from (values "
-                    + tuples + ") as v(a, p, h)";
-            String insert = "insert into licenses (account_id, adam_id, pricing_param, " + holder
-                    + ", origin, since, confirmed_at, seen_run) ";
-            added += jdbc.update(insert + select + " where not exists (select 1 from licenses l where l.account_id = ? "
-                    + "and l.adam_id = v.a and l.pricing_param = v.p and l." + holder + " = v.h)",
-                    reorder(insertArgs, chunk.size()));
+            args.add(first[2]);
+            added += jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder
+                    + ", origin, since, confirmed_at, seen_run) select distinct cast(? as bigint), v.a, v.p, v.h, "
+                    + "cast(? as varchar(16)), cast(? as timestamp with time zone), cast(? as timestamp with time zone), "
+                    + "cast(? as bigint) from (values " + tuples + ") as v(a, p, h) where not exists (select 1 from licenses l "
+                    + "where l.account_id = ? and l.adam_id = v.a and l.pricing_param = v.p and l." + holder + " = v.h)",
+                    args.toArray());
         }
         return added;
     }
@@ -110,19 +108,6 @@ class Ledger {
     private static final int CHUNK = 500;
     private static final String TUPLE = "(cast(? as varchar(32)), cast(? as varchar(8)), cast(? as varchar(256)))";
 
-    /** The insert's parameters in statement order: the select list's four, the tuples, then the account. */
-    private static Object[] reorder(List<Object> a, int tuples) {
-        int n = tuples * 3;
-        var out = new ArrayList<Object>(a.size());
-        out.add(a.get(n));       // account_id
-        out.add(a.get(n + 1));   // origin
-        out.add(a.get(n + 2));   // since
-        out.add(a.get(n + 3));   // confirmed_at
-        out.add(a.get(n + 4));   // seen_run
-        out.addAll(a.subList(0, n));
-        out.add(a.get(n + 5));   // account_id in not exists
-        return out.toArray();
-    }
 
     /**
      * After a complete read (of the account, or of one asset): licenses found elsewhere that Apple no longer

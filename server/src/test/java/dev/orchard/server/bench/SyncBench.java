@@ -96,46 +96,58 @@ public final class SyncBench {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"sToken\":\"" + location.get("sToken").asString()
                             + "\",\"takeOver\":true}")).build());
             long id = account.get("id").asLong();
-            JsonNode run;
-            while (true) {
-                JsonNode status = send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync"))
-                        .header("Authorization", "Bearer " + TOKEN).GET().build());
-                JsonNode history = status.get("history");
-                if (history.size() > 0 && !"RUNNING".equals(history.get(0).get("result").asString())) {
-                    run = history.get(0);
-                    break;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // polling the run, not timing it
-            }
-            Duration took = Duration.between(Instant.parse(run.get("startedAt").asString()),
-                    Instant.parse(run.get("finishedAt").asString()));
-            long items = run.get("items").asLong();
-            int assignmentPages = (assignments + 999) / 1000;
-            JsonNode requests = send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/&uId=" + uId)).GET().build());
-            long assignmentRequests = 0;
-            for (JsonNode r : requests) {
-                if (r.get("path").asString().endsWith("/assignments")) {
-                    assignmentRequests++;
-                }
-            }
-            long peak = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    peak += pool.getPeakUsage().getUsed();
-                }
-            }
-            double seconds = took.toMillis() / 1000.0;
-            System.out.printf("[%s] sync %s: %,d items (%,d licenses added) in %.2f s = %,.0f assignments/s; "
-                            + "Apple requests: %d in all, %d for assignments (pages: %d); peak heap %d MB%n", db,
-                    run.get("result").asString(), items, run.get("added").asLong(), seconds, assignments / seconds,
-                    requests.size(), assignmentRequests, assignmentPages, peak / (1024 * 1024));
-            if (rateLimit > 0) {
-                double ideal = requests.size() / (double) rateLimit;
-                System.out.printf("[%s] rate-limited: %.1f s for %d requests; pages ÷ maxRequestPerSecond = %.1f s "
-                        + "(%.1f%% over)%n", db, seconds, requests.size(), ideal, (seconds / ideal - 1) * 100);
-            }
+            JsonNode run = awaitRun(api, id, 1);
+            report(db, "first sync", sim, uId, run, assignments, rateLimit);
+            HTTP.send(HttpRequest.newBuilder(sim.resolve("_sim/requests")).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+            send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync?full=true")).header("Authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            report(db, "full re-sync", sim, uId, awaitRun(api, id, 2), assignments, rateLimit);
         } finally {
             orchard.close();
+        }
+    }
+
+    private static JsonNode awaitRun(URI api, long id, int runs) throws Exception {
+        while (true) {
+            JsonNode status = send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync"))
+                    .header("Authorization", "Bearer " + TOKEN).GET().build());
+            JsonNode history = status.get("history");
+            if (history.size() >= runs && !"RUNNING".equals(history.get(0).get("result").asString())) {
+                return history.get(0);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // polling the run, not timing it
+        }
+    }
+
+    private static void report(String db, String what, URI sim, String uId, JsonNode run, int assignments, int rateLimit)
+            throws Exception {
+        Duration took = Duration.between(Instant.parse(run.get("startedAt").asString()),
+                Instant.parse(run.get("finishedAt").asString()));
+        long items = run.get("items").asLong();
+        int assignmentPages = (assignments + 999) / 1000;
+        JsonNode requests = send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/&uId=" + uId)).GET().build());
+        long assignmentRequests = 0;
+        for (JsonNode r : requests) {
+            if (r.get("path").asString().endsWith("/assignments")) {
+                assignmentRequests++;
+            }
+        }
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        double seconds = took.toMillis() / 1000.0;
+        System.out.printf("[%s] %s %s: %,d items (%,d licenses added) in %.2f s = %,.0f assignments/s; "
+                        + "Apple requests: %d in all, %d for assignments (pages: %d); peak heap %d MB%n", db, what,
+                run.get("result").asString(), items, run.get("added").asLong(), seconds, assignments / seconds,
+                requests.size(), assignmentRequests, assignmentPages, peak / (1024 * 1024));
+        if (rateLimit > 0) {
+            double ideal = assignmentPages / (double) rateLimit;
+            System.out.printf("[%s] rate-limited: %.1f s for %d requests; pages ÷ maxRequestPerSecond = %.1f s "
+                    + "(%.1f%% over)%n", db, seconds, requests.size(), ideal, (seconds / ideal - 1) * 100);
         }
     }
 
