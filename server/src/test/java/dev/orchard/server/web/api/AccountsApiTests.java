@@ -20,7 +20,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.orchard.applesim.AppleSimulator;
 import dev.orchard.server.Await;
-import dev.orchard.server.MutableClock;
 import dev.orchard.server.OrchardInstance;
 import dev.orchard.server.SimControl;
 import tools.jackson.databind.JsonNode;
@@ -29,7 +28,8 @@ import tools.jackson.databind.JsonNode;
 class AccountsApiTests {
 
     private static final AtomicInteger UIDS = new AtomicInteger(7_100_000);
-    private static final MutableClock CLOCK = new MutableClock(Instant.now());
+    /** These tests move no time; the real clock keeps db-scheduler's view of "now" moving as in production. */
+    private static final java.time.Clock CLOCK = java.time.Clock.systemUTC();
 
     @TempDir
     static Path dataDir;
