@@ -7,7 +7,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -202,7 +201,4 @@ final class Registry {
         return java.time.OffsetDateTime.parse(d).toInstant().toString();
     }
 
-    static Set<String> set(List<String> values) {
-        return new LinkedHashSet<>(values);
-    }
 }

@@ -244,8 +244,4 @@ class Ledger {
                 """, (rs, n) -> new Asset(rs.getString(1), rs.getString(2)), account.value());
     }
 
-    long licenseCount(AccountId account) {
-        Long n = jdbc.queryForObject("select count(*) from licenses where account_id = ?", Long.class, account.value());
-        return n == null ? 0 : n;
-    }
 }

@@ -39,8 +39,4 @@ public class NotificationInbox {
         }
     }
 
-    public long count(AccountId account) {
-        return jdbc.sql("select count(*) from apple_notifications where account_id = ?").param(account.value())
-                .query(Long.class).single();
-    }
 }

@@ -65,6 +65,20 @@ class AccountsApiTests {
                 + (extra == null ? "" : "," + extra) + "}";
     }
 
+    /** Adds the location as an account and returns its id. */
+    static long add(JsonNode loc) {
+        var r = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(loc, null));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().get("id").asLong();
+    }
+
+    /** Queues a refresh and waits until the account shows the state. */
+    static void refreshUntil(long id, String state) {
+        orchard.post("/api/v1/accounts/" + id + "/refresh", ADMIN_TOKEN, null);
+        Await.until("account " + id + " is " + state, () -> state.equals(
+                orchard.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json().get("state").asString()));
+    }
+
     private int accountCount() {
         return orchard.get("/api/v1/accounts", ADMIN_TOKEN).json().size();
     }
@@ -166,12 +180,10 @@ class AccountsApiTests {
     void aTakeoverByAnotherMdmStopsWritesUntilAnAdminClaimsItBack() {
         JsonNode loc = location("US");
         String uId = loc.get("uId").asString();
-        long id = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(loc, null)).json().get("id").asLong();
+        long id = add(loc);
         control.post("locations/" + uId + "/claim", "{\"mdmInfo\":{\"id\":\"rival-2\",\"name\":\"Other MDM\",\"metadata\":\"1\"}}");
 
-        orchard.post("/api/v1/accounts/" + id + "/refresh", ADMIN_TOKEN, null);
-        Await.until("takeover noticed", () -> "CLAIMED_BY_OTHER".equals(
-                orchard.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json().get("state").asString()));
+        refreshUntil(id, "CLAIMED_BY_OTHER");
         JsonNode claimed = orchard.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json();
         assertThat(claimed.get("owner").get("name").asString()).isEqualTo("Other MDM");
         assertThat(claimed.get("owner").get("thisOrchard").asBoolean()).isFalse();
@@ -186,12 +198,10 @@ class AccountsApiTests {
     void renewsInPlaceWithATokenOfTheSameLocationOnly() {
         JsonNode loc = location("US");
         String uId = loc.get("uId").asString();
-        long id = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(loc, null)).json().get("id").asLong();
+        long id = add(loc);
         control.post("locations/" + uId + "/renew", "{\"days\":200}");
 
-        orchard.post("/api/v1/accounts/" + id + "/refresh", ADMIN_TOKEN, null);
-        Await.until("old token revoked", () -> "REVOKED".equals(
-                orchard.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json().get("state").asString()));
+        refreshUntil(id, "REVOKED");
 
         var other = orchard.method("PUT", "/api/v1/accounts/" + id + "/token", ADMIN_TOKEN,
                 "{\"sToken\":\"" + location("US").get("sToken").asString() + "\"}");
@@ -207,7 +217,7 @@ class AccountsApiTests {
 
     @Test
     void editsNameAndPriorityAndRefusesBadValues() {
-        long id = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(location("US"), null)).json().get("id").asLong();
+        long id = add(location("US"));
 
         var ok = orchard.method("PATCH", "/api/v1/accounts/" + id, ADMIN_TOKEN, "{\"name\":\"Renamed\",\"priority\":0}");
         assertThat(ok.json().get("name").asString()).isEqualTo("Renamed");
@@ -224,7 +234,7 @@ class AccountsApiTests {
     void deletesSafelyRevokingOrchardsLicensesFirstWhenAsked() {
         JsonNode loc = location("US");
         String uId = loc.get("uId").asString();
-        long id = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(loc, null)).json().get("id").asLong();
+        long id = add(loc);
         for (String serial : new String[] {"DEL-1", "DEL-2"}) {
             control.post("locations/" + uId + "/assignments", "{\"adamId\":\"361309726\",\"serialNumber\":\"" + serial + "\"}");
             orchard.bean(JdbcClient.class).sql("insert into licenses (account_id, adam_id, pricing_param, serial_number, "
@@ -243,7 +253,7 @@ class AccountsApiTests {
         assertThat(control.appleRequests(uId).findValuesAsString("path")).contains("/mdm/v2/assets/revoke");
         Await.until("licenses revoked at Apple", () -> control.get("locations/" + uId).get("assignments").asInt() == 0);
 
-        long plain = orchard.post("/api/v1/accounts", ADMIN_TOKEN, addJson(location("US"), null)).json().get("id").asLong();
+        long plain = add(location("US"));
         assertThat(orchard.method("DELETE", "/api/v1/accounts/" + plain, ADMIN_TOKEN, null).status()).isEqualTo(204);
     }
 
