@@ -50,11 +50,16 @@ public final class SyncBench {
             URI base = URI.create("http://127.0.0.1:" + simPort + "/");
             waitFor(base.resolve("_sim/locations"));
             System.out.printf("max heap of this JVM (Orchard): %d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-            for (String db : List.of("H2", "PostgreSQL")) {
-                run(base, db, "Bench " + db, assignments, 0);
+            List<String> databases = List.of(System.getProperty("bench.databases", "H2,PostgreSQL").split(","));
+            for (String db : databases) {
+                if (assignments > 0) {
+                    run(base, db, "Bench " + db, assignments, 0);
+                }
             }
-            for (String db : List.of("H2", "PostgreSQL")) {
-                run(base, db, "Limited " + db, limited, 15);
+            for (String db : databases) {
+                if (limited > 0) {
+                    run(base, db, "Limited " + db, limited, 15);
+                }
             }
         } finally {
             sim.destroy();
