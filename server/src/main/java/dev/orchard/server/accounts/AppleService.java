@@ -36,6 +36,18 @@ public class AppleService {
         this.client = baseClient;
     }
 
+    private volatile String invitationTemplate;
+
+    /** The page where a user accepts Apple's invitation (service/config's invitationEmail), or null when unknown. */
+    public String invitationUrl(String inviteCode) {
+        refreshIfStale();
+        String template = invitationTemplate;
+        if (template == null || inviteCode == null) {
+            return null;
+        }
+        return template.replace("%25inviteCode%25", inviteCode).replace("%inviteCode%", inviteCode);
+    }
+
     public ServiceLimits limits() {
         refreshIfStale();
         return limits;
@@ -61,6 +73,7 @@ public class AppleService {
                 limits = ServiceLimits.from(config.limits());
                 Map<String, String> urls = config.urls();
                 client = baseClient.withServiceUrls(urls);
+                invitationTemplate = urls == null ? null : urls.get("invitationEmail");
                 refreshedAt = now;
             } catch (AppleException e) {
                 LOG.warn("Could not read Apple's service configuration, keeping the last known limits: {}", e.getMessage());

@@ -22,6 +22,7 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.accounts.AccountUnavailableException;
 import dev.orchard.server.accounts.AppleGateway;
+import dev.orchard.server.licensing.StoreAvailability;
 
 /**
  * App metadata (name, bundle id, icon, current version and its external id, device families, custom flag) from
@@ -29,7 +30,7 @@ import dev.orchard.server.accounts.AppleGateway;
  * and on demand. Country availability (rule R2) is looked up on demand and cached for a day.
  */
 @Component
-public class AppCatalog {
+public class AppCatalog implements StoreAvailability {
 
     static final String LOOKUP = "contentMetadataLookup";
     static final Duration MAX_AGE = Duration.ofHours(24);
@@ -108,6 +109,17 @@ public class AppCatalog {
                     .params(adamId, cc, available, now).update();
         }
         return available;
+    }
+
+    /** The cached or looked-up availability; empty when Apple could not be asked (blocked, unreachable). */
+    @Override
+    public Optional<Boolean> availability(AccountId account, String adamId, String country) {
+        try {
+            return Optional.of(availableIn(account, adamId, country));
+        } catch (AccountBlockedException | AccountUnavailableException | AppleException e) {
+            LOG.info("Availability of app {} in {} unknown for now: {}", adamId, country, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void save(AppMetadata m) {

@@ -70,8 +70,8 @@ class Ledger {
         if (rows.isEmpty()) {
             return 0;
         }
-        int[] updated = jdbc.batchUpdate("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null "
-                + "where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
+        int[] updated = jdbc.batchUpdate("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null, intent = case when intent = 'ASSIGN' "
+                + "then null else intent end where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
         var missing = new ArrayList<Object[]>();
         for (int i = 0; i < updated.length; i++) {
             if (updated[i] == 0) {
@@ -117,57 +117,14 @@ class Ledger {
         String scope = onlyAsset == null ? "" : " and adam_id = ? and pricing_param = ?";
         Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run}
                 : new Object[] {account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
-        int removed = jdbc.update("delete from licenses where account_id = ? and origin = 'EXTERNAL' "
-                + "and (seen_run is null or seen_run <> ?)" + scope, removeArgs);
+        // a license Orchard is reclaiming that Apple no longer lists is gone already; one it is assigning stays
+        int removed = jdbc.update("delete from licenses where account_id = ? and (origin = 'EXTERNAL' or intent = 'RECLAIM') "
+                + "and (intent is null or intent <> 'ASSIGN') and (seen_run is null or seen_run <> ?)" + scope, removeArgs);
         Object[] flagArgs = onlyAsset == null ? new Object[] {Timestamp.from(now), account.value(), run}
                 : new Object[] {Timestamp.from(now), account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
         jdbc.update("update licenses set missing_since = ? where account_id = ? and origin = 'ORCHARD' "
-                + "and missing_since is null and (seen_run is null or seen_run <> ?)" + scope, flagArgs);
+                + "and intent is null and missing_since is null and (seen_run is null or seen_run <> ?)" + scope, flagArgs);
         return removed;
-    }
-
-    /**
-     * An assignment Apple confirmed in a notification; returns true when the ledger did not have it. It counts as
-     * seen by a sync run in progress, whose pages may already be past it, so that run's sweep keeps it.
-     */
-    boolean record(AccountId account, Assignment a, Instant now) {
-        String holder = a.isDeviceAssignment() ? "serial_number" : "client_user_id";
-        String value = a.isDeviceAssignment() ? a.serialNumber() : a.clientUserId();
-        String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
-        Timestamp ts = Timestamp.from(now);
-        Long run = jdbc.queryForObject("select max(run_id) from sync_state where account_id = ?", Long.class, account.value());
-        if (jdbc.update("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run) "
-                + "where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?",
-                ts, run, account.value(), a.adamId(), pricing, value) > 0) {
-            return false;
-        }
-        jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder + ", origin, since, confirmed_at, "
-                + "seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)", account.value(), a.adamId(), pricing, value, ts, ts, run);
-        return true;
-    }
-
-    /** An assignment Apple says was removed; returns true when the ledger had it. */
-    boolean forget(AccountId account, Assignment a) {
-        String holder = a.isDeviceAssignment() ? "serial_number" : "client_user_id";
-        String value = a.isDeviceAssignment() ? a.serialNumber() : a.clientUserId();
-        String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
-        return jdbc.update("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
-                + holder + " = ?", account.value(), a.adamId(), pricing, value) > 0;
-    }
-
-    /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */
-    int countAssigned(AccountId account, Asset asset, int delta) {
-        return jdbc.update("update pools set assigned_count = assigned_count + ?, available_count = case when unlimited "
-                + "then available_count else available_count - ? end where account_id = ? and adam_id = ? and pricing_param = ?",
-                delta, delta, account.value(), asset.adamId(), asset.pricingParam());
-    }
-
-    /** A purchase, transfer or refund; returns 0 when the pool is unknown (a sync will find it). */
-    int countPurchased(AccountId account, Asset asset, int delta) {
-        return jdbc.update("update pools set total_count = case when unlimited then total_count else total_count + ? end, "
-                + "available_count = case when unlimited then available_count else available_count + ? end "
-                + "where account_id = ? and adam_id = ? and pricing_param = ?",
-                delta, delta, account.value(), asset.adamId(), asset.pricingParam());
     }
 
     void savePools(AccountId account, long run, List<ResponseAsset> assets, Instant now) {
@@ -240,7 +197,8 @@ class Ledger {
                 select p.adam_id, p.pricing_param from pools p
                 where p.account_id = ? and p.assigned_count <> (
                     select count(*) from licenses l where l.account_id = p.account_id and l.adam_id = p.adam_id
-                    and l.pricing_param = p.pricing_param and l.missing_since is null)
+                    and l.pricing_param = p.pricing_param and l.missing_since is null
+                    and (l.intent is null or l.intent <> 'ASSIGN'))
                 """, (rs, n) -> new Asset(rs.getString(1), rs.getString(2)), account.value());
     }
 

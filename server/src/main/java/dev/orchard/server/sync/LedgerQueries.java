@@ -96,6 +96,12 @@ public class LedgerQueries {
                         .params(account.value(), sample).query(LedgerQueries::license).list());
     }
 
+    /** The Apple users of a clientUserId in each account, with the invitation code while not yet associated. */
+    public List<Map<String, Object>> appleUsers(String clientUserId) {
+        return jdbc.sql("select account_id, status, email, invite_code, updated_at from apple_users where client_user_id = ? "
+                + "order by account_id").param(clientUserId).query().listOfRows();
+    }
+
     public SyncProgress progress(AccountId account) {
         return states.find(account).orElse(new SyncProgress(account.value(), null, null, null, false, null, null, null,
                 null, null, null, null, null, false, null));

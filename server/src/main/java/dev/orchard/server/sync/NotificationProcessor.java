@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -25,6 +26,8 @@ import dev.orchard.apple.model.EventType;
 import dev.orchard.apple.model.UserAssociatedNotification;
 import dev.orchard.apple.model.UserManagementNotification;
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.licensing.LicenseEvents;
+import dev.orchard.server.licensing.LicenseLedger;
 
 /**
  * Applies Apple's notifications from the inbox, in arrival order, each in one transaction with its "processed"
@@ -40,13 +43,18 @@ public class NotificationProcessor {
 
     private final JdbcClient jdbc;
     private final Ledger ledger;
+    private final LicenseLedger licenses;
+    private final ApplicationEventPublisher events;
     private final SyncTasks syncTasks;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    NotificationProcessor(JdbcClient jdbc, Ledger ledger, SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
+    NotificationProcessor(JdbcClient jdbc, Ledger ledger, LicenseLedger licenses, ApplicationEventPublisher events,
+                          SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
         this.jdbc = jdbc;
         this.ledger = ledger;
+        this.licenses = licenses;
+        this.events = events;
         this.syncTasks = syncTasks;
         this.tx = tx;
         this.clock = clock;
@@ -96,25 +104,49 @@ public class NotificationProcessor {
         var now = clock.instant();
         var payload = n.payload();
         if (payload instanceof AssetCountNotification c) {
-            return ledger.countPurchased(account, c.asset(), c.countDelta()) == 0;
+            boolean known = licenses.countPurchased(account, c.asset().adamId(), c.asset().pricingParam(), c.countDelta()) > 0;
+            if (known && c.countDelta() > 0) {
+                events.publishEvent(new LicenseEvents.LicensesAvailable(account, c.asset().adamId()));
+            }
+            return !known;
         }
-        if (payload instanceof AssetManagementNotification m && m.isSuccess()) {
-            boolean add = m.type() == EventType.ASSOCIATE;
+        if (payload instanceof AssetManagementNotification m) {
+            var keys = m.assignments().stream().map(NotificationProcessor::key).toList();
             boolean unknownPool = false;
-            for (Assignment a : m.assignments()) {
-                boolean changed = add ? ledger.record(account, a, now) : ledger.forget(account, a);
-                if (changed && ledger.countAssigned(account, a.asset(), add ? 1 : -1) == 0) {
-                    unknownPool = true;
+            if (m.isSuccess()) {
+                boolean add = m.type() == EventType.ASSOCIATE;
+                unknownPool = !licenses.applyConfirmed(account, add, keys, now).isEmpty();
+                if (!add) {
+                    keys.stream().map(LicenseLedger.Key::adamId).distinct()
+                            .forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
                 }
             }
+            events.publishEvent(new LicenseEvents.AppleEventProgress(account, m.eventId(), m.type() == null ? null : m.type().name(),
+                    m.isSuccess(), keys, List.of(), m.error() == null ? null : m.error().errorNumber(),
+                    m.error() == null ? null : m.error().errorMessage()));
             return unknownPool;
         }
-        if (payload instanceof UserManagementNotification u && u.isSuccess()) {
-            ledger.saveUsers(account, u.users(), now);
+        if (payload instanceof UserManagementNotification u) {
+            if (u.isSuccess()) {
+                ledger.saveUsers(account, u.users(), now);
+            }
+            publishUsers(account, u);
         } else if (payload instanceof UserAssociatedNotification u) {
             ledger.saveUsers(account, u.associatedUsers(), now);
         }
         return false;
+    }
+
+    private void publishUsers(AccountId account, UserManagementNotification u) {
+        var ids = u.users().stream().map(dev.orchard.apple.model.ResponseUser::clientUserId).filter(java.util.Objects::nonNull).toList();
+        events.publishEvent(new LicenseEvents.AppleEventProgress(account, u.eventId(), u.type() == null ? null : u.type().name(),
+                u.isSuccess(), List.of(), ids, u.error() == null ? null : u.error().errorNumber(),
+                u.error() == null ? null : u.error().errorMessage()));
+    }
+
+    static LicenseLedger.Key key(Assignment a) {
+        return a.isDeviceAssignment() ? new LicenseLedger.Key(a.adamId(), a.pricingParam(), a.serialNumber(), null)
+                : new LicenseLedger.Key(a.adamId(), a.pricingParam(), null, a.clientUserId());
     }
 
     /** Applies the stored notifications of one account now (called by the webhook after storing one). */

@@ -23,6 +23,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountProblem;
 import dev.orchard.server.accounts.AccountUnavailableException;
+import dev.orchard.server.system.ConflictException;
+import dev.orchard.server.system.NotFoundException;
 import dev.orchard.server.system.Problems;
 
 /**
@@ -83,6 +85,16 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         p.setProperty("accountId", e.account().value());
         p.setProperty("state", e.state().name());
         return ResponseEntity.status(409).body(p);
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ResponseEntity<ProblemDetail> notFound(NotFoundException e) {
+        return ResponseEntity.status(404).body(Problems.of(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage()));
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ResponseEntity<ProblemDetail> conflict(ConflictException e) {
+        return ResponseEntity.status(409).body(Problems.of(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage()));
     }
 
     @ExceptionHandler({IllegalArgumentException.class, MethodArgumentTypeMismatchException.class})

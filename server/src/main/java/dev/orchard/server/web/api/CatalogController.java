@@ -54,9 +54,7 @@ class CatalogController {
         if (origin != null && !origin.equals("ORCHARD") && !origin.equals("EXTERNAL")) {
             throw new IllegalArgumentException("origin must be ORCHARD or EXTERNAL");
         }
-        if (limit < 1 || limit > 1000) {
-            throw new IllegalArgumentException("limit must be 1 to 1000");
-        }
+        Paging.check(limit);
         var items = queries.licenses(new LedgerQueries.LicenseFilter(accountId, adamId, serialNumber, clientUserId, origin),
                 afterId, limit);
         return Map.of("items", items, "nextAfterId", items.size() < limit ? -1 : items.get(items.size() - 1).id());

@@ -1,0 +1,114 @@
+package dev.orchard.server.audit;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Appends to and reads the audit trail. Entries are only ever inserted; the actor is the signed-in administrator or
+ * API token when there is one, otherwise the rule or task given by the caller.
+ */
+@Component
+public class AuditTrail {
+
+    /** One entry. {@code outcome} is OK, FAILED, DRY_RUN or QUEUED. */
+    public record Entry(long id, Instant at, String actor, String action, String subject, String detail, String outcome) {
+    }
+
+    /** Filters of a listing; null means any. */
+    public record Filter(String actor, String action, String subject, Instant from, Instant to) {
+    }
+
+    private static final int MAX_DETAIL = 2000;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    AuditTrail(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Records an action by whoever is signed in (or {@code fallbackActor}, for example "rule:R4b"). */
+    public void record(String fallbackActor, String action, String subject, String detail, String outcome) {
+        jdbc.sql("insert into audit_events (at, actor, action, subject, detail, outcome) values (?, ?, ?, ?, ?, ?)")
+                .params(Timestamp.from(clock.instant()), actor(fallbackActor), action, cap(subject, 300),
+                        cap(detail, MAX_DETAIL), outcome).update();
+    }
+
+    /** The signed-in principal, or the fallback for work no person started. */
+    public static String actor(String fallback) {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth == null || !auth.isAuthenticated() || "anonymousUser".equals(auth.getName())) {
+            return fallback;
+        }
+        return auth.getName();
+    }
+
+    /** Newest first, keyset-paged by id ({@code beforeId} 0 = from the newest). */
+    public List<Entry> list(Filter f, long beforeId, int limit) {
+        return jdbc.sql("""
+                select * from audit_events where (? = 0 or id < ?)
+                  and (cast(? as varchar) is null or actor = ?)
+                  and (cast(? as varchar) is null or action = ?)
+                  and (cast(? as varchar) is null or subject like ?)
+                  and (cast(? as timestamp with time zone) is null or at >= ?)
+                  and (cast(? as timestamp with time zone) is null or at < ?)
+                order by id desc limit ?
+                """).params(beforeId, beforeId, f.actor(), f.actor(), f.action(), f.action(), f.subject(),
+                f.subject() == null ? null : "%" + f.subject() + "%", ts(f.from()), ts(f.from()), ts(f.to()), ts(f.to()), limit)
+                .query(AuditTrail::entry).list();
+    }
+
+    /** Writes every matching entry as CSV (RFC 4180), streaming page by page. */
+    public void exportCsv(Filter f, Writer out) throws IOException {
+        out.write("id,at,actor,action,subject,detail,outcome\r\n");
+        long before = 0;
+        while (true) {
+            List<Entry> page = list(f, before, 1000);
+            for (Entry e : page) {
+                out.write(e.id() + "," + e.at() + "," + csv(e.actor()) + "," + csv(e.action()) + "," + csv(e.subject())
+                        + "," + csv(e.detail()) + "," + csv(e.outcome()) + "\r\n");
+            }
+            if (page.size() < 1000) {
+                return;
+            }
+            before = page.get(page.size() - 1).id();
+        }
+    }
+
+    static String csv(String value) {
+        if (value == null) {
+            return "";
+        }
+        // a leading =, +, - or @ would run as a formula in a spreadsheet
+        String safe = value.matches("^[=+\\-@].*") ? "'" + value : value;
+        if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
+            return "\"" + safe.replace("\"", "\"\"") + "\"";
+        }
+        return safe;
+    }
+
+    private static Entry entry(ResultSet rs, int n) throws SQLException {
+        return new Entry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getString("action"),
+                rs.getString("subject"), rs.getString("detail"), rs.getString("outcome"));
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    private static String cap(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,20 @@
+package dev.orchard.server.inventory;
+
+/**
+ * How an app is licensed and installed. Device-based by default; {@code installOnRegistration} is rule R12's
+ * "send installation request on device registration or sign-in".
+ */
+public record AppSettings(String adamId, LicenseType licenseType, boolean autoInstall, boolean installOnRegistration,
+                          boolean autoUpdate) {
+
+    public enum LicenseType { DEVICE, USER }
+
+    public AppSettings {
+        adamId = Identifiers.adamId(adamId);
+        licenseType = licenseType == null ? LicenseType.DEVICE : licenseType;
+    }
+
+    public static AppSettings defaults(String adamId) {
+        return new AppSettings(adamId, LicenseType.DEVICE, true, false, false);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.orchard.server.inventory;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * A managed device. {@code enrollment} USER is Apple's User Enrollment (BYOD), which only takes user-based
+ * licenses; {@code country} is the ISO code of the store the device uses (null when unknown).
+ */
+public record Device(String serialNumber, String udid, Platform platform, String osVersion, String model, String country,
+                     boolean sharedIpad, Enrollment enrollment, String ownerUserId, Status status, Instant appsReportedAt) {
+
+    /** How the device is enrolled. */
+    public enum Enrollment { DEVICE, USER }
+
+    /** Retired devices hold no device licenses. */
+    public enum Status { ACTIVE, RETIRED }
+
+    public Device {
+        serialNumber = Identifiers.serial(serialNumber);
+        if (platform == null) {
+            throw new IllegalArgumentException("platform is required");
+        }
+        if (country != null) {
+            if (!country.matches("[A-Za-z]{2}")) {
+                throw new IllegalArgumentException("country must be an ISO 3166 alpha-2 code, not '" + country + "'");
+            }
+            country = country.toUpperCase(Locale.ROOT);
+        }
+        if (osVersion != null && !osVersion.matches("\\d+(\\.\\d+){0,3}")) {
+            throw new IllegalArgumentException("osVersion must look like 17.4.1, not '" + osVersion + "'");
+        }
+        if (sharedIpad && platform != Platform.IPADOS) {
+            throw new IllegalArgumentException("only an iPadOS device can be a Shared iPad");
+        }
+        enrollment = enrollment == null ? Enrollment.DEVICE : enrollment;
+        status = status == null ? Status.ACTIVE : status;
+        ownerUserId = ownerUserId == null || ownerUserId.isBlank() ? null : Identifiers.user(ownerUserId);
+    }
+
+    public boolean active() {
+        return status == Status.ACTIVE;
+    }
+
+    /** Major and minor OS version, for rule R2 (0.0 when unknown). */
+    public int[] osMajorMinor() {
+        if (osVersion == null) {
+            return new int[] {0, 0};
+        }
+        String[] parts = osVersion.split("\\.");
+        return new int[] {Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 0};
+    }
+}

@@ -1,0 +1,109 @@
+package dev.orchard.server.inventory;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The devices and device_apps tables. */
+@Repository
+class Devices {
+
+    private final JdbcClient jdbc;
+
+    Devices(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts or replaces each device's attributes; returns how many were new. */
+    int upsert(List<Device> devices, Instant now) {
+        int created = 0;
+        Timestamp ts = Timestamp.from(now);
+        for (Device d : devices) {
+            int updated = jdbc.sql("""
+                    update devices set udid = ?, platform = ?, os_version = ?, model = ?, country = ?, shared_ipad = ?,
+                        enrollment_type = ?, owner_user_id = ?, status = ?, updated_at = ?,
+                        retired_at = case when ? = 'RETIRED' then coalesce(retired_at, ?) else null end
+                    where serial_number = ?
+                    """).params(d.udid(), d.platform().name(), d.osVersion(), d.model(), d.country(), d.sharedIpad(),
+                    d.enrollment().name(), d.ownerUserId(), d.status().name(), ts, d.status().name(), ts, d.serialNumber())
+                    .update();
+            if (updated == 0) {
+                jdbc.sql("""
+                        insert into devices (serial_number, udid, platform, os_version, model, country, shared_ipad,
+                            enrollment_type, owner_user_id, status, created_at, updated_at, retired_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).params(d.serialNumber(), d.udid(), d.platform().name(), d.osVersion(), d.model(), d.country(),
+                        d.sharedIpad(), d.enrollment().name(), d.ownerUserId(), d.status().name(), ts, ts,
+                        d.active() ? null : ts).update();
+                created++;
+            }
+        }
+        return created;
+    }
+
+    Optional<Device> find(String serial) {
+        return jdbc.sql("select * from devices where serial_number = ?").param(serial).query(Devices::map).optional();
+    }
+
+    /** Keyset page in serial order; {@code search} matches serial, model or owner (prefix, case-insensitive). */
+    List<Device> page(String search, Device.Status status, String afterSerial, int limit) {
+        String like = search == null || search.isBlank() ? null : search.strip().toLowerCase(java.util.Locale.ROOT) + "%";
+        return jdbc.sql("""
+                select * from devices where serial_number > ?
+                  and (cast(? as varchar) is null or lower(serial_number) like ? or lower(model) like ? or lower(owner_user_id) like ?)
+                  and (cast(? as varchar) is null or status = ?)
+                order by serial_number limit ?
+                """).params(afterSerial == null ? "" : afterSerial, like, like, like, like,
+                status == null ? null : status.name(), status == null ? null : status.name(), limit)
+                .query(Devices::map).list();
+    }
+
+    List<Device> ownedBy(Collection<String> users) {
+        if (users.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from devices where owner_user_id in (:users)").param("users", users)
+                .query(Devices::map).list();
+    }
+
+    boolean retire(String serial, Instant now) {
+        return jdbc.sql("update devices set status = 'RETIRED', retired_at = ?, updated_at = ? where serial_number = ? "
+                + "and status <> 'RETIRED'").params(Timestamp.from(now), Timestamp.from(now), serial).update() == 1;
+    }
+
+    List<InstalledApp> apps(String serial) {
+        return jdbc.sql("select bundle_id, version, managed from device_apps where serial_number = ? order by bundle_id")
+                .param(serial).query((rs, n) -> new InstalledApp(rs.getString(1), rs.getString(2), rs.getBoolean(3))).list();
+    }
+
+    void replaceApps(String serial, List<InstalledApp> apps, Instant now) {
+        jdbc.sql("delete from device_apps where serial_number = ?").param(serial).update();
+        var seen = new java.util.HashSet<String>();
+        for (InstalledApp a : apps) {
+            if (seen.add(a.bundleId())) {
+                jdbc.sql("insert into device_apps (serial_number, bundle_id, version, managed) values (?, ?, ?, ?)")
+                        .params(serial, a.bundleId(), a.version(), a.managed()).update();
+            }
+        }
+        jdbc.sql("update devices set apps_reported_at = ? where serial_number = ?").params(Timestamp.from(now), serial).update();
+    }
+
+    long count(Device.Status status) {
+        return jdbc.sql("select count(*) from devices where status = ?").param(status.name()).query(Long.class).single();
+    }
+
+    static Device map(ResultSet rs, int n) throws SQLException {
+        Timestamp reported = rs.getTimestamp("apps_reported_at");
+        return new Device(rs.getString("serial_number"), rs.getString("udid"), Platform.valueOf(rs.getString("platform")),
+                rs.getString("os_version"), rs.getString("model"), rs.getString("country"), rs.getBoolean("shared_ipad"),
+                Device.Enrollment.valueOf(rs.getString("enrollment_type")), rs.getString("owner_user_id"),
+                Device.Status.valueOf(rs.getString("status")), reported == null ? null : reported.toInstant());
+    }
+}

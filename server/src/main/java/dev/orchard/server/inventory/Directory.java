@@ -1,0 +1,138 @@
+package dev.orchard.server.inventory;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Directory users, groups and memberships. */
+@Repository
+class Directory {
+
+    private final JdbcClient jdbc;
+
+    Directory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    int upsertUsers(List<DirectoryUser> users, Instant now) {
+        int created = 0;
+        Timestamp ts = Timestamp.from(now);
+        for (DirectoryUser u : users) {
+            if (jdbc.sql("update directory_users set email = ?, managed_apple_id = ?, display_name = ?, updated_at = ? "
+                    + "where user_id = ?").params(u.email(), u.managedAppleId(), u.displayName(), ts, u.userId()).update() == 0) {
+                jdbc.sql("insert into directory_users (user_id, email, managed_apple_id, display_name, created_at, updated_at) "
+                        + "values (?, ?, ?, ?, ?, ?)").params(u.userId(), u.email(), u.managedAppleId(), u.displayName(), ts, ts)
+                        .update();
+                created++;
+            }
+        }
+        return created;
+    }
+
+    Optional<DirectoryUser> user(String id) {
+        return jdbc.sql("select * from directory_users where user_id = ?").param(id).query((rs, n) -> new DirectoryUser(
+                rs.getString("user_id"), rs.getString("email"), rs.getString("managed_apple_id"), rs.getString("display_name")))
+                .optional();
+    }
+
+    List<DirectoryUser> users(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from directory_users where user_id in (:ids)").param("ids", ids).query((rs, n) ->
+                new DirectoryUser(rs.getString("user_id"), rs.getString("email"), rs.getString("managed_apple_id"),
+                        rs.getString("display_name"))).list();
+    }
+
+    List<DirectoryUser> usersPage(String search, String after, int limit) {
+        String like = search == null || search.isBlank() ? null : search.strip().toLowerCase(java.util.Locale.ROOT) + "%";
+        return jdbc.sql("""
+                select * from directory_users where user_id > ?
+                  and (cast(? as varchar) is null or lower(user_id) like ? or lower(email) like ? or lower(display_name) like ?)
+                order by user_id limit ?
+                """).params(after == null ? "" : after, like, like, like, like, limit).query((rs, n) -> new DirectoryUser(
+                rs.getString("user_id"), rs.getString("email"), rs.getString("managed_apple_id"), rs.getString("display_name")))
+                .list();
+    }
+
+    boolean deleteUser(String id) {
+        return jdbc.sql("delete from directory_users where user_id = ?").param(id).update() == 1;
+    }
+
+    void createGroup(String id, String name, Instant now) {
+        if (jdbc.sql("update directory_groups set name = ? where group_id = ?").params(name, id).update() == 0) {
+            jdbc.sql("insert into directory_groups (group_id, name, created_at) values (?, ?, ?)")
+                    .params(id, name, Timestamp.from(now)).update();
+        }
+    }
+
+    boolean groupExists(String id) {
+        return jdbc.sql("select count(*) from directory_groups where group_id = ?").param(id).query(Integer.class).single() == 1;
+    }
+
+    boolean deleteGroup(String id) {
+        return jdbc.sql("delete from directory_groups where group_id = ?").param(id).update() == 1;
+    }
+
+    List<Map<String, Object>> groups() {
+        return jdbc.sql("""
+                select g.group_id, g.name, (select count(*) from group_members m where m.group_id = g.group_id) as members
+                from directory_groups g order by g.name
+                """).query().listOfRows();
+    }
+
+    List<String> members(String group) {
+        return jdbc.sql("select user_id from group_members where group_id = ? order by user_id").param(group)
+                .query(String.class).list();
+    }
+
+    /** Returns the users actually added. */
+    int addMembers(String group, Collection<String> users) {
+        int added = 0;
+        for (String u : users) {
+            if (jdbc.sql("select count(*) from group_members where group_id = ? and user_id = ?").params(group, u)
+                    .query(Integer.class).single() == 0) {
+                jdbc.sql("insert into group_members (group_id, user_id) values (?, ?)").params(group, u).update();
+                added++;
+            }
+        }
+        return added;
+    }
+
+    int removeMembers(String group, Collection<String> users) {
+        if (users.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("delete from group_members where group_id = :g and user_id in (:users)").param("g", group)
+                .param("users", users).update();
+    }
+
+    List<String> missingUsers(Collection<String> users) {
+        if (users.isEmpty()) {
+            return List.of();
+        }
+        Set<String> known = new HashSet<>(jdbc.sql("select user_id from directory_users where user_id in (:u)")
+                .param("u", users).query(String.class).list());
+        return users.stream().filter(u -> !known.contains(u)).distinct().toList();
+    }
+
+    /** The groups each of these users belongs to. */
+    Map<String, Set<String>> groupsOf(Collection<String> users) {
+        Map<String, Set<String>> groups = new HashMap<>();
+        if (users.isEmpty()) {
+            return groups;
+        }
+        jdbc.sql("select user_id, group_id from group_members where user_id in (:u)").param("u", users)
+                .query((rs, n) -> groups.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2))).list();
+        return groups;
+    }
+}

@@ -1,0 +1,280 @@
+package dev.orchard.server.inventory;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.system.ConflictException;
+import dev.orchard.server.system.NotFoundException;
+
+/**
+ * The inventory's application service: every change is one transaction, audited, and announced with an
+ * {@link InventoryEvents} event inside that transaction so the licensing engine records its consequences with it.
+ */
+@Service
+public class Inventory {
+
+    /** A device with its installed apps. */
+    public record DeviceDetail(Device device, List<InstalledApp> apps) {
+    }
+
+    /** How many records an upsert created and updated. */
+    public record Upserted(int created, int updated) {
+    }
+
+    private final Devices devices;
+    private final Directory directory;
+    private final Labels labels;
+    private final AuditTrail audit;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    Inventory(Devices devices, Directory directory, Labels labels, AuditTrail audit, ApplicationEventPublisher events,
+              Clock clock) {
+        this.devices = devices;
+        this.directory = directory;
+        this.labels = labels;
+        this.audit = audit;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    // --- devices
+
+    @Transactional
+    public Upserted upsertDevices(List<Device> list) {
+        Map<String, Device> unique = list.stream().collect(Collectors.toMap(Device::serialNumber, d -> d, (a, b) -> b,
+                java.util.LinkedHashMap::new));
+        var retiredNow = unique.values().stream().filter(d -> !d.active())
+                .filter(d -> devices.find(d.serialNumber()).map(Device::active).orElse(false)).toList();
+        int created = devices.upsert(List.copyOf(unique.values()), clock.instant());
+        audit.record("api", "DEVICES_UPSERTED", unique.size() == 1 ? "device " + unique.keySet().iterator().next()
+                : unique.size() + " devices", "created " + created + ", updated " + (unique.size() - created), "OK");
+        retiredNow.forEach(d -> events.publishEvent(new InventoryEvents.DeviceRetired(d.serialNumber())));
+        events.publishEvent(new InventoryEvents.Changed("devices"));
+        return new Upserted(created, unique.size() - created);
+    }
+
+    public DeviceDetail device(String serial) {
+        String s = Identifiers.serial(serial);
+        Device d = devices.find(s).orElseThrow(() -> new NotFoundException("no device with serial number " + s));
+        return new DeviceDetail(d, devices.apps(s));
+    }
+
+    public Optional<Device> findDevice(String serial) {
+        return devices.find(serial);
+    }
+
+    public List<Device> devices(String search, Device.Status status, String afterSerial, int limit) {
+        return devices.page(search, status, afterSerial, limit);
+    }
+
+    public List<Device> devicesOwnedBy(Collection<String> users) {
+        return devices.ownedBy(users);
+    }
+
+    /** Retires the device (rule R4b: its device licenses are reclaimed). Retiring twice changes nothing. */
+    @Transactional
+    public Device retire(String serial) {
+        String s = Identifiers.serial(serial);
+        devices.find(s).orElseThrow(() -> new NotFoundException("no device with serial number " + s));
+        if (devices.retire(s, clock.instant())) {
+            audit.record("api", "DEVICE_RETIRED", "device " + s, null, "OK");
+            events.publishEvent(new InventoryEvents.DeviceRetired(s));
+            events.publishEvent(new InventoryEvents.Changed("devices"));
+        }
+        return devices.find(s).orElseThrow();
+    }
+
+    /**
+     * Replaces the device's installed-app list with the MDM's latest report. Apps present in the previous report
+     * and absent now were removed by the user (rule R4c); unmanaged apps may need converting (rule R8).
+     */
+    @Transactional
+    public DeviceDetail reportApps(String serial, List<InstalledApp> apps) {
+        String s = Identifiers.serial(serial);
+        Device d = devices.find(s).orElseThrow(() -> new NotFoundException("no device with serial number " + s));
+        Set<String> before = devices.apps(s).stream().map(InstalledApp::bundleId).collect(Collectors.toSet());
+        Set<String> now = apps.stream().map(InstalledApp::bundleId).collect(Collectors.toSet());
+        devices.replaceApps(s, apps, clock.instant());
+        Set<String> removed = new HashSet<>(before);
+        removed.removeAll(now);
+        if (d.appsReportedAt() != null && !removed.isEmpty()) {
+            events.publishEvent(new InventoryEvents.AppsRemoved(s, removed));
+        }
+        Set<String> unmanaged = apps.stream().filter(a -> !a.managed()).map(InstalledApp::bundleId).collect(Collectors.toSet());
+        if (!unmanaged.isEmpty()) {
+            events.publishEvent(new InventoryEvents.UnmanagedAppsReported(s, unmanaged));
+        }
+        events.publishEvent(new InventoryEvents.Changed("apps of " + s));
+        return new DeviceDetail(devices.find(s).orElseThrow(), devices.apps(s));
+    }
+
+    public long countDevices(Device.Status status) {
+        return devices.count(status);
+    }
+
+    // --- users and groups
+
+    @Transactional
+    public Upserted upsertUsers(List<DirectoryUser> users) {
+        Map<String, DirectoryUser> unique = users.stream().collect(Collectors.toMap(DirectoryUser::userId, u -> u,
+                (a, b) -> b, java.util.LinkedHashMap::new));
+        int created = directory.upsertUsers(List.copyOf(unique.values()), clock.instant());
+        audit.record("api", "USERS_UPSERTED", unique.size() + " users", "created " + created, "OK");
+        events.publishEvent(new InventoryEvents.Changed("users"));
+        return new Upserted(created, unique.size() - created);
+    }
+
+    public DirectoryUser user(String id) {
+        String u = Identifiers.user(id);
+        return directory.user(u).orElseThrow(() -> new NotFoundException("no user " + u));
+    }
+
+    public List<DirectoryUser> users(Collection<String> ids) {
+        return directory.users(ids);
+    }
+
+    public List<DirectoryUser> users(String search, String after, int limit) {
+        return directory.usersPage(search, after, limit);
+    }
+
+    @Transactional
+    public void deleteUser(String id) {
+        if (!directory.deleteUser(Identifiers.user(id))) {
+            throw new NotFoundException("no user " + id);
+        }
+        audit.record("api", "USER_DELETED", "user " + id, null, "OK");
+        events.publishEvent(new InventoryEvents.Changed("users"));
+    }
+
+    @Transactional
+    public void saveGroup(String id, String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is required");
+        }
+        directory.createGroup(Identifiers.user(id), name.strip(), clock.instant());
+        audit.record("api", "GROUP_SAVED", "group " + id, name, "OK");
+    }
+
+    @Transactional
+    public void deleteGroup(String id) {
+        if (!directory.deleteGroup(id)) {
+            throw new NotFoundException("no group " + id);
+        }
+        audit.record("api", "GROUP_DELETED", "group " + id, null, "OK");
+        events.publishEvent(new InventoryEvents.Changed("groups"));
+    }
+
+    public List<Map<String, Object>> groups() {
+        return directory.groups();
+    }
+
+    public List<String> members(String group) {
+        requireGroup(group);
+        return directory.members(group);
+    }
+
+    /** Adds and removes members in one change; unknown users are refused and nothing changes. */
+    @Transactional
+    public Map<String, Integer> changeMembers(String group, List<String> add, List<String> remove) {
+        requireGroup(group);
+        List<String> toAdd = add == null ? List.of() : add.stream().map(Identifiers::user).distinct().toList();
+        List<String> toRemove = remove == null ? List.of() : remove.stream().map(Identifiers::user).distinct().toList();
+        List<String> missing = directory.missingUsers(toAdd);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("unknown users: " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+                    + (missing.size() > 10 ? " and " + (missing.size() - 10) + " more" : ""));
+        }
+        int added = directory.addMembers(group, toAdd);
+        int removed = directory.removeMembers(group, toRemove);
+        audit.record("api", "GROUP_MEMBERS_CHANGED", "group " + group, "added " + added + ", removed " + removed, "OK");
+        events.publishEvent(new InventoryEvents.Changed("group " + group));
+        return Map.of("added", added, "removed", removed);
+    }
+
+    public Map<String, Set<String>> groupsOf(Collection<String> users) {
+        return directory.groupsOf(users);
+    }
+
+    private void requireGroup(String group) {
+        if (!directory.groupExists(group)) {
+            throw new NotFoundException("no group " + group);
+        }
+    }
+
+    // --- labels and app settings
+
+    @Transactional
+    public Label createLabel(Label l) {
+        if (labels.nameTaken(l.name(), -1)) {
+            throw new ConflictException("a label named '" + l.name() + "' exists");
+        }
+        long id = labels.insert(l, clock.instant());
+        audit.record("api", "LABEL_CREATED", "label " + l.name(), describe(l), "OK");
+        events.publishEvent(new InventoryEvents.Changed("labels"));
+        return label(id);
+    }
+
+    @Transactional
+    public Label replaceLabel(long id, Label l) {
+        Label old = label(id);
+        if (old.kind() != l.kind()) {
+            throw new IllegalArgumentException("a label's kind cannot change");
+        }
+        if (labels.nameTaken(l.name(), id)) {
+            throw new ConflictException("a label named '" + l.name() + "' exists");
+        }
+        labels.replace(id, l, clock.instant());
+        audit.record("api", "LABEL_CHANGED", "label " + l.name(), describe(l), "OK");
+        events.publishEvent(new InventoryEvents.Changed("labels"));
+        return label(id);
+    }
+
+    @Transactional
+    public void deleteLabel(long id) {
+        Label l = label(id);
+        labels.delete(id);
+        audit.record("api", "LABEL_DELETED", "label " + l.name(), null, "OK");
+        events.publishEvent(new InventoryEvents.Changed("labels"));
+    }
+
+    public Label label(long id) {
+        return labels.find(id).orElseThrow(() -> new NotFoundException("no label " + id));
+    }
+
+    public List<Label> labels() {
+        return labels.all();
+    }
+
+    public Map<String, AppSettings> settings() {
+        return labels.settings();
+    }
+
+    public AppSettings settings(String adamId) {
+        return labels.settings().getOrDefault(Identifiers.adamId(adamId), AppSettings.defaults(adamId));
+    }
+
+    @Transactional
+    public AppSettings saveSettings(AppSettings s) {
+        labels.saveSettings(s, clock.instant());
+        audit.record("api", "APP_SETTINGS_CHANGED", "app " + s.adamId(), s.toString(), "OK");
+        events.publishEvent(new InventoryEvents.Changed("settings of " + s.adamId()));
+        return s;
+    }
+
+    private static String describe(Label l) {
+        return l.kind() + (l.accountId() == null ? "" : " account " + l.accountId()) + ", " + l.targets().size()
+                + " targets" + (l.adamIds().isEmpty() ? "" : ", apps " + String.join(",", l.adamIds()));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.orchard.server.licensing;
+
+import java.time.Clock;
+
+import org.springframework.stereotype.Component;
+
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+
+/**
+ * What the licensing side does when Apple refuses one of its operations for a target: an assignment Apple could not
+ * make leaves the ledger and the target waits (no licenses, 9709) or is shown as blocked with Apple's reason; a
+ * reclaim Apple refused keeps the license.
+ */
+@Component
+public class AssignmentOutcomes {
+
+    private final LicenseLedger ledger;
+    private final LicensingData data;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    AssignmentOutcomes(LicenseLedger ledger, LicensingData data, AuditTrail audit, Clock clock) {
+        this.ledger = ledger;
+        this.data = data;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public void assignmentFailed(AccountId account, LicenseLedger.Key k, boolean noLicensesLeft, String reason) {
+        ledger.dropIntent(account, k);
+        HolderType type = k.serialNumber() != null ? HolderType.DEVICE : HolderType.USER;
+        data.waitlist(type, k.holder(), k.adamId(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());
+        audit.record("apple", "LICENSE_ASSIGN_FAILED", (type == HolderType.DEVICE ? "device " : "user ") + k.holder(),
+                "app " + k.adamId() + " in account " + account + ": " + reason, "FAILED");
+    }
+
+    public void reclaimFailed(AccountId account, LicenseLedger.Key k, String reason) {
+        ledger.keep(account, k);
+        audit.record("apple", "LICENSE_RECLAIM_FAILED", (k.serialNumber() != null ? "device " : "user ") + k.holder(),
+                "app " + k.adamId() + " in account " + account + ": " + reason, "FAILED");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.orchard.server.licensing;
+
+import java.util.List;
+
+import dev.orchard.server.accounts.AccountId;
+
+/** What Apple reported about licenses, published (inside the transaction that applied it) for the outbox and engine. */
+public final class LicenseEvents {
+
+    private LicenseEvents() {
+    }
+
+    /**
+     * Progress of one of Apple's events (from a notification or a status poll): {@code licenses} succeeded, or
+     * failed with {@code errorNumber}. {@code action} is ASSOCIATE, DISASSOCIATE, REVOKE, CREATE, UPDATE or RETIRE.
+     */
+    public record AppleEventProgress(AccountId account, String eventId, String action, boolean success,
+                                     List<LicenseLedger.Key> licenses, List<String> clientUserIds, Integer errorNumber,
+                                     String errorMessage) {
+    }
+
+    /** Licenses became available in an account (a purchase or a released license): waiting targets may be served. */
+    public record LicensesAvailable(AccountId account, String adamId) {
+    }
+}

@@ -1,0 +1,148 @@
+package dev.orchard.server.licensing;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.orchard.server.accounts.AccountId;
+
+/**
+ * Single-license changes of the ledger and the pool counts they move, as Apple confirms them (notifications, event
+ * status). A license Orchard decided (intent ASSIGN) becomes confirmed; a disassociation removes the row. Both are
+ * idempotent: repeating a confirmation changes nothing and returns false.
+ */
+@Component
+public class LicenseLedger {
+
+    /** A license as Apple names it. {@code serialNumber} or {@code clientUserId} is set. */
+    public record Key(String adamId, String pricingParam, String serialNumber, String clientUserId) {
+        public Key {
+            pricingParam = pricingParam == null ? "STDQ" : pricingParam;
+        }
+
+        String holderColumn() {
+            return serialNumber != null ? "serial_number" : "client_user_id";
+        }
+
+        String holder() {
+            return serialNumber != null ? serialNumber : clientUserId;
+        }
+    }
+
+    private final JdbcClient jdbc;
+
+    LicenseLedger(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Apple holds this license. Returns true when the pool's count must move: the ledger did not have it, or had it
+     * as Orchard's unconfirmed intent. It counts as seen by a running sync, whose pages may be past it.
+     */
+    public boolean confirmAssigned(AccountId account, Key k, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        Long run = jdbc.sql("select max(run_id) from sync_state where account_id = ?").param(account.value())
+                .query(Long.class).single();
+        String where = " where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ?";
+        int pending = jdbc.sql("update licenses set intent = null, confirmed_at = ?, missing_since = null, "
+                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN'")
+                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+        if (pending > 0) {
+            return true;
+        }
+        if (jdbc.sql("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run)" + where)
+                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0) {
+            return false;
+        }
+        jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, "
+                + "confirmed_at, seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder(), ts, ts, run).update();
+        return true;
+    }
+
+    /**
+     * Applies Apple's confirmation of several licenses of one event (ASSOCIATE or DISASSOCIATE): the ledger and the
+     * pool counts move for the licenses that really changed. Returns the keys whose pool Orchard does not know.
+     */
+    public java.util.List<Key> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
+        var unknownPools = new java.util.ArrayList<Key>();
+        for (Key k : keys) {
+            boolean changed = associate ? confirmAssigned(account, k, now) : confirmRemoved(account, k);
+            if (changed && countAssigned(account, k.adamId(), k.pricingParam(), associate ? 1 : -1) == 0) {
+                unknownPools.add(k);
+            }
+        }
+        return unknownPools;
+    }
+
+    /** Users Apple created for the account (status Registered until a sync or notification says more). */
+    public void registerAppleUsers(AccountId account, java.util.List<String> clientUserIds, Instant now) {
+        for (String id : clientUserIds) {
+            if (jdbc.sql("select count(*) from apple_users where account_id = ? and client_user_id = ?")
+                    .params(account.value(), id).query(Integer.class).single() == 0) {
+                jdbc.sql("insert into apple_users (account_id, client_user_id, status, updated_at) values (?, ?, 'Registered', ?)")
+                        .params(account.value(), id, Timestamp.from(now)).update();
+            }
+        }
+    }
+
+    /** An operator retries a failed assignment: Orchard's intent is back in the ledger (unless a license exists). */
+    public void restoreIntent(AccountId account, Key k, Instant now) {
+        int exists = jdbc.sql("select count(*) from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
+                + k.holderColumn() + " = ?").params(account.value(), k.adamId(), k.pricingParam(), k.holder()).query(Integer.class).single();
+        if (exists == 0) {
+            jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
+                    + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(account.value(), k.adamId(), k.pricingParam(),
+                    k.holder(), Timestamp.from(now)).update();
+        }
+    }
+
+    /** An operator retries a failed reclaim: the license is marked as being reclaimed again. */
+    public void restoreReclaim(AccountId account, Key k, String rule) {
+        jdbc.sql("update licenses set intent = 'RECLAIM', reclaim_rule = ? where account_id = ? and adam_id = ? and "
+                + "pricing_param = ? and " + k.holderColumn() + " = ? and intent is null")
+                .params(rule, account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+    }
+
+    /** Apple does not know the user (9609): creating it again comes first. */
+    public void forgetAppleUser(AccountId account, String clientUserId) {
+        jdbc.sql("delete from apple_users where account_id = ? and client_user_id = ?").params(account.value(), clientUserId).update();
+    }
+
+    /** Apple no longer holds this license; returns true when the ledger had it as held (not as a mere intent). */
+    public boolean confirmRemoved(AccountId account, Key k) {
+        return jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
+                + k.holderColumn() + " = ? and (intent is null or intent <> 'ASSIGN')")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0;
+    }
+
+    /** Orchard's intent to assign failed at Apple: the row goes (a held license of the same key stays). */
+    public void dropIntent(AccountId account, Key k) {
+        jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn()
+                + " = ? and intent = 'ASSIGN'").params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+    }
+
+    /** A reclaim was cancelled or failed: the license is held as before. */
+    public void keep(AccountId account, Key k) {
+        jdbc.sql("update licenses set intent = null, reclaim_rule = null where account_id = ? and adam_id = ? and "
+                + "pricing_param = ? and " + k.holderColumn() + " = ? and intent = 'RECLAIM'")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+    }
+
+    /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */
+    public int countAssigned(AccountId account, String adamId, String pricingParam, int delta) {
+        return jdbc.sql("update pools set assigned_count = assigned_count + ?, available_count = case when unlimited "
+                + "then available_count else available_count - ? end where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(delta, delta, account.value(), adamId, pricingParam).update();
+    }
+
+    /** A purchase, transfer or refund; returns 0 when the pool is unknown (a sync will find it). */
+    public int countPurchased(AccountId account, String adamId, String pricingParam, int delta) {
+        return jdbc.sql("update pools set total_count = case when unlimited then total_count else total_count + ? end, "
+                + "available_count = case when unlimited then available_count else available_count + ? end "
+                + "where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(delta, delta, account.value(), adamId, pricingParam).update();
+    }
+}

@@ -1,0 +1,347 @@
+package dev.orchard.server.licensing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.orchard.server.accounts.Account;
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.accounts.AccountState;
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.inventory.AppSettings;
+import dev.orchard.server.inventory.Device;
+import dev.orchard.server.inventory.DirectoryUser;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.inventory.Label;
+import dev.orchard.server.licensing.AssignmentPolicy.Decision;
+import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+
+/**
+ * Brings licenses in line with the labels: a pass walks the waiting targets first (so they are served in order),
+ * then every active device and every user, a chunk per transaction. For each target and app an App label wants,
+ * {@link AssignmentPolicy} decides; an assignment is written as a ledger intent plus a queued Apple operation in
+ * the same transaction. Licenses Orchard assigned whose account no longer covers the holder are reclaimed (R4a).
+ * Apple is only asked (country availability, rule R2) before a chunk's transaction, never inside it.
+ */
+@Service
+public class LicensingEngine {
+
+    static final int CHUNK = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(LicensingEngine.class);
+
+    /** What a pass did. */
+    public record PassResult(int assigned, int reclaimed, int waiting, int blocked, int targets) {
+    }
+
+    private final Inventory inventory;
+    private final AccountService accounts;
+    private final LicensingData data;
+    private final Reclaims reclaims;
+    private final OperationQueue queue;
+    private final StoreAvailability stores;
+    private final AuditTrail audit;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    LicensingEngine(Inventory inventory, AccountService accounts, LicensingData data, Reclaims reclaims, OperationQueue queue,
+                    StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock) {
+        this.inventory = inventory;
+        this.accounts = accounts;
+        this.data = data;
+        this.reclaims = reclaims;
+        this.queue = queue;
+        this.stores = stores;
+        this.audit = audit;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Everything one pass needs that does not change during it. */
+    private final class Pass {
+        final Instant start = clock.instant();
+        final List<Label> appLabels = new ArrayList<>();
+        final Map<Long, List<Label>> licenseLabels = new HashMap<>();
+        final Map<String, AppSettings> settings = inventory.settings();
+        final Map<Long, Account> accountsById = new HashMap<>();
+        final Map<String, List<LicensingData.PoolRow>> poolsByApp = new HashMap<>();
+        final Map<String, Long> available = new HashMap<>();
+        final Map<String, Boolean> availability = new HashMap<>();
+        final Set<String> seenDevices = new HashSet<>();
+        final Set<String> seenUsers = new HashSet<>();
+        int assigned;
+        int reclaimed;
+        int waiting;
+        int blocked;
+
+        Pass() {
+            for (Label l : inventory.labels()) {
+                if (l.kind() == Label.Kind.APP) {
+                    appLabels.add(l);
+                } else {
+                    licenseLabels.computeIfAbsent(l.accountId(), k -> new ArrayList<>()).add(l);
+                }
+            }
+            accounts.list().forEach(a -> accountsById.put(a.id().value(), a));
+            for (LicensingData.PoolRow p : data.pools()) {
+                poolsByApp.computeIfAbsent(p.adamId(), k -> new ArrayList<>()).add(p);
+                available.put(key(p), p.available());
+            }
+        }
+
+        boolean usable(long accountId) {
+            Account a = accountsById.get(accountId);
+            return a != null && a.recordedState() == AccountState.ACTIVE && a.expiresAt().isAfter(start);
+        }
+
+        boolean coversDevice(long accountId, Device d, Set<String> groups) {
+            return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversDevice(d, groups));
+        }
+
+        boolean coversUser(long accountId, String user, Set<String> groups, List<Device> devices) {
+            return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversUser(user, groups)
+                    || devices.stream().anyMatch(d -> d.active() && l.coversDevice(d, groups)));
+        }
+
+        AssignmentPolicy.AppFacts app(String adamId) {
+            List<LicensingData.PoolRow> pools = poolsByApp.getOrDefault(adamId, List.of());
+            boolean book = pools.stream().anyMatch(LicensingData.PoolRow::book);
+            boolean deviceAssignable = !pools.isEmpty() && pools.stream().anyMatch(LicensingData.PoolRow::deviceAssignable);
+            return new AssignmentPolicy.AppFacts(adamId, book, deviceAssignable,
+                    settings.getOrDefault(adamId, AppSettings.defaults(adamId)));
+        }
+    }
+
+    /** Runs one full pass. */
+    public PassResult pass() {
+        data.passStarted(clock.instant());
+        Pass pass = new Pass();
+        int targets = 0;
+        // waiting targets first, in the order they started waiting
+        var waitingSerials = new LinkedHashSet<String>();
+        var waitingUsers = new LinkedHashSet<String>();
+        for (String[] w : data.waiting()) {
+            (HolderType.valueOf(w[0]) == HolderType.DEVICE ? waitingSerials : waitingUsers).add(w[1]);
+        }
+        if (!waitingSerials.isEmpty() || !waitingUsers.isEmpty()) {
+            var devices = new ArrayList<Device>();
+            waitingSerials.forEach(s -> inventory.findDevice(s).filter(Device::active).ifPresent(devices::add));
+            inventory.devicesOwnedBy(waitingUsers).stream().filter(Device::active)
+                    .filter(d -> !waitingSerials.contains(d.serialNumber())).forEach(devices::add);
+            targets += devices(pass, devices);
+            targets += users(pass, inventory.users(waitingUsers));
+        }
+        String after = "";
+        while (true) {
+            List<Device> chunk = inventory.devices(null, Device.Status.ACTIVE, after, CHUNK);
+            if (chunk.isEmpty()) {
+                break;
+            }
+            targets += devices(pass, chunk);
+            after = chunk.get(chunk.size() - 1).serialNumber();
+        }
+        after = "";
+        while (true) {
+            List<DirectoryUser> chunk = inventory.users(null, after, CHUNK);
+            if (chunk.isEmpty()) {
+                break;
+            }
+            targets += users(pass, chunk);
+            after = chunk.get(chunk.size() - 1).userId();
+        }
+        tx.executeWithoutResult(s -> data.sweepWaitlist(pass.start));
+        var result = new PassResult(pass.assigned, pass.reclaimed, pass.waiting, pass.blocked, targets);
+        LOG.info("Licensing pass: {}", result);
+        return result;
+    }
+
+    boolean finishPass(PassResult r) {
+        return data.passFinished(clock.instant(), r.toString());
+    }
+
+    private int devices(Pass pass, List<Device> chunk) {
+        List<Device> fresh = chunk.stream().filter(d -> pass.seenDevices.add(d.serialNumber())).toList();
+        if (fresh.isEmpty()) {
+            return 0;
+        }
+        Set<String> owners = new HashSet<>();
+        fresh.stream().map(Device::ownerUserId).filter(java.util.Objects::nonNull).forEach(owners::add);
+        Map<String, Set<String>> groups = inventory.groupsOf(owners);
+        Map<String, Set<String>> desired = new LinkedHashMap<>();
+        for (Device d : fresh) {
+            Set<String> g = groups.getOrDefault(d.ownerUserId(), Set.of());
+            for (Label l : pass.appLabels) {
+                if (l.coversDevice(d, g)) {
+                    desired.computeIfAbsent(d.serialNumber(), k -> new LinkedHashSet<>()).addAll(l.adamIds());
+                }
+            }
+        }
+        lookUpAvailability(pass, fresh, desired);
+        tx.executeWithoutResult(s -> {
+            var held = data.held(fresh.stream().map(Device::serialNumber).toList(), owners);
+            Set<String> holders = new HashSet<>(owners);
+            fresh.forEach(d -> holders.add(d.serialNumber()));
+            Set<String> optOuts = data.optOuts(holders);
+            var ops = new ArrayList<OperationQueue.Queued>();
+            for (Device d : fresh) {
+                Set<String> g = groups.getOrDefault(d.ownerUserId(), Set.of());
+                for (String adamId : desired.getOrDefault(d.serialNumber(), Set.of())) {
+                    decide(pass, d, d.ownerUserId(), g, List.of(d), adamId, held, optOuts, ops);
+                }
+                for (LicensingData.HeldRow h : held) {
+                    if (h.type() == HolderType.DEVICE && h.holder().equals(d.serialNumber()) && "ORCHARD".equals(h.origin())
+                            && h.intent() == null && !pass.coversDevice(h.accountId(), d, g)) {
+                        pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the device", ops);
+                    }
+                }
+            }
+            queue.enqueue(ops);
+        });
+        return fresh.size();
+    }
+
+    private int users(Pass pass, List<DirectoryUser> chunk) {
+        List<DirectoryUser> fresh = chunk.stream().filter(u -> pass.seenUsers.add(u.userId())).toList();
+        if (fresh.isEmpty()) {
+            return 0;
+        }
+        List<String> ids = fresh.stream().map(DirectoryUser::userId).toList();
+        Map<String, Set<String>> groups = inventory.groupsOf(ids);
+        Map<String, List<Device>> devices = new HashMap<>();
+        inventory.devicesOwnedBy(ids).forEach(d -> devices.computeIfAbsent(d.ownerUserId(), k -> new ArrayList<>()).add(d));
+        tx.executeWithoutResult(s -> {
+            var held = data.held(List.of(), ids);
+            Set<String> optOuts = data.optOuts(ids);
+            var ops = new ArrayList<OperationQueue.Queued>();
+            for (DirectoryUser u : fresh) {
+                Set<String> g = groups.getOrDefault(u.userId(), Set.of());
+                List<Device> own = devices.getOrDefault(u.userId(), List.of());
+                for (Label l : pass.appLabels) {
+                    if (!l.coversUser(u.userId(), g)) {
+                        continue;
+                    }
+                    for (String adamId : l.adamIds()) {
+                        // device-based apps reach a user through their devices (device pass); here: user-based only
+                        if (AssignmentPolicy.userBasedEverywhere(pass.app(adamId))) {
+                            decide(pass, null, u.userId(), g, own, adamId, held, optOuts, ops);
+                        }
+                    }
+                }
+                for (LicensingData.HeldRow h : held) {
+                    if (h.holder().equals(u.userId()) && "ORCHARD".equals(h.origin()) && h.intent() == null
+                            && !pass.coversUser(h.accountId(), u.userId(), g, own)) {
+                        pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the user", ops);
+                    }
+                }
+            }
+            queue.enqueue(ops);
+        });
+        return fresh.size();
+    }
+
+    private void decide(Pass pass, Device d, String userId, Set<String> groups, List<Device> userDevices, String adamId,
+                        List<LicensingData.HeldRow> held, Set<String> optOuts, List<OperationQueue.Queued> ops) {
+        var app = pass.app(adamId);
+        HolderType type = AssignmentPolicy.type(d, app);
+        String holder = type == HolderType.DEVICE ? d.serialNumber() : userId;
+        var pools = new ArrayList<AssignmentPolicy.Pool>();
+        for (LicensingData.PoolRow p : pass.poolsByApp.getOrDefault(adamId, List.of())) {
+            Account a = pass.accountsById.get(p.accountId());
+            if (a == null) {
+                continue;
+            }
+            pools.add(new AssignmentPolicy.Pool(p.accountId(), a.name(), a.priority(), a.country(), pass.usable(p.accountId()),
+                    p.pricingParam(), pass.available.getOrDefault(key(p), 0L), p.unlimited(), p.deviceAssignable(), p.platforms(),
+                    d != null && pass.coversDevice(p.accountId(), d, groups),
+                    userId != null && pass.coversUser(p.accountId(), userId, groups, userDevices)));
+        }
+        var mine = new ArrayList<AssignmentPolicy.Held>();
+        for (LicensingData.HeldRow h : held) {
+            if (h.adamId().equals(adamId) && !"RECLAIM".equals(h.intent())) {
+                mine.add(new AssignmentPolicy.Held(h.accountId(), h.pricingParam(), h.type(), h.holder(), "ORCHARD".equals(h.origin())));
+            }
+        }
+        Map<String, Boolean> availableIn = new HashMap<>();
+        if (d != null && d.country() != null && pass.availability.containsKey(adamId + "/" + d.country())) {
+            availableIn.put(d.country(), pass.availability.get(adamId + "/" + d.country()));
+        }
+        boolean optedOut = holder != null && optOuts.contains(type + ":" + holder + ":" + adamId);
+        Decision decision = AssignmentPolicy.decide(new AssignmentPolicy.Case(d, userId, app, pools, mine, availableIn, optedOut));
+        Instant now = clock.instant();
+        if (decision instanceof AssignmentPolicy.Keep) {
+            if (holder != null) {
+                data.unlist(type, holder, adamId);
+            }
+        } else if (decision instanceof AssignmentPolicy.Assign a) {
+            assign(pass, a, adamId, ops, now);
+            held.add(new LicensingData.HeldRow(-1, a.accountId(), adamId, a.pricingParam(),
+                    a.type() == HolderType.DEVICE ? a.holder() : null, a.type() == HolderType.USER ? a.holder() : null,
+                    "ORCHARD", "ASSIGN"));
+        } else if (decision instanceof AssignmentPolicy.Wait w) {
+            data.waitlist(w.type(), w.holder(), adamId, "WAITING", w.reason(), now);
+            pass.waiting++;
+        } else if (decision instanceof AssignmentPolicy.Skip s) {
+            if (s.holder() != null) {
+                data.waitlist(s.type(), s.holder(), adamId, "BLOCKED", s.reason(), now);
+            }
+            pass.blocked++;
+        }
+    }
+
+    private void assign(Pass pass, AssignmentPolicy.Assign a, String adamId, List<OperationQueue.Queued> ops,
+                        Instant now) {
+        AccountId account = new AccountId(a.accountId());
+        data.insertIntent(a.accountId(), adamId, a.pricingParam(), a.type(), a.holder(), now);
+        data.unlist(a.type(), a.holder(), adamId);
+        String poolKey = a.accountId() + "/" + adamId + "/" + a.pricingParam();
+        pass.available.computeIfPresent(poolKey, (k, v) -> v - 1);
+        boolean device = a.type() == HolderType.DEVICE;
+        if (!device && data.appleUsers(a.accountId(), List.of(a.holder())).isEmpty()) {
+            DirectoryUser u = inventory.users(List.of(a.holder())).stream().findFirst().orElse(null);
+            ops.add(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER, null, null, null, a.holder(),
+                    u == null ? null : u.email(), u == null ? null : u.managedAppleId(), "USER_NEEDED", now));
+        }
+        ops.add(new OperationQueue.Queued(account, OperationQueue.Action.ASSOCIATE, adamId, a.pricingParam(),
+                device ? a.holder() : null, device ? null : a.holder(), null, null, "LABEL", now));
+        audit.record("rule:label", "LICENSE_ASSIGNED", (device ? "device " : "user ") + a.holder(),
+                "app " + adamId + " (" + a.pricingParam() + ") from account " + a.accountId(), "QUEUED");
+        pass.assigned++;
+    }
+
+    /** Rule R2 needs to know whether the app is sold in the device's store; asked before the transaction. */
+    private void lookUpAvailability(Pass pass, List<Device> devices, Map<String, Set<String>> desired) {
+        for (Device d : devices) {
+            if (d.country() == null || !AssignmentPolicy.supportsCrossCountry(d)) {
+                continue;
+            }
+            for (String adamId : desired.getOrDefault(d.serialNumber(), Set.of())) {
+                String key = adamId + "/" + d.country();
+                if (pass.availability.containsKey(key)) {
+                    continue;
+                }
+                pass.poolsByApp.getOrDefault(adamId, List.of()).stream()
+                        .map(p -> pass.accountsById.get(p.accountId()))
+                        .filter(a -> a != null && a.country() != null && !a.country().equalsIgnoreCase(d.country()))
+                        .findFirst()
+                        .ifPresent(a -> stores.availability(a.id(), adamId, d.country())
+                                .ifPresent(v -> pass.availability.put(key, v)));
+            }
+        }
+    }
+
+    private static String key(LicensingData.PoolRow p) {
+        return p.accountId() + "/" + p.adamId() + "/" + p.pricingParam();
+    }
+}

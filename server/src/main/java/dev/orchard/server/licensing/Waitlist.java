@@ -1,0 +1,32 @@
+package dev.orchard.server.licensing;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** The waitlist as the API and UI show it: who waits for which app, why, since when, in serving order. */
+@Component
+public class Waitlist {
+
+    private final JdbcClient jdbc;
+
+    Waitlist(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** {@code kind}: WAITING (no license left), BLOCKED (no account qualifies) or null for both. */
+    public List<Map<String, Object>> list(String adamId, String kind, long afterId, int limit) {
+        return jdbc.sql("""
+                select id, holder_type, holder, adam_id, kind, reason, since from waitlist where id > ?
+                  and (cast(? as varchar) is null or adam_id = ?) and (cast(? as varchar) is null or kind = ?)
+                order by id limit ?
+                """).params(afterId, adamId, adamId, kind, kind, limit).query().listOfRows();
+    }
+
+    public Map<String, Object> pass() {
+        return jdbc.sql("select requested_at, started_at, finished_at, summary from licensing_pass where id = 1")
+                .query().singleRow();
+    }
+}

@@ -1,0 +1,187 @@
+package dev.orchard.server.operations;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.orchard.apple.AppleApiException;
+import dev.orchard.apple.Endpoint;
+import dev.orchard.apple.RequestBatches;
+import dev.orchard.apple.model.Asset;
+import dev.orchard.apple.model.EventResponse;
+import dev.orchard.apple.model.ManageAssetsRequest;
+import dev.orchard.apple.model.ManageUsersRequest;
+import dev.orchard.apple.model.RequestUser;
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AppleGateway;
+import dev.orchard.server.accounts.AppleService;
+
+/**
+ * Sends an account's queued targets to Apple. Record intent, call, record outcome — three steps, never one
+ * transaction around the call: (1) due targets are grouped into operations, one per Apple request, in the fewest
+ * requests {@code service/config} allows (assets wanted by the same holders share requests); (2) each operation is
+ * sent through the gateway (rate limit, Retry-After); (3) its eventId is stored. An operation found still SENDING
+ * (a crash or a block between 1 and 3) is sent again: Apple treats a repeated association as a no-op.
+ */
+@Component
+class Dispatcher {
+
+    static final Duration FIRST_CHECK = Duration.ofMinutes(5);
+    private static final int ROUND = 20_000;
+
+    private final OperationStore store;
+    private final Outcomes outcomes;
+    private final AppleGateway gateway;
+    private final AppleService apple;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    Dispatcher(OperationStore store, Outcomes outcomes, AppleGateway gateway, AppleService apple, TransactionTemplate tx,
+               Clock clock) {
+        this.store = store;
+        this.outcomes = outcomes;
+        this.gateway = gateway;
+        this.apple = apple;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Sends everything due; an {@code AccountBlockedException} leaves the rest for when the block ends. */
+    int dispatch(AccountId account) {
+        int sent = 0;
+        for (OperationStore.Operation op : store.inState(account, "SENDING")) {
+            sent += send(account, op.id(), op.action());
+        }
+        while (true) {
+            List<long[]> created = tx.execute(s -> batch(account));
+            if (created == null || created.isEmpty()) {
+                return sent;
+            }
+            for (long[] op : created) {
+                sent += send(account, op[0], ACTIONS[(int) op[1]]);
+            }
+        }
+    }
+
+    private static final String[] ACTIONS = {"ASSOCIATE", "DISASSOCIATE", "CREATE_USER"};
+
+    /** Groups due targets into operations; returns [operation id, action index]. */
+    private List<long[]> batch(AccountId account) {
+        Instant now = clock.instant();
+        List<OperationStore.Target> due = store.due(account, now, ROUND);
+        // a pair queued for both association and disassociation goes in order: stop the round at the second one
+        Map<String, String> pairAction = new HashMap<>();
+        var take = new ArrayList<OperationStore.Target>();
+        for (OperationStore.Target t : due) {
+            String pair = t.adamId() + "/" + t.pricingParam() + "/" + t.holder();
+            String previous = t.adamId() == null ? null : pairAction.putIfAbsent(pair, t.action());
+            if (previous != null && !previous.equals(t.action())) {
+                break;
+            }
+            take.add(t);
+        }
+        var created = new ArrayList<long[]>();
+        var limits = apple.limits();
+        for (int a = 0; a < ACTIONS.length; a++) {
+            String action = ACTIONS[a];
+            List<OperationStore.Target> targets = take.stream().filter(t -> t.action().equals(action)).toList();
+            if (targets.isEmpty()) {
+                continue;
+            }
+            if (action.equals("CREATE_USER")) {
+                Map<String, OperationStore.Target> byUser = new LinkedHashMap<>();
+                targets.forEach(t -> byUser.put(t.clientUserId(), t));
+                var users = byUser.values().stream().map(t -> new RequestUser(t.clientUserId(), t.email(), t.managedAppleId())).toList();
+                for (ManageUsersRequest r : RequestBatches.users(users, limits)) {
+                    List<Long> ids = targets.stream().filter(t -> r.users().stream()
+                            .anyMatch(u -> u.clientUserId().equals(t.clientUserId()))).map(OperationStore.Target::id).toList();
+                    created.add(new long[] {store.create(account, action, r.users().size() + " users", ids, now), a});
+                }
+                continue;
+            }
+            // holders per asset, then assets that share exactly the same holders travel together
+            Map<Asset, TreeSet<String>[]> holders = new LinkedHashMap<>();
+            Map<String, List<Long>> idsByPair = new HashMap<>();
+            for (OperationStore.Target t : targets) {
+                Asset asset = new Asset(t.adamId(), t.pricingParam());
+                @SuppressWarnings("unchecked")
+                TreeSet<String>[] sets = holders.computeIfAbsent(asset, k -> new TreeSet[] {new TreeSet<>(), new TreeSet<>()});
+                sets[t.serialNumber() != null ? 0 : 1].add(t.holder());
+                idsByPair.computeIfAbsent(asset.adamId() + "/" + asset.pricingParam() + "/" + t.holder(), k -> new ArrayList<>()).add(t.id());
+            }
+            Map<List<TreeSet<String>>, List<Asset>> assetsBySameHolders = new LinkedHashMap<>();
+            holders.forEach((asset, sets) -> assetsBySameHolders.computeIfAbsent(List.of(sets[0], sets[1]), k -> new ArrayList<>()).add(asset));
+            for (var group : assetsBySameHolders.entrySet()) {
+                for (ManageAssetsRequest r : RequestBatches.manageAssets(group.getValue(), group.getKey().get(0),
+                        group.getKey().get(1), limits)) {
+                    var ids = new ArrayList<Long>();
+                    for (Asset asset : r.assets()) {
+                        for (String h : concat(r.serialNumbers(), r.clientUserIds())) {
+                            ids.addAll(idsByPair.getOrDefault(asset.adamId() + "/" + asset.pricingParam() + "/" + h, List.of()));
+                        }
+                    }
+                    String assets = String.join(",", r.assets().stream().map(Asset::adamId).toList());
+                    created.add(new long[] {store.create(account, action, assets, ids, now), a});
+                }
+            }
+        }
+        return created;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        var all = new ArrayList<String>(a == null ? List.of() : a);
+        if (b != null) {
+            all.addAll(b);
+        }
+        return all;
+    }
+
+    /** Sends one operation; returns 1 when Apple accepted it. */
+    private int send(AccountId account, long operationId, String action) {
+        List<OperationStore.Target> targets = store.targets(operationId).stream()
+                .filter(t -> t.state().equals("SENDING")).toList();
+        if (targets.isEmpty()) {
+            tx.executeWithoutResult(s -> store.closeIfDone(operationId, clock.instant()));
+            return 0;
+        }
+        EventResponse response;
+        try {
+            response = switch (action) {
+                case "CREATE_USER" -> {
+                    var users = targets.stream().map(t -> new RequestUser(t.clientUserId(), t.email(), t.managedAppleId())).toList();
+                    yield gateway.call(account, Endpoint.CREATE_USERS, AppleGateway.Access.WRITE,
+                            (c, token) -> c.createUsers(token, new ManageUsersRequest(users)));
+                }
+                default -> {
+                    var assets = targets.stream().map(t -> new Asset(t.adamId(), t.pricingParam())).distinct().toList();
+                    var serials = targets.stream().map(OperationStore.Target::serialNumber).filter(java.util.Objects::nonNull).distinct().toList();
+                    var users = targets.stream().map(OperationStore.Target::clientUserId).filter(java.util.Objects::nonNull).distinct().toList();
+                    var request = new ManageAssetsRequest(assets, users.isEmpty() ? null : users, serials.isEmpty() ? null : serials);
+                    boolean associate = action.equals("ASSOCIATE");
+                    yield gateway.call(account, associate ? Endpoint.ASSOCIATE_ASSETS : Endpoint.DISASSOCIATE_ASSETS,
+                            AppleGateway.Access.WRITE, (c, token) -> associate ? c.associate(token, request) : c.disassociate(token, request));
+                }
+            };
+        } catch (AppleApiException e) {
+            // Apple refused the request itself (validation): every target fails with Apple's error
+            tx.executeWithoutResult(s -> {
+                Instant now = clock.instant();
+                store.failOperation(operationId, "Apple refused the request: " + e.getMessage(), now);
+                targets.forEach(t -> outcomes.targetFailed(t, e.errorNumber().orElse(null), e.getMessage(), now));
+            });
+            return 0;
+        }
+        Instant now = clock.instant();
+        tx.executeWithoutResult(s -> store.sent(operationId, response.eventId(), now, now.plus(FIRST_CHECK)));
+        return 1;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.orchard.server.operations;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Repository;
+
+import dev.orchard.server.accounts.AccountId;
+
+/** The operations and operation_targets tables. */
+@Repository
+class OperationStore {
+
+    /** One row of the outbox. */
+    record Target(long id, long accountId, String action, String adamId, String pricingParam, String serialNumber,
+                  String clientUserId, String email, String managedAppleId, String state, String rule, Long operationId,
+                  int attempts) {
+        String holder() {
+            return serialNumber != null ? serialNumber : clientUserId;
+        }
+    }
+
+    /** One Apple request. */
+    record Operation(long id, long accountId, String action, String state, String eventId, String assets, int targetCount,
+                     int attempts, String error, Instant createdAt, Instant sentAt, Instant nextCheckAt, Instant completedAt) {
+    }
+
+    private final JdbcClient jdbc;
+
+    OperationStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Queued targets due now, oldest first; user associations only once Apple has the user. */
+    List<Target> due(AccountId account, Instant now, int limit) {
+        return jdbc.sql("""
+                select * from operation_targets t where t.account_id = ? and t.state = 'QUEUED' and t.not_before <= ?
+                  and (t.action <> 'ASSOCIATE' or t.client_user_id is null or exists (select 1 from apple_users u
+                       where u.account_id = t.account_id and u.client_user_id = t.client_user_id
+                       and u.status in ('Registered', 'Associated')))
+                order by t.id limit ?
+                """).params(account.value(), Timestamp.from(now), limit).query(OperationStore::target).list();
+    }
+
+    long create(AccountId account, String action, String assets, List<Long> targetIds, Instant now) {
+        var keys = new GeneratedKeyHolder();
+        jdbc.sql("insert into operations (account_id, action, state, assets, target_count, created_at) values (?, ?, 'SENDING', ?, ?, ?)")
+                .params(account.value(), action, assets.length() > 1000 ? assets.substring(0, 999) + "…" : assets,
+                        targetIds.size(), Timestamp.from(now)).update(keys, "id");
+        long id = keys.getKey().longValue();
+        for (int from = 0; from < targetIds.size(); from += 1000) {
+            jdbc.sql("update operation_targets set operation_id = :op, state = 'SENDING', updated_at = :now where id in (:ids)")
+                    .param("op", id).param("now", Timestamp.from(now))
+                    .param("ids", targetIds.subList(from, Math.min(targetIds.size(), from + 1000))).update();
+        }
+        return id;
+    }
+
+    List<Operation> inState(AccountId account, String state) {
+        return jdbc.sql("select * from operations where account_id = ? and state = ? order by id").params(account.value(), state)
+                .query(OperationStore::operation).list();
+    }
+
+    List<Target> targets(long operationId) {
+        return jdbc.sql("select * from operation_targets where operation_id = ? order by id").param(operationId)
+                .query(OperationStore::target).list();
+    }
+
+    void sent(long operationId, String eventId, Instant now, Instant nextCheck) {
+        jdbc.sql("update operations set state = 'SENT', event_id = ?, sent_at = ?, next_check_at = ?, attempts = attempts + 1, "
+                + "error = null where id = ?").params(eventId, Timestamp.from(now), Timestamp.from(nextCheck), operationId).update();
+        jdbc.sql("update operation_targets set state = 'SENT', attempts = attempts + 1, updated_at = ? where operation_id = ? "
+                + "and state = 'SENDING'").params(Timestamp.from(now), operationId).update();
+    }
+
+    void resend(long operationId, Instant now) {
+        jdbc.sql("update operations set state = 'SENDING', next_check_at = null where id = ?").param(operationId).update();
+        jdbc.sql("update operation_targets set state = 'SENDING', updated_at = ? where operation_id = ? and state = 'SENT'")
+                .params(Timestamp.from(now), operationId).update();
+    }
+
+    void checkAgain(long operationId, Instant at) {
+        jdbc.sql("update operations set next_check_at = ? where id = ?").params(Timestamp.from(at), operationId).update();
+    }
+
+    void failOperation(long operationId, String error, Instant now) {
+        jdbc.sql("update operations set state = 'FAILED', error = ?, completed_at = ?, next_check_at = null where id = ?")
+                .params(cap(error, 1000), Timestamp.from(now), operationId).update();
+    }
+
+    /** Sets a target's outcome; only a target still in flight changes (repeated reports change nothing). */
+    boolean finishTarget(long targetId, String state, Integer errorNumber, String error, Instant now) {
+        return jdbc.sql("update operation_targets set state = ?, error_number = ?, error = ?, updated_at = ? where id = ? "
+                + "and state in ('SENDING', 'SENT', 'QUEUED')").params(state, errorNumber, cap(error, 500), Timestamp.from(now), targetId)
+                .update() == 1;
+    }
+
+    void requeue(long targetId, Instant now) {
+        jdbc.sql("update operation_targets set state = 'QUEUED', operation_id = null, updated_at = ? where id = ?")
+                .params(Timestamp.from(now), targetId).update();
+    }
+
+    /** Closes the operation once none of its targets is in flight: COMPLETE, or FAILED when any target failed. */
+    void closeIfDone(long operationId, Instant now) {
+        int open = jdbc.sql("select count(*) from operation_targets where operation_id = ? and state in ('SENDING', 'SENT')")
+                .param(operationId).query(Integer.class).single();
+        if (open > 0) {
+            return;
+        }
+        int failed = jdbc.sql("select count(*) from operation_targets where operation_id = ? and state = 'FAILED'")
+                .param(operationId).query(Integer.class).single();
+        jdbc.sql("update operations set state = ?, completed_at = ?, next_check_at = null where id = ? and state in ('SENT', 'SENDING')")
+                .params(failed > 0 ? "FAILED" : "COMPLETE", Timestamp.from(now), operationId).update();
+    }
+
+    List<Operation> byEvent(AccountId account, String eventId) {
+        return jdbc.sql("select * from operations where account_id = ? and event_id = ?").params(account.value(), eventId)
+                .query(OperationStore::operation).list();
+    }
+
+    List<Operation> dueForCheck(Instant now) {
+        return jdbc.sql("select * from operations where state = 'SENT' and next_check_at <= ? order by next_check_at limit 100")
+                .param(Timestamp.from(now)).query(OperationStore::operation).list();
+    }
+
+    List<Long> accountsWithDueWork(Instant now) {
+        return jdbc.sql("""
+                select distinct account_id from operation_targets where state = 'QUEUED' and not_before <= ?
+                union select distinct account_id from operations where state = 'SENDING'
+                """).param(Timestamp.from(now)).query(Long.class).list();
+    }
+
+    static Target target(ResultSet rs, int n) throws SQLException {
+        return new Target(rs.getLong("id"), rs.getLong("account_id"), rs.getString("action"), rs.getString("adam_id"),
+                rs.getString("pricing_param"), rs.getString("serial_number"), rs.getString("client_user_id"),
+                rs.getString("email"), rs.getString("managed_apple_id"), rs.getString("state"), rs.getString("rule"),
+                (Long) rs.getObject("operation_id", Long.class), rs.getInt("attempts"));
+    }
+
+    static Operation operation(ResultSet rs, int n) throws SQLException {
+        return new Operation(rs.getLong("id"), rs.getLong("account_id"), rs.getString("action"), rs.getString("state"),
+                rs.getString("event_id"), rs.getString("assets"), rs.getInt("target_count"), rs.getInt("attempts"),
+                rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("sent_at")),
+                instant(rs.getTimestamp("next_check_at")), instant(rs.getTimestamp("completed_at")));
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private static String cap(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

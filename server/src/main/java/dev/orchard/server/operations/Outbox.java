@@ -1,0 +1,80 @@
+package dev.orchard.server.operations;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.licensing.OperationQueue;
+
+/**
+ * The outbox's writing side: rows go into {@code operation_targets} in the caller's transaction; once it commits,
+ * each account's dispatch is pulled forward. A user already queued for creation is not queued twice.
+ */
+@Component
+class Outbox implements OperationQueue {
+
+    private final JdbcTemplate jdbc;
+    private final OperationTasks tasks;
+    private final Clock clock;
+
+    Outbox(JdbcTemplate jdbc, OperationTasks tasks, Clock clock) {
+        this.jdbc = jdbc;
+        this.tasks = tasks;
+        this.clock = clock;
+    }
+
+    @Override
+    public void enqueue(List<Queued> operations) {
+        if (operations.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        var rows = new java.util.ArrayList<Object[]>();
+        Set<AccountId> accounts = new HashSet<>();
+        Set<String> usersQueued = new HashSet<>();
+        for (Queued q : operations) {
+            if (q.action() == Action.CREATE_USER) {
+                if (!usersQueued.add(q.account() + "/" + q.clientUserId()) || userCreationPending(q)) {
+                    continue;
+                }
+            }
+            rows.add(new Object[] {q.account().value(), q.action().name(), q.adamId(), q.pricingParam(), q.serialNumber(),
+                    q.clientUserId(), q.email(), q.managedAppleId(), q.rule(), Timestamp.from(q.notBefore()), now, now});
+            accounts.add(q.account());
+        }
+        jdbc.batchUpdate("""
+                insert into operation_targets (account_id, action, adam_id, pricing_param, serial_number, client_user_id,
+                    email, managed_apple_id, state, rule, not_before, created_at, updated_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?)
+                """, rows);
+        OperationTasks.afterCommit(() -> accounts.forEach(tasks::dispatchNow));
+    }
+
+    private boolean userCreationPending(Queued q) {
+        Integer n = jdbc.queryForObject("select count(*) from operation_targets where account_id = ? and action = 'CREATE_USER' "
+                + "and client_user_id = ? and state in ('QUEUED', 'SENDING', 'SENT')", Integer.class, q.account().value(),
+                q.clientUserId());
+        return n != null && n > 0;
+    }
+
+    @Override
+    public int cancelQueuedReclaims(AccountId account, List<LicenseLedger.Key> licenses) {
+        int cancelled = 0;
+        Timestamp now = Timestamp.from(clock.instant());
+        for (LicenseLedger.Key k : licenses) {
+            cancelled += jdbc.update("update operation_targets set state = 'CANCELLED', updated_at = ? where account_id = ? "
+                    + "and action = 'DISASSOCIATE' and state = 'QUEUED' and adam_id = ? and pricing_param = ? "
+                    + "and coalesce(serial_number, '') = ? and coalesce(client_user_id, '') = ?", now, account.value(),
+                    k.adamId(), k.pricingParam(), k.serialNumber() == null ? "" : k.serialNumber(),
+                    k.clientUserId() == null ? "" : k.clientUserId());
+        }
+        return cancelled;
+    }
+}

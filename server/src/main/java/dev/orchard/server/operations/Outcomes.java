@@ -1,0 +1,176 @@
+package dev.orchard.server.operations;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import dev.orchard.apple.model.ErrorResponse;
+import dev.orchard.apple.model.StatusResponse;
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.licensing.AssignmentOutcomes;
+import dev.orchard.server.licensing.LicenseEvents;
+import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.licensing.OperationQueue;
+
+/**
+ * Completes operations from what Apple reports — a notification (applied in the notification's transaction) or an
+ * event status poll — target by target. Failures are handled per target: no licenses left (9709) puts the target on
+ * the waitlist, an unknown user (9609) registers the user again and retries, anything else fails the target with
+ * Apple's reason. Repeated reports change nothing.
+ */
+@Component
+class Outcomes {
+
+    static final int NOT_ENOUGH_LICENSES = 9709;
+    static final int USER_NOT_FOUND = 9609;
+    static final int LICENSE_NOT_FOUND = 9610;
+    static final int USER_EXISTS = 9716;
+    static final int MAX_ATTEMPTS = 3;
+
+    private final OperationStore store;
+    private final LicenseLedger ledger;
+    private final AssignmentOutcomes assignments;
+    private final OperationTasks tasks;
+    private final org.springframework.beans.factory.ObjectProvider<OperationQueue> queue;
+    private final Clock clock;
+
+    Outcomes(OperationStore store, LicenseLedger ledger, AssignmentOutcomes assignments, OperationTasks tasks,
+             org.springframework.beans.factory.ObjectProvider<OperationQueue> queue, Clock clock) {
+        this.store = store;
+        this.ledger = ledger;
+        this.assignments = assignments;
+        this.tasks = tasks;
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    /** A notification about one of Apple's events (the ledger itself was updated by the notification's processor). */
+    @EventListener
+    void progress(LicenseEvents.AppleEventProgress e) {
+        if (e.eventId() == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (OperationStore.Operation op : store.byEvent(e.account(), e.eventId())) {
+            List<OperationStore.Target> targets = store.targets(op.id());
+            Set<String> named = new HashSet<>();
+            e.licenses().forEach(k -> named.add(k.adamId() + "/" + k.pricingParam() + "/" + (k.serialNumber() != null ? k.serialNumber() : k.clientUserId())));
+            for (OperationStore.Target t : targets) {
+                boolean mentioned = t.action().equals("CREATE_USER") ? e.clientUserIds().contains(t.clientUserId())
+                        : named.contains(t.adamId() + "/" + t.pricingParam() + "/" + t.holder());
+                if (!mentioned) {
+                    continue;
+                }
+                if (e.success()) {
+                    if (store.finishTarget(t.id(), "DONE", null, null, now) && t.action().equals("CREATE_USER")) {
+                        OperationTasks.afterCommit(() -> tasks.dispatchNow(e.account()));
+                    }
+                } else {
+                    targetFailed(t, e.errorNumber(), e.errorMessage(), now);
+                }
+            }
+            store.closeIfDone(op.id(), now);
+        }
+    }
+
+    /** The final status of an operation, from a poll: what no notification confirmed is applied here. */
+    void status(OperationStore.Operation op, StatusResponse status) {
+        Instant now = clock.instant();
+        AccountId account = new AccountId(op.accountId());
+        List<OperationStore.Target> open = store.targets(op.id()).stream()
+                .filter(t -> t.state().equals("SENT") || t.state().equals("SENDING")).toList();
+        var failed = new HashSet<Long>();
+        for (ErrorResponse error : status.failures()) {
+            for (OperationStore.Target t : open) {
+                if (named(t, error)) {
+                    targetFailed(t, error.errorNumber(), error.errorMessage(), now);
+                    failed.add(t.id());
+                }
+            }
+        }
+        var confirmedAssign = new ArrayList<LicenseLedger.Key>();
+        var confirmedRemove = new ArrayList<LicenseLedger.Key>();
+        var users = new ArrayList<String>();
+        for (OperationStore.Target t : open) {
+            if (failed.contains(t.id()) || !store.finishTarget(t.id(), "DONE", null, null, now)) {
+                continue;
+            }
+            switch (t.action()) {
+                case "ASSOCIATE" -> confirmedAssign.add(key(t));
+                case "DISASSOCIATE" -> confirmedRemove.add(key(t));
+                default -> users.add(t.clientUserId());
+            }
+        }
+        ledger.applyConfirmed(account, true, confirmedAssign, now);
+        ledger.applyConfirmed(account, false, confirmedRemove, now);
+        if (!users.isEmpty()) {
+            ledger.registerAppleUsers(account, users, now);
+            OperationTasks.afterCommit(() -> tasks.dispatchNow(account));
+        }
+        store.closeIfDone(op.id(), now);
+    }
+
+    private static boolean named(OperationStore.Target t, ErrorResponse error) {
+        if (error.errorInfo() == null) {
+            return true; // an error without details applies to every target of the event
+        }
+        var info = error.errorInfo();
+        boolean holder = t.serialNumber() != null ? info.serialNumbers().contains(t.serialNumber())
+                : info.clientUserIds().contains(t.clientUserId());
+        boolean asset = t.adamId() == null || info.assets().isEmpty()
+                || info.assets().stream().anyMatch(a -> a.adamId().equals(t.adamId()));
+        boolean anyHolderNamed = !info.serialNumbers().isEmpty() || !info.clientUserIds().isEmpty();
+        return asset && (holder || !anyHolderNamed);
+    }
+
+    /** One target failed at Apple. */
+    void targetFailed(OperationStore.Target t, Integer errorNumber, String message, Instant now) {
+        AccountId account = new AccountId(t.accountId());
+        String reason = "Apple: " + (message == null ? "error" : message) + (errorNumber == null ? "" : " (" + errorNumber + ")");
+        int error = errorNumber == null ? 0 : errorNumber;
+        switch (t.action()) {
+            case "ASSOCIATE" -> {
+                if (error == USER_NOT_FOUND && t.clientUserId() != null && t.attempts() < MAX_ATTEMPTS) {
+                    // Apple lost or retired the user: register again, then the association is retried
+                    ledger.forgetAppleUser(account, t.clientUserId());
+                    store.requeue(t.id(), now);
+                    queue.getObject().enqueue(List.of(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER,
+                            null, null, null, t.clientUserId(), null, null, "R9609", now)));
+                    return;
+                }
+                if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+                    assignments.assignmentFailed(account, key(t), error == NOT_ENOUGH_LICENSES,
+                            error == NOT_ENOUGH_LICENSES ? "no license left at Apple; waiting for licenses" : reason);
+                }
+            }
+            case "DISASSOCIATE" -> {
+                if (error == LICENSE_NOT_FOUND) {
+                    if (store.finishTarget(t.id(), "DONE", errorNumber, "Apple did not hold it any more", now)) {
+                        ledger.applyConfirmed(account, false, List.of(key(t)), now);
+                    }
+                } else if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+                    assignments.reclaimFailed(account, key(t), reason);
+                }
+            }
+            default -> {
+                if (error == USER_EXISTS) {
+                    if (store.finishTarget(t.id(), "DONE", errorNumber, "the user existed already", now)) {
+                        ledger.registerAppleUsers(account, List.of(t.clientUserId()), now);
+                    }
+                } else {
+                    store.finishTarget(t.id(), "FAILED", errorNumber, reason, now);
+                }
+            }
+        }
+    }
+
+    static LicenseLedger.Key key(OperationStore.Target t) {
+        return new LicenseLedger.Key(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
+    }
+}
