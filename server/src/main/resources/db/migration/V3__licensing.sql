@@ -174,9 +174,13 @@ create table audit_events (
 );
 create index audit_events_at_idx on audit_events (at);
 
--- the licensing pass: one row; requested_at moves on every change, a pass that started before it runs again
+-- the licensing pass: one row; every change counts a request, a pass serves the requests counted when it started
+-- and runs again at once when more arrived meanwhile
 create table licensing_pass (
     id           integer primary key,
+    requests     bigint  not null default 0,
+    served       bigint  not null default 0,
+    running      boolean not null default false,
     requested_at timestamp with time zone,
     started_at   timestamp with time zone,
     finished_at  timestamp with time zone,

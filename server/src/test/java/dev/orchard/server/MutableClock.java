@@ -6,13 +6,29 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so nothing waits for real seconds. */
+/**
+ * A clock tests move by hand, so nothing waits for real seconds. A ticking one also moves with real time (from a
+ * fixed start), for tests where background schedulers must see time pass between two of their own steps.
+ */
 public final class MutableClock extends Clock {
 
     private volatile Instant now;
+    private final long origin;
+    private final boolean ticking;
 
     public MutableClock(Instant start) {
+        this(start, false);
+    }
+
+    private MutableClock(Instant start, boolean ticking) {
         this.now = start;
+        this.origin = System.nanoTime();
+        this.ticking = ticking;
+    }
+
+    /** A clock at {@code start} that moves with real time, and by hand on top. */
+    public static MutableClock ticking(Instant start) {
+        return new MutableClock(start, true);
     }
 
     public void advance(Duration duration) {
@@ -25,7 +41,7 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return ticking ? now.plusNanos(System.nanoTime() - origin) : now;
     }
 
     @Override

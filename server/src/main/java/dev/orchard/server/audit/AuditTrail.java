@@ -39,11 +39,19 @@ public class AuditTrail {
         this.clock = clock;
     }
 
-    /** Records an action by whoever is signed in (or {@code fallbackActor}, for example "rule:R4b"). */
+    /**
+     * Records an action by whoever is signed in (or {@code fallbackActor}). A rule ("rule:R4b") is always the actor
+     * of what it decides; the person whose change set it off is named in the detail.
+     */
     public void record(String fallbackActor, String action, String subject, String detail, String outcome) {
+        String actor = actor(fallbackActor);
+        if (fallbackActor.startsWith("rule:") && !actor.equals(fallbackActor)) {
+            detail = (detail == null ? "" : detail + "; ") + "after a change by " + actor;
+            actor = fallbackActor;
+        }
         jdbc.sql("insert into audit_events (at, actor, action, subject, detail, outcome) values (?, ?, ?, ?, ?, ?)")
-                .params(Timestamp.from(clock.instant()), actor(fallbackActor), action, cap(subject, 300),
-                        cap(detail, MAX_DETAIL), outcome).update();
+                .params(Timestamp.from(clock.instant()), actor, action, cap(subject, 300), cap(detail, MAX_DETAIL), outcome)
+                .update();
     }
 
     /** The signed-in principal, or the fallback for work no person started. */

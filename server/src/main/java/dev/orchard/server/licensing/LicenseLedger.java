@@ -43,8 +43,9 @@ public class LicenseLedger {
      */
     public boolean confirmAssigned(AccountId account, Key k, Instant now) {
         Timestamp ts = Timestamp.from(now);
-        Long run = jdbc.sql("select max(run_id) from sync_state where account_id = ?").param(account.value())
+        long lastRun = jdbc.sql("select coalesce(max(run_id), -1) from sync_state where account_id = ?").param(account.value())
                 .query(Long.class).single();
+        Long run = lastRun < 0 ? null : lastRun;
         String where = " where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ?";
         int pending = jdbc.sql("update licenses set intent = null, confirmed_at = ?, missing_since = null, "
                 + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN'")

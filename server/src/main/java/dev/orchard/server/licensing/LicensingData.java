@@ -172,16 +172,18 @@ class LicensingData {
     }
 
     void passStarted(Instant now) {
-        jdbc.sql("update licensing_pass set started_at = ? where id = 1").param(Timestamp.from(now)).update();
+        jdbc.sql("update licensing_pass set started_at = ?, served = requests, running = true where id = 1")
+                .param(Timestamp.from(now)).update();
     }
 
     /** Returns true when a change arrived after the pass started (another pass is due at once). */
     boolean passFinished(Instant now, String summary) {
-        jdbc.sql("update licensing_pass set finished_at = ?, summary = ? where id = 1").params(Timestamp.from(now), summary).update();
-        return jdbc.sql("select count(*) from licensing_pass where id = 1 and requested_at >= started_at").query(Integer.class).single() > 0;
+        jdbc.sql("update licensing_pass set finished_at = ?, summary = ?, running = false where id = 1")
+                .params(Timestamp.from(now), summary).update();
+        return jdbc.sql("select count(*) from licensing_pass where id = 1 and requests > served").query(Integer.class).single() > 0;
     }
 
     void requestPass(Instant now) {
-        jdbc.sql("update licensing_pass set requested_at = ? where id = 1").param(Timestamp.from(now)).update();
+        jdbc.sql("update licensing_pass set requested_at = ?, requests = requests + 1 where id = 1").param(Timestamp.from(now)).update();
     }
 }

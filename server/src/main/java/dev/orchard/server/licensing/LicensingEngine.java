@@ -167,8 +167,13 @@ public class LicensingEngine {
         return result;
     }
 
+    /** Records the end of a pass; true when changes arrived meanwhile and another pass is due at once. */
     boolean finishPass(PassResult r) {
         return data.passFinished(clock.instant(), r.toString());
+    }
+
+    void passFailed(RuntimeException e) {
+        data.passFinished(clock.instant(), "FAILED: " + e);
     }
 
     private int devices(Pass pass, List<Device> chunk) {

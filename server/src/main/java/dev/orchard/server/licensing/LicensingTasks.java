@@ -53,6 +53,7 @@ public class LicensingTasks implements ApplicationRunner {
                 next = engine.finishPass(result) ? clock.instant() : clock.instant().plus(properties.passInterval());
             } catch (RuntimeException e) {
                 LOG.warn("Licensing pass failed, retrying in a minute: {}", e.toString(), e);
+                engine.passFailed(e);
                 next = clock.instant().plusSeconds(60);
             }
             Instant at = next;

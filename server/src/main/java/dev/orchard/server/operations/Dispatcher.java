@@ -181,7 +181,12 @@ class Dispatcher {
             return 0;
         }
         Instant now = clock.instant();
-        tx.executeWithoutResult(s -> store.sent(operationId, response.eventId(), now, now.plus(FIRST_CHECK)));
+        tx.executeWithoutResult(s -> {
+            store.sent(operationId, response.eventId(), now, now.plus(FIRST_CHECK));
+            if (store.settleFromLedger(operationId, now) > 0) {
+                store.closeIfDone(operationId, now);
+            }
+        });
         return 1;
     }
 }

@@ -118,6 +118,30 @@ class OperationStore {
                 .params(failed > 0 ? "FAILED" : "COMPLETE", Timestamp.from(now), operationId).update();
     }
 
+    /**
+     * Targets of a sent operation whose outcome the ledger already shows (a notification that arrived before the
+     * operation's eventId was recorded could not name it) are done; returns how many.
+     */
+    int settleFromLedger(long operationId, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        return jdbc.sql("""
+                update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state = 'SENT' and (
+                  (t.action = 'ASSOCIATE' and exists (select 1 from licenses l where l.account_id = t.account_id
+                      and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param and l.intent is null
+                      and (l.serial_number = t.serial_number or l.client_user_id = t.client_user_id)))
+                  or (t.action = 'DISASSOCIATE' and not exists (select 1 from licenses l where l.account_id = t.account_id
+                      and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
+                      and (l.serial_number = t.serial_number or l.client_user_id = t.client_user_id)))
+                  or (t.action = 'CREATE_USER' and exists (select 1 from apple_users u where u.account_id = t.account_id
+                      and u.client_user_id = t.client_user_id and u.status in ('Registered', 'Associated'))))
+                """).params(ts, operationId).update();
+    }
+
+    List<Operation> sentOperations(int limit) {
+        return jdbc.sql("select * from operations where state = 'SENT' order by id limit ?").param(limit)
+                .query(OperationStore::operation).list();
+    }
+
     List<Operation> byEvent(AccountId account, String eventId) {
         return jdbc.sql("select * from operations where account_id = ? and event_id = ?").params(account.value(), eventId)
                 .query(OperationStore::operation).list();

@@ -45,6 +45,13 @@ class StatusPoller {
 
     void watch() {
         Instant now = clock.instant();
+        for (OperationStore.Operation op : store.sentOperations(1000)) {
+            tx.executeWithoutResult(s -> {
+                if (store.settleFromLedger(op.id(), now) > 0) {
+                    store.closeIfDone(op.id(), now);
+                }
+            });
+        }
         for (OperationStore.Operation op : store.dueForCheck(now)) {
             check(op);
         }
