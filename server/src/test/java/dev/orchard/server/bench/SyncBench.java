@@ -19,7 +19,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.orchard.server.OrchardApplication;
 import dev.orchard.server.TestDatabases;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Benchmark, not a test. Starts the Apple simulator as its own process (so its memory is not counted), gives
@@ -32,8 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SyncBench {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = BenchSupport.HTTP;
     private static final String TOKEN = "bench-admin-token-0123456789";
 
     private SyncBench() {
@@ -43,12 +41,10 @@ public final class SyncBench {
         int assignments = Integer.getInteger("bench.assignments", 1_000_000);
         int limited = Integer.getInteger("bench.rateLimitedAssignments", 100_000);
         Path simJar = Path.of(System.getProperty("bench.simulatorJar", "../apple-simulator/target/apple-simulator.jar"));
-        int simPort = freePort();
-        Process sim = new ProcessBuilder("java", "-Xmx2g", "-jar", simJar.toString(), "--port", Integer.toString(simPort),
-                "--rate-limit", "0", "--quiet", "--seed", writeEmptySeed().toString()).inheritIO().start();
+        int simPort = BenchSupport.freePort();
+        Process sim = BenchSupport.startSimulator(simJar, simPort);
         try {
             URI base = URI.create("http://127.0.0.1:" + simPort + "/");
-            waitFor(base.resolve("_sim/locations"));
             System.out.printf("max heap of this JVM (Orchard): %d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
             List<String> databases = List.of(System.getProperty("bench.databases", "H2,PostgreSQL").split(","));
             for (String db : databases) {
@@ -67,18 +63,18 @@ public final class SyncBench {
     }
 
     private static void run(URI sim, String db, String org, int assignments, int rateLimit) throws Exception {
-        post(sim.resolve("_sim/settings"), "{\"rateLimit\":0}");
-        JsonNode location = post(sim.resolve("_sim/locations"), "{\"orgName\":\"" + org + "\",\"countryCode\":\"US\"}");
+        BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":0}");
+        JsonNode location = BenchSupport.post(sim.resolve("_sim/locations"), "{\"orgName\":\"" + org + "\",\"countryCode\":\"US\"}");
         String uId = location.get("uId").asString();
         long started = System.nanoTime();
-        post(sim.resolve("_sim/locations/" + uId + "/generate"), "{\"assets\":100,\"assignments\":" + assignments + ",\"users\":0}");
+        BenchSupport.post(sim.resolve("_sim/locations/" + uId + "/generate"), "{\"assets\":100,\"assignments\":" + assignments + ",\"users\":0}");
         System.out.printf("%n[%s, rate limit %s] simulator generated %,d assignments in %.1f s%n", db,
                 rateLimit == 0 ? "none" : rateLimit + "/s", assignments, (System.nanoTime() - started) / 1e9);
-        post(sim.resolve("_sim/settings"), "{\"rateLimit\":" + rateLimit + "}");
+        BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":" + rateLimit + "}");
 
         Path data = Files.createTempDirectory("orchard-bench");
         String url = db.equals("H2") ? null : TestDatabases.postgresUrl() + "&reWriteBatchedInserts=true";
-        int port = freePort();
+        int port = BenchSupport.freePort();
         var argsList = new java.util.ArrayList<>(List.of("--server.port=" + port, "--orchard.data-dir=" + data,
                 "--orchard.apple.base-url=" + sim + "mdm/v2/",
                 "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
@@ -96,7 +92,7 @@ public final class SyncBench {
             System.gc();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             HTTP.send(HttpRequest.newBuilder(sim.resolve("_sim/requests")).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-            JsonNode account = send(HttpRequest.newBuilder(api.resolve("accounts")).header("Authorization", "Bearer " + TOKEN)
+            JsonNode account = BenchSupport.send(HttpRequest.newBuilder(api.resolve("accounts")).header("Authorization", "Bearer " + TOKEN)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"sToken\":\"" + location.get("sToken").asString()
                             + "\",\"takeOver\":true}")).build());
@@ -105,7 +101,7 @@ public final class SyncBench {
             report(db, "first sync", sim, uId, run, assignments, rateLimit);
             HTTP.send(HttpRequest.newBuilder(sim.resolve("_sim/requests")).DELETE().build(), HttpResponse.BodyHandlers.discarding());
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-            send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync?full=true")).header("Authorization", "Bearer " + TOKEN)
+            BenchSupport.send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync?full=true")).header("Authorization", "Bearer " + TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build());
             report(db, "full re-sync", sim, uId, awaitRun(api, id, 2), assignments, rateLimit);
         } finally {
@@ -115,7 +111,7 @@ public final class SyncBench {
 
     private static JsonNode awaitRun(URI api, long id, int runs) throws Exception {
         while (true) {
-            JsonNode status = send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync"))
+            JsonNode status = BenchSupport.send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync"))
                     .header("Authorization", "Bearer " + TOKEN).GET().build());
             JsonNode history = status.get("history");
             if (history.size() >= runs && !"RUNNING".equals(history.get(0).get("result").asString())) {
@@ -131,7 +127,7 @@ public final class SyncBench {
                 Instant.parse(run.get("finishedAt").asString()));
         long items = run.get("items").asLong();
         int assignmentPages = (assignments + 999) / 1000;
-        JsonNode requests = send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/&uId=" + uId)).GET().build());
+        JsonNode requests = BenchSupport.send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/&uId=" + uId)).GET().build());
         long assignmentRequests = 0;
         for (JsonNode r : requests) {
             if (r.get("path").asString().endsWith("/assignments")) {
@@ -155,42 +151,4 @@ public final class SyncBench {
                     + "(%.1f%% over)%n", db, seconds, requests.size(), ideal, (seconds / ideal - 1) * 100);
         }
     }
-
-    private static Path writeEmptySeed() throws Exception {
-        Path seed = Files.createTempFile("bench-seed", ".json");
-        Files.writeString(seed, "{\"locations\":[]}");
-        return seed;
-    }
-
-    private static JsonNode post(URI uri, String json) throws Exception {
-        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
-    private static JsonNode send(HttpRequest request) throws Exception {
-        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IllegalStateException(request.uri() + " -> " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    private static void waitFor(URI uri) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            try {
-                HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (java.io.IOException e) {
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
-            }
-        }
-        throw new IllegalStateException("the simulator did not start");
-    }
-
-    private static int freePort() throws Exception {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
 }

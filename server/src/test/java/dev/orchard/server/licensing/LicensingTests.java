@@ -61,12 +61,15 @@ class LicensingTests {
     }
 
     int port;
+    final Map<String, Object> settings = new java.util.HashMap<>();
 
     /** Starts (or restarts) Orchard on the same port: Apple keeps sending notifications to the registered URL. */
     void startOrchard() {
         port = port == 0 ? OrchardInstance.freePort() : port;
-        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", Map.of("server.port", port,
-                "orchard.public-url", "http://127.0.0.1:" + port + "/"));
+        var p = new java.util.HashMap<String, Object>(settings);
+        p.put("server.port", port);
+        p.put("orchard.public-url", "http://127.0.0.1:" + port + "/");
+        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", p);
     }
 
     @AfterEach
@@ -328,6 +331,69 @@ class LicensingTests {
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
         JsonNode user = call("GET", "/api/v1/users/carol", null);
         assertThat(user.get("appleUsers").get(0).get("status").asString()).isEqualTo("Associated");
+    }
+
+    @Test
+    void aReclaimInItsGracePeriodCanBeCancelled() {
+        orchard.close();
+        settings.put("orchard.licensing.reclaim-grace", "1h");
+        startOrchard();
+        usDevicesGetFieldNotes();
+        call("POST", "/api/v1/devices", phones("GRACE", 1));
+        settle();
+        long license = count("select id from licenses where serial_number = 'GRACE1'");
+
+        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
+        assertThat(call("GET", "/api/v1/operations/queued", null)).hasSize(1);
+        call("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", null);
+        assertThat(call("GET", "/api/v1/operations/queued", null)).isEmpty();
+        clock.advance(Duration.ofHours(2));
+        settle();
+        assertThat(simRequests("assets/disassociate", 200)).isZero();
+        assertThat(count("select count(*) from licenses where id = ? and intent is null", license)).isEqualTo(1);
+        assertThat(call("GET", "/api/v1/audit?action=RECLAIM_CANCELLED", null).get("items")).hasSize(1);
+
+        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
+        clock.advance(Duration.ofMinutes(61));
+        settle();
+        assertThat(simRequests("assets/disassociate", 200)).isEqualTo(1);
+        assertThat(count("select count(*) from licenses where id = ?", license)).isZero();
+        assertThat(orchard.method("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", ADMIN_TOKEN, null).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aUserAppleLostIsRegisteredAgainAndTheAssignmentRetried() {
+        call("PUT", "/api/v1/users/dave", "{\"email\":\"dave@example.com\"}");
+        label("{\"kind\":\"LICENSE\",\"name\":\"Dave\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9609,\"count\":1}");
+        label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
+        settle();
+
+        assertThat(count("select count(*) from licenses where client_user_id = 'dave' and adam_id = ? and intent is null", BOOK)).isEqualTo(1);
+        assertThat(simRequests("users/create", 200)).isEqualTo(2);
+        assertThat(simRequests("assets/associate", 200)).isEqualTo(2);
+    }
+
+    @Test
+    void aUserWithoutManagedAppleIdIsInvited() {
+        call("PUT", "/api/v1/users/erin", "{\"email\":\"erin@example.com\"}");
+        label("{\"kind\":\"LICENSE\",\"name\":\"Erin\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"erin\"}]}");
+        label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"USER\",\"value\":\"erin\"}]}");
+        settle();
+
+        assertThat(count("select count(*) from licenses where client_user_id = 'erin' and intent is null")).isEqualTo(1);
+        JsonNode apple = call("GET", "/api/v1/users/erin", null).get("appleUsers").get(0);
+        assertThat(apple.get("status").asString()).isEqualTo("Registered");
+        assertThat(apple.get("invitation_url").asString()).contains("inviteCode=" + apple.get("invite_code").asString());
+    }
+
+    @Test
+    void theAuditTrailExportsAsCsv() {
+        usDevicesGetFieldNotes();
+        var csv = orchard.get("/api/v1/audit?format=csv", ADMIN_TOKEN);
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.body()).startsWith("id,at,actor,action,subject,detail,outcome\r\n").contains("LABEL_CREATED,label Field Notes");
     }
 
     @Test
