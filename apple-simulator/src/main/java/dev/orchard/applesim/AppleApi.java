@@ -241,7 +241,7 @@ final class AppleApi {
             users.forEach(u -> tasks.add(new SimEvent.Task(asset, null, u, null)));
             serials.forEach(s -> tasks.add(new SimEvent.Task(asset, s, null, null)));
         }
-        return eventResponse(events.submit(loc, type, tasks, faults.takeEventFault(loc.uId)));
+        return eventResponse(events.submit(loc, type, tasks, faults.takeEventFault(loc.uId, "assets/" + type.toLowerCase(java.util.Locale.ROOT))));
     }
 
     private ObjectNode revoke(Location loc, JsonNode body) {
@@ -251,7 +251,7 @@ final class AppleApi {
         var tasks = new ArrayList<SimEvent.Task>();
         users.forEach(u -> loc.revocableHeldBy(null, u).forEach(a -> tasks.add(new SimEvent.Task(a, null, u, null))));
         serials.forEach(s -> loc.revocableHeldBy(s, null).forEach(a -> tasks.add(new SimEvent.Task(a, s, null, null))));
-        return eventResponse(events.submit(loc, "REVOKE", tasks, faults.takeEventFault(loc.uId)));
+        return eventResponse(events.submit(loc, "REVOKE", tasks, faults.takeEventFault(loc.uId, "assets/revoke")));
     }
 
     /** Apple's synchronous checks of the target lists: 9719 none, 9701/9702 over the limit, 9704/9705 duplicates. */
@@ -294,7 +294,7 @@ final class AppleApi {
             String managed = n.hasNonNull("managedAppleId") ? n.get("managedAppleId").asString() : null;
             tasks.add(new SimEvent.Task(null, null, id, new Seed.SeedUser(id, email, managed)));
         }
-        return eventResponse(events.submit(loc, type, tasks, faults.takeEventFault(loc.uId)));
+        return eventResponse(events.submit(loc, type, tasks, faults.takeEventFault(loc.uId, "users/" + type.toLowerCase(java.util.Locale.ROOT))));
     }
 
     private ObjectNode status(Location loc, String eventId) {

@@ -103,8 +103,10 @@ final class Faults {
     }
 
     /** The asynchronous error number the next event of this location must fail with, if any. */
-    synchronized Integer takeEventFault(String uId) {
-        Fault f = take(x -> x.asyncErrorNumber != null && (x.uId == null || x.uId.equals(uId)));
+    /** An asynchronous failure for the next event of this location submitted through {@code path} (if the fault names one). */
+    synchronized Integer takeEventFault(String uId, String path) {
+        Fault f = take(x -> x.asyncErrorNumber != null && (x.uId == null || x.uId.equals(uId))
+                && (x.path == null || x.path.equals(path)));
         return f == null ? null : f.asyncErrorNumber;
     }
 

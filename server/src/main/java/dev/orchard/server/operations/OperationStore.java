@@ -142,6 +142,12 @@ class OperationStore {
                 .query(OperationStore::operation).list();
     }
 
+    /** Associations queued for a user of an account (they wait for the user's creation). */
+    List<Target> queuedForUser(long accountId, String clientUserId) {
+        return jdbc.sql("select * from operation_targets where account_id = ? and client_user_id = ? and action = 'ASSOCIATE' "
+                + "and state = 'QUEUED'").params(accountId, clientUserId).query(OperationStore::target).list();
+    }
+
     List<Operation> byEvent(AccountId account, String eventId) {
         return jdbc.sql("select * from operations where account_id = ? and event_id = ?").params(account.value(), eventId)
                 .query(OperationStore::operation).list();

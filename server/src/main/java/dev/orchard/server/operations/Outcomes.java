@@ -61,8 +61,11 @@ class Outcomes {
             List<OperationStore.Target> targets = store.targets(op.id());
             Set<String> named = new HashSet<>();
             e.licenses().forEach(k -> named.add(k.adamId() + "/" + k.pricingParam() + "/" + (k.serialNumber() != null ? k.serialNumber() : k.clientUserId())));
+            // a report naming nobody (a failure Apple gives without details) is about every target still open
+            boolean all = e.licenses().isEmpty() && e.clientUserIds().isEmpty();
             for (OperationStore.Target t : targets) {
-                boolean mentioned = t.action().equals("CREATE_USER") ? e.clientUserIds().contains(t.clientUserId())
+                boolean open = t.state().equals("SENT") || t.state().equals("SENDING");
+                boolean mentioned = all ? open : t.action().equals("CREATE_USER") ? e.clientUserIds().contains(t.clientUserId())
                         : named.contains(t.adamId() + "/" + t.pricingParam() + "/" + t.holder());
                 if (!mentioned) {
                     continue;
@@ -163,8 +166,14 @@ class Outcomes {
                     if (store.finishTarget(t.id(), "DONE", errorNumber, "the user existed already", now)) {
                         ledger.registerAppleUsers(account, List.of(t.clientUserId()), now);
                     }
-                } else {
-                    store.finishTarget(t.id(), "FAILED", errorNumber, reason, now);
+                } else if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+                    // the user's associations cannot happen: they fail with the reason instead of waiting forever
+                    for (OperationStore.Target waiting : store.queuedForUser(t.accountId(), t.clientUserId())) {
+                        String why = "Apple could not register the user: " + reason;
+                        if (store.finishTarget(waiting.id(), "FAILED", errorNumber, why, now)) {
+                            assignments.assignmentFailed(account, key(waiting), false, why);
+                        }
+                    }
                 }
             }
         }
