@@ -119,19 +119,26 @@ class OperationStore {
     }
 
     /**
-     * Targets of a sent operation whose outcome the ledger already shows (a notification that arrived before the
+     * Targets of a sent operation whose outcome the ledger already shows (one index lookup per target: an
+     * {@code or} across the two holder columns was measured to scan the whole ledger per target) (a notification that arrived before the
      * operation's eventId was recorded could not name it) are done; returns how many.
      */
     int settleFromLedger(long operationId, Instant now) {
         Timestamp ts = Timestamp.from(now);
         return jdbc.sql("""
                 update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state = 'SENT' and (
-                  (t.action = 'ASSOCIATE' and exists (select 1 from licenses l where l.account_id = t.account_id
-                      and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param and l.intent is null
-                      and (l.serial_number = t.serial_number or l.client_user_id = t.client_user_id)))
-                  or (t.action = 'DISASSOCIATE' and not exists (select 1 from licenses l where l.account_id = t.account_id
-                      and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
-                      and (l.serial_number = t.serial_number or l.client_user_id = t.client_user_id)))
+                  (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from licenses l
+                      where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
+                      and l.serial_number = t.serial_number and l.intent is null))
+                  or (t.action = 'ASSOCIATE' and t.client_user_id is not null and exists (select 1 from licenses l
+                      where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
+                      and l.client_user_id = t.client_user_id and l.intent is null))
+                  or (t.action = 'DISASSOCIATE' and t.serial_number is not null and not exists (select 1 from licenses l
+                      where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
+                      and l.serial_number = t.serial_number))
+                  or (t.action = 'DISASSOCIATE' and t.client_user_id is not null and not exists (select 1 from licenses l
+                      where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
+                      and l.client_user_id = t.client_user_id))
                   or (t.action = 'CREATE_USER' and exists (select 1 from apple_users u where u.account_id = t.account_id
                       and u.client_user_id = t.client_user_id and u.status in ('Registered', 'Associated'))))
                 """).params(ts, operationId).update();

@@ -1,0 +1,46 @@
+package dev.orchard.server.web.api;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.orchard.server.audit.AuditTrail;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** The audit trail, listed or exported as CSV. */
+@RestController
+@Tag(name = "Audit")
+class AuditController {
+
+    private final AuditTrail audit;
+
+    AuditController(AuditTrail audit) {
+        this.audit = audit;
+    }
+
+    @GetMapping("/api/v1/audit")
+    @Operation(summary = "The audit trail, newest first; filters; page with beforeId; format=csv exports every match")
+    Object audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+                 @RequestParam(required = false) String subject, @RequestParam(required = false) Instant from,
+                 @RequestParam(required = false) Instant to, @RequestParam(defaultValue = "0") long beforeId,
+                 @RequestParam(defaultValue = "100") int limit, @RequestParam(required = false) String format,
+                 HttpServletResponse response) throws IOException {
+        var filter = new AuditTrail.Filter(actor, action, subject, from, to);
+        if ("csv".equals(format)) {
+            response.setContentType("text/csv;charset=UTF-8");
+            response.setHeader("Content-Disposition", "attachment; filename=\"orchard-audit.csv\"");
+            audit.exportCsv(filter, response.getWriter());
+            return null;
+        }
+        Paging.check(limit);
+        var items = audit.list(filter, beforeId, limit);
+        return Map.of("items", items, "nextBeforeId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+    }
+}

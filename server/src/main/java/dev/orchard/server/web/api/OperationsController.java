@@ -1,0 +1,62 @@
+package dev.orchard.server.web.api;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.orchard.server.operations.Operations;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+/** The outbox of Apple operations: state, targets, retry and cancel. */
+@RestController
+@Tag(name = "Apple operations")
+class OperationsController {
+
+    private final Operations operations;
+
+    OperationsController(Operations operations) {
+        this.operations = operations;
+    }
+
+    @GetMapping("/api/v1/operations")
+    @Operation(summary = "Apple operations, newest first (page with beforeId)")
+    Map<String, Object> operations(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String state,
+                                   @RequestParam(defaultValue = "0") long beforeId, @RequestParam(defaultValue = "100") int limit) {
+        Paging.check(limit);
+        var items = operations.list(accountId, state, beforeId, limit);
+        return Map.of("items", items, "targets", operations.summary(),
+                "nextBeforeId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+    }
+
+    @GetMapping("/api/v1/operations/{id}")
+    Operations.Detail operation(@PathVariable long id) {
+        return operations.get(id, 1000);
+    }
+
+    @GetMapping("/api/v1/operations/queued")
+    @Operation(summary = "Targets queued and not sent yet (for example reclaims in their grace period)")
+    List<Operations.TargetView> queued(@RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "0") long afterId,
+                                       @RequestParam(defaultValue = "100") int limit) {
+        Paging.check(limit);
+        return operations.queued(accountId, afterId, limit);
+    }
+
+    @PostMapping("/api/v1/operations/{id}/retry")
+    @Operation(summary = "Send a failed or stuck operation's targets again")
+    Map<String, Object> retry(@PathVariable long id) {
+        return Map.of("operationId", id, "requeued", operations.retry(id));
+    }
+
+    @PostMapping("/api/v1/operations/targets/{id}/cancel")
+    @Operation(summary = "Cancel a queued target (an assignment is dropped, a reclaim keeps the license)")
+    Map<String, Object> cancel(@PathVariable long id) {
+        operations.cancelTarget(id);
+        return Map.of("targetId", id, "cancelled", true);
+    }
+}
