@@ -38,14 +38,43 @@ public class LicenseLedger {
     }
 
     /**
+     * Applies Apple's confirmation of several licenses of one event (ASSOCIATE or DISASSOCIATE): the ledger and the
+     * pool counts move for the licenses that really changed. Returns the keys whose pool Orchard does not know.
+     */
+    public java.util.List<Key> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
+        if (keys.isEmpty()) {
+            return java.util.List.of();
+        }
+        Long run = associate ? currentRun(account) : null;
+        Timestamp ts = Timestamp.from(now);
+        var moved = new java.util.LinkedHashMap<String, Integer>();
+        for (Key k : keys) {
+            if (associate ? confirmAssigned(account, k, run, ts) : confirmRemoved(account, k)) {
+                moved.merge(k.adamId() + "/" + k.pricingParam(), 1, Integer::sum);
+            }
+        }
+        var unknownPools = new java.util.ArrayList<Key>();
+        moved.forEach((pool, n) -> {
+            String[] p = pool.split("/", 2);
+            if (countAssigned(account, p[0], p[1], associate ? n : -n) == 0) {
+                unknownPools.add(new Key(p[0], p[1], null, null));
+            }
+        });
+        return unknownPools;
+    }
+
+    /** The sync run in progress (its sweep must keep licenses a notification confirms meanwhile), or null. */
+    private Long currentRun(AccountId account) {
+        long lastRun = jdbc.sql("select coalesce(max(run_id), -1) from sync_state where account_id = ?").param(account.value())
+                .query(Long.class).single();
+        return lastRun < 0 ? null : lastRun;
+    }
+
+    /**
      * Apple holds this license. Returns true when the pool's count must move: the ledger did not have it, or had it
      * as Orchard's unconfirmed intent. It counts as seen by a running sync, whose pages may be past it.
      */
-    public boolean confirmAssigned(AccountId account, Key k, Instant now) {
-        Timestamp ts = Timestamp.from(now);
-        long lastRun = jdbc.sql("select coalesce(max(run_id), -1) from sync_state where account_id = ?").param(account.value())
-                .query(Long.class).single();
-        Long run = lastRun < 0 ? null : lastRun;
+    private boolean confirmAssigned(AccountId account, Key k, Long run, Timestamp ts) {
         String where = " where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ?";
         int pending = jdbc.sql("update licenses set intent = null, confirmed_at = ?, missing_since = null, "
                 + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN'")
@@ -61,21 +90,6 @@ public class LicenseLedger {
                 + "confirmed_at, seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)")
                 .params(account.value(), k.adamId(), k.pricingParam(), k.holder(), ts, ts, run).update();
         return true;
-    }
-
-    /**
-     * Applies Apple's confirmation of several licenses of one event (ASSOCIATE or DISASSOCIATE): the ledger and the
-     * pool counts move for the licenses that really changed. Returns the keys whose pool Orchard does not know.
-     */
-    public java.util.List<Key> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
-        var unknownPools = new java.util.ArrayList<Key>();
-        for (Key k : keys) {
-            boolean changed = associate ? confirmAssigned(account, k, now) : confirmRemoved(account, k);
-            if (changed && countAssigned(account, k.adamId(), k.pricingParam(), associate ? 1 : -1) == 0) {
-                unknownPools.add(k);
-            }
-        }
-        return unknownPools;
     }
 
     /** Users Apple created for the account (status Registered until a sync or notification says more). */
@@ -113,7 +127,7 @@ public class LicenseLedger {
     }
 
     /** Apple no longer holds this license; returns true when the ledger had it as held (not as a mere intent). */
-    public boolean confirmRemoved(AccountId account, Key k) {
+    private boolean confirmRemoved(AccountId account, Key k) {
         return jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
                 + k.holderColumn() + " = ? and (intent is null or intent <> 'ASSIGN')")
                 .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0;
@@ -133,7 +147,7 @@ public class LicenseLedger {
     }
 
     /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */
-    public int countAssigned(AccountId account, String adamId, String pricingParam, int delta) {
+    private int countAssigned(AccountId account, String adamId, String pricingParam, int delta) {
         return jdbc.sql("update pools set assigned_count = assigned_count + ?, available_count = case when unlimited "
                 + "then available_count else available_count - ? end where account_id = ? and adam_id = ? and pricing_param = ?")
                 .params(delta, delta, account.value(), adamId, pricingParam).update();

@@ -183,6 +183,12 @@ class LicensingData {
         return jdbc.sql("select count(*) from licensing_pass where id = 1 and requests > served").query(Integer.class).single() > 0;
     }
 
+    /** Whether changes wait for a pass that is not running. */
+    boolean unserved() {
+        return jdbc.sql("select count(*) from licensing_pass where id = 1 and requests > served and running = false")
+                .query(Integer.class).single() > 0;
+    }
+
     void requestPass(Instant now) {
         jdbc.sql("update licensing_pass set requested_at = ?, requests = requests + 1 where id = 1").param(Timestamp.from(now)).update();
     }

@@ -18,6 +18,7 @@ import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 import dev.orchard.server.inventory.InventoryEvents;
 
@@ -25,7 +26,8 @@ import dev.orchard.server.inventory.InventoryEvents;
  * The licensing pass as one db-scheduler task instance ({@code licensing-pass}/{@code all}), so one node runs it at a
  * time. Any inventory change or freed license moves {@code requested_at} and pulls the task to now; a pass that
  * started before the latest request runs again at once, otherwise the next one is due after
- * {@code orchard.licensing.pass-interval}.
+ * {@code orchard.licensing.pass-interval}. {@code licensing-watch} (every 5 s) catches a request that arrived as a
+ * pass was finishing.
  */
 @Configuration(proxyBeanMethods = false)
 public class LicensingTasks implements ApplicationRunner {
@@ -61,6 +63,20 @@ public class LicensingTasks implements ApplicationRunner {
         });
     }
 
+    /**
+     * A request that arrives while a pass is finishing can find the task neither reschedulable (still running) nor
+     * seen by that pass; this watch pulls the pass forward whenever requests are left unserved.
+     */
+    @Bean
+    static Task<Void> licensingWatch(LicensingData data, ObjectProvider<LicensingTasks> tasks) {
+        return Tasks.recurring("licensing-watch", Schedules.fixedDelay(java.time.Duration.ofSeconds(5)))
+                .execute((instance, context) -> {
+                    if (data.unserved()) {
+                        tasks.getObject().pullPassForward();
+                    }
+                });
+    }
+
     @Override
     public void run(ApplicationArguments args) {
         scheduler.getObject().scheduleIfNotExists(PASS.instance(INSTANCE).scheduledTo(clock.instant()));
@@ -69,6 +85,10 @@ public class LicensingTasks implements ApplicationRunner {
     /** Asks for a pass as soon as possible (a running pass is followed by another). */
     public void requestPass() {
         data.requestPass(clock.instant());
+        pullPassForward();
+    }
+
+    void pullPassForward() {
         SchedulerClient client = scheduler.getObject();
         if (!client.scheduleIfNotExists(PASS.instance(INSTANCE).scheduledTo(clock.instant()))) {
             try {

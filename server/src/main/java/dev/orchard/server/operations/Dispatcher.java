@@ -183,6 +183,7 @@ class Dispatcher {
         Instant now = clock.instant();
         tx.executeWithoutResult(s -> {
             store.sent(operationId, response.eventId(), now, now.plus(FIRST_CHECK));
+            outcomes.replayUnmatched(account, response.eventId());
             if (store.settleFromLedger(operationId, now) > 0) {
                 store.closeIfDone(operationId, now);
             }

@@ -31,9 +31,37 @@ class OperationStore {
     }
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate batch;
 
-    OperationStore(JdbcClient jdbc) {
+    OperationStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
+    }
+
+    /**
+     * Marks the named licenses of an operation done, one batched statement per holder kind, each row found through
+     * the holder index; returns how many targets changed.
+     */
+    int finishNamed(long operationId, List<dev.orchard.server.licensing.LicenseLedger.Key> keys, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        var devices = new java.util.ArrayList<Object[]>();
+        var users = new java.util.ArrayList<Object[]>();
+        for (var k : keys) {
+            (k.serialNumber() != null ? devices : users).add(new Object[] {ts, k.serialNumber() != null ? k.serialNumber()
+                    : k.clientUserId(), k.adamId(), operationId, k.pricingParam()});
+        }
+        int changed = 0;
+        for (String column : List.of("serial_number", "client_user_id")) {
+            var rows = column.equals("serial_number") ? devices : users;
+            if (rows.isEmpty()) {
+                continue;
+            }
+            for (int n : batch.batchUpdate("update operation_targets set state = 'DONE', updated_at = ? where " + column
+                    + " = ? and adam_id = ? and operation_id = ? and pricing_param = ? and state in ('SENDING', 'SENT')", rows)) {
+                changed += Math.max(n, 0);
+            }
+        }
+        return changed;
     }
 
     /** Queued targets due now, oldest first; user associations only once Apple has the user. */
@@ -153,6 +181,34 @@ class OperationStore {
     List<Target> queuedForUser(long accountId, String clientUserId) {
         return jdbc.sql("select * from operation_targets where account_id = ? and client_user_id = ? and action = 'ASSOCIATE' "
                 + "and state = 'QUEUED'").params(accountId, clientUserId).query(OperationStore::target).list();
+    }
+
+    void keepUnmatched(AccountId account, String eventId, String report, Instant now) {
+        jdbc.sql("insert into unmatched_event_reports (account_id, event_id, report, received_at) values (?, ?, ?, ?)")
+                .params(account.value(), eventId, report, Timestamp.from(now)).update();
+    }
+
+    /** Removes and returns the reports kept for an event, oldest first. */
+    List<String> takeUnmatched(AccountId account, String eventId) {
+        List<String> reports = jdbc.sql("select report from unmatched_event_reports where account_id = ? and event_id = ? order by id")
+                .params(account.value(), eventId).query(String.class).list();
+        if (!reports.isEmpty()) {
+            jdbc.sql("delete from unmatched_event_reports where account_id = ? and event_id = ?").params(account.value(), eventId).update();
+        }
+        return reports;
+    }
+
+    /** Reports for events of operations that are recorded now (the race the dispatcher's own replay can miss). */
+    List<Object[]> unmatchedNowKnown() {
+        return jdbc.sql("""
+                select distinct r.account_id, r.event_id from unmatched_event_reports r
+                where exists (select 1 from operations o where o.account_id = r.account_id and o.event_id = r.event_id)
+                """).query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
+    }
+
+    /** Reports no operation claimed within a day belong to events Orchard did not start. */
+    int forgetUnmatched(Instant before) {
+        return jdbc.sql("delete from unmatched_event_reports where received_at < ?").param(Timestamp.from(before)).update();
     }
 
     List<Operation> byEvent(AccountId account, String eventId) {

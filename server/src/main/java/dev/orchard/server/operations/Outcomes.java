@@ -32,6 +32,7 @@ class Outcomes {
     static final int LICENSE_NOT_FOUND = 9610;
     static final int USER_EXISTS = 9716;
     static final int MAX_ATTEMPTS = 3;
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     private final OperationStore store;
     private final LicenseLedger ledger;
@@ -57,13 +58,23 @@ class Outcomes {
             return;
         }
         Instant now = clock.instant();
-        for (OperationStore.Operation op : store.byEvent(e.account(), e.eventId())) {
-            List<OperationStore.Target> targets = store.targets(op.id());
+        List<OperationStore.Operation> ops = store.byEvent(e.account(), e.eventId());
+        if (ops.isEmpty()) {
+            // the notification overtook Apple's answer to the request: kept until the eventId is recorded
+            store.keepUnmatched(e.account(), e.eventId(), JSON.writeValueAsString(e), now);
+            return;
+        }
+        for (OperationStore.Operation op : ops) {
+            if (e.success() && !e.licenses().isEmpty()) {
+                store.finishNamed(op.id(), e.licenses(), now); // the common case, kept to indexed updates
+                store.closeIfDone(op.id(), now);
+                continue;
+            }
             Set<String> named = new HashSet<>();
             e.licenses().forEach(k -> named.add(k.adamId() + "/" + k.pricingParam() + "/" + (k.serialNumber() != null ? k.serialNumber() : k.clientUserId())));
             // a report naming nobody (a failure Apple gives without details) is about every target still open
             boolean all = e.licenses().isEmpty() && e.clientUserIds().isEmpty();
-            for (OperationStore.Target t : targets) {
+            for (OperationStore.Target t : store.targets(op.id())) {
                 boolean open = t.state().equals("SENT") || t.state().equals("SENDING");
                 boolean mentioned = all ? open : t.action().equals("CREATE_USER") ? e.clientUserIds().contains(t.clientUserId())
                         : named.contains(t.adamId() + "/" + t.pricingParam() + "/" + t.holder());
@@ -80,6 +91,13 @@ class Outcomes {
             }
             store.closeIfDone(op.id(), now);
         }
+    }
+
+    /** Applies reports that arrived before the operation's eventId was recorded; returns how many. */
+    int replayUnmatched(AccountId account, String eventId) {
+        List<String> reports = store.takeUnmatched(account, eventId);
+        reports.forEach(r -> progress(JSON.readValue(r, LicenseEvents.AppleEventProgress.class)));
+        return reports.size();
     }
 
     /** The final status of an operation, from a poll: what no notification confirmed is applied here. */

@@ -45,6 +45,10 @@ class StatusPoller {
 
     void watch() {
         Instant now = clock.instant();
+        for (Object[] known : store.unmatchedNowKnown()) {
+            tx.executeWithoutResult(s -> outcomes.replayUnmatched(new AccountId((Long) known[0]), (String) known[1]));
+        }
+        store.forgetUnmatched(now.minus(Duration.ofDays(1)));
         for (OperationStore.Operation op : store.sentOperations(1000)) {
             tx.executeWithoutResult(s -> {
                 if (store.settleFromLedger(op.id(), now) > 0) {
