@@ -98,7 +98,8 @@ public class Inventory {
 
     /**
      * Replaces the device's installed-app list with the MDM's latest report. Apps present in the previous report
-     * and absent now were removed by the user (rule R4c); unmanaged apps may need converting (rule R8).
+     * and absent now were removed by the user (rule R4c). An unmanaged install of a wanted app is licensed by the
+     * pass like any other target (rule R8).
      */
     @Transactional
     public DeviceDetail reportApps(String serial, List<InstalledApp> apps) {
@@ -111,10 +112,6 @@ public class Inventory {
         removed.removeAll(now);
         if (d.appsReportedAt() != null && !removed.isEmpty()) {
             events.publishEvent(new InventoryEvents.AppsRemoved(s, removed));
-        }
-        Set<String> unmanaged = apps.stream().filter(a -> !a.managed()).map(InstalledApp::bundleId).collect(Collectors.toSet());
-        if (!unmanaged.isEmpty()) {
-            events.publishEvent(new InventoryEvents.UnmanagedAppsReported(s, unmanaged));
         }
         events.publishEvent(new InventoryEvents.Changed("apps of " + s));
         return new DeviceDetail(devices.find(s).orElseThrow(), devices.apps(s));

@@ -19,8 +19,4 @@ public final class InventoryEvents {
     /** The MDM reported apps gone from a device that had them (rule R4c). */
     public record AppsRemoved(String serialNumber, Set<String> bundleIds) {
     }
-
-    /** The MDM reported apps that are on the device but not managed (rule R8). */
-    public record UnmanagedAppsReported(String serialNumber, Set<String> bundleIds) {
-    }
 }

@@ -247,6 +247,27 @@ class LicensingTests {
     }
 
     @Test
+    void anAdministratorReclaimsAWholeAccount() {
+        usDevicesGetFieldNotes();
+        call("POST", "/api/v1/devices", phones("ACCOUNT", 2));
+        settle();
+        long held = count("select count(*) from licenses where account_id = ? and intent is null", us);
+        assertThat(held).isGreaterThan(2); // the demo organisation's own licenses and Orchard's two
+
+        JsonNode dry = call("POST", "/api/v1/accounts/" + us + "/reclaim?dryRun=true", null);
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(dry.get("licenses").asLong()).isEqualTo(held);
+        assertThat(count("select count(*) from licenses where account_id = ? and intent = 'RECLAIM'", us)).isZero();
+        assertThat(call("GET", "/api/v1/audit?action=RECLAIM_PREVIEWED", null).get("items")).hasSize(1);
+
+        call("POST", "/api/v1/accounts/" + us + "/reclaim", null);
+        settle();
+        // user-based licenses of users Apple no longer knows may fail; device licenses are all gone
+        assertThat(count("select count(*) from licenses where account_id = ? and serial_number is not null", us)).isZero();
+        assertThat(orchard.method("POST", "/api/v1/accounts/999/reclaim", ADMIN_TOKEN, null).status()).isEqualTo(404);
+    }
+
+    @Test
     void aTargetWaitsWhenThePoolIsEmptyAndIsServedWhenLicensesAreBought() {
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"900000001\",\"count\":2,\"productType\":\"App\","
                 + "\"deviceAssignable\":true,\"revocable\":true,\"supportedPlatforms\":[\"iOS\"],\"name\":\"Scarce App\"}");
