@@ -19,9 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
-import dev.orchard.server.accounts.AccountState;
 import dev.orchard.server.audit.AuditTrail;
-import dev.orchard.server.inventory.AppSettings;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Inventory;
@@ -69,65 +67,10 @@ public class LicensingEngine {
         this.clock = clock;
     }
 
-    /** Everything one pass needs that does not change during it. */
-    private final class Pass {
-        final Instant start = clock.instant();
-        final List<Label> appLabels = new ArrayList<>();
-        final Map<Long, List<Label>> licenseLabels = new HashMap<>();
-        final Map<String, AppSettings> settings = inventory.settings();
-        final Map<Long, Account> accountsById = new HashMap<>();
-        final Map<String, List<LicensingData.PoolRow>> poolsByApp = new HashMap<>();
-        final Map<String, Long> available = new HashMap<>();
-        final Map<String, Boolean> availability = new HashMap<>();
-        final Set<String> seenDevices = new HashSet<>();
-        final Set<String> seenUsers = new HashSet<>();
-        int assigned;
-        int reclaimed;
-        int waiting;
-        int blocked;
-
-        Pass() {
-            for (Label l : inventory.labels()) {
-                if (l.kind() == Label.Kind.APP) {
-                    appLabels.add(l);
-                } else {
-                    licenseLabels.computeIfAbsent(l.accountId(), k -> new ArrayList<>()).add(l);
-                }
-            }
-            accounts.list().forEach(a -> accountsById.put(a.id().value(), a));
-            for (LicensingData.PoolRow p : data.pools()) {
-                poolsByApp.computeIfAbsent(p.adamId(), k -> new ArrayList<>()).add(p);
-                available.put(key(p), p.available());
-            }
-        }
-
-        boolean usable(long accountId) {
-            Account a = accountsById.get(accountId);
-            return a != null && a.recordedState() == AccountState.ACTIVE && a.expiresAt().isAfter(start);
-        }
-
-        boolean coversDevice(long accountId, Device d, Set<String> groups) {
-            return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversDevice(d, groups));
-        }
-
-        boolean coversUser(long accountId, String user, Set<String> groups, List<Device> devices) {
-            return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversUser(user, groups)
-                    || devices.stream().anyMatch(d -> d.active() && l.coversDevice(d, groups)));
-        }
-
-        AssignmentPolicy.AppFacts app(String adamId) {
-            List<LicensingData.PoolRow> pools = poolsByApp.getOrDefault(adamId, List.of());
-            boolean book = pools.stream().anyMatch(LicensingData.PoolRow::book);
-            boolean deviceAssignable = !pools.isEmpty() && pools.stream().anyMatch(LicensingData.PoolRow::deviceAssignable);
-            return new AssignmentPolicy.AppFacts(adamId, book, deviceAssignable,
-                    settings.getOrDefault(adamId, AppSettings.defaults(adamId)));
-        }
-    }
-
     /** Runs one full pass. */
     public PassResult pass() {
         data.passStarted(clock.instant());
-        Pass pass = new Pass();
+        Pass pass = new Pass(inventory, accounts, data, clock.instant());
         int targets = 0;
         // waiting targets first, in the order they started waiting
         var waitingSerials = new LinkedHashSet<String>();
@@ -268,7 +211,7 @@ public class LicensingEngine {
                 continue;
             }
             pools.add(new AssignmentPolicy.Pool(p.accountId(), a.name(), a.priority(), a.country(), pass.usable(p.accountId()),
-                    p.pricingParam(), pass.available.getOrDefault(key(p), 0L), p.unlimited(), p.deviceAssignable(), p.platforms(),
+                    p.pricingParam(), pass.available.getOrDefault(Pass.key(p), 0L), p.unlimited(), p.deviceAssignable(), p.platforms(),
                     d != null && pass.coversDevice(p.accountId(), d, groups),
                     userId != null && pass.coversUser(p.accountId(), userId, groups, userDevices)));
         }
@@ -344,9 +287,5 @@ public class LicensingEngine {
                                 .ifPresent(v -> pass.availability.put(key, v)));
             }
         }
-    }
-
-    private static String key(LicensingData.PoolRow p) {
-        return p.accountId() + "/" + p.adamId() + "/" + p.pricingParam();
     }
 }
