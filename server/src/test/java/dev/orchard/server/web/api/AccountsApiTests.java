@@ -235,10 +235,11 @@ class AccountsApiTests {
         String uId = loc.get("uId").asString();
         long id = add(loc);
         for (String serial : new String[] {"DEL-1", "DEL-2"}) {
-            control.post("locations/" + uId + "/assignments", "{\"adamId\":\"361309726\",\"serialNumber\":\"" + serial + "\"}");
+            // Orchard's row first: Apple's notification of the assignment then confirms it instead of racing it
             orchard.bean(JdbcClient.class).sql("insert into licenses (account_id, adam_id, pricing_param, serial_number, "
                     + "origin, since) values (?, '361309726', 'STDQ', ?, 'ORCHARD', ?)")
                     .params(id, serial, Timestamp.from(CLOCK.instant())).update();
+            control.post("locations/" + uId + "/assignments", "{\"adamId\":\"361309726\",\"serialNumber\":\"" + serial + "\"}");
         }
 
         var refused = orchard.method("DELETE", "/api/v1/accounts/" + id, ADMIN_TOKEN, null);
