@@ -72,6 +72,11 @@ class Dispatcher {
         }
     }
 
+    /** Whether work became due while the last dispatch ran (a report applied meanwhile could not pull it forward). */
+    boolean hasDueWork(AccountId account) {
+        return !store.due(account, clock.instant(), 1).isEmpty() || !store.inState(account, "SENDING").isEmpty();
+    }
+
     private static final String[] ACTIONS = {"ASSOCIATE", "DISASSOCIATE", "CREATE_USER"};
 
     /** Groups due targets into operations; returns [operation id, action index]. */

@@ -52,7 +52,11 @@ public class OperationTasks {
             Instant retryAt;
             try {
                 dispatcher.dispatch(account);
-                return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
+                // a report applied while this ran may have queued work and found this task not reschedulable
+                if (!dispatcher.hasDueWork(account)) {
+                    return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
+                }
+                retryAt = clock.instant();
             } catch (AccountBlockedException e) {
                 retryAt = e.until();
                 LOG.info("Apple operations of account {} wait until {}", account, retryAt);
