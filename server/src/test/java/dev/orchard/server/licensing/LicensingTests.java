@@ -3,144 +3,18 @@ package dev.orchard.server.licensing;
 import static dev.orchard.server.OrchardInstance.ADMIN_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.orchard.applesim.AppleSimulator;
 import dev.orchard.server.Await;
-import dev.orchard.server.MutableClock;
-import dev.orchard.server.OrchardInstance;
-import dev.orchard.server.SimControl;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The licensing engine end to end against the simulator: labels → decisions → batched Apple operations →
- * notifications; every reclaim trigger (R4a–d), the waitlist filled by a purchase, partial failures, a Retry-After
- * in the middle of a batch and a restart with operations in flight. {@link PostgresLicensingTests} runs the same
- * on PostgreSQL.
+ * notifications; every reclaim trigger (R4a–d), the waitlist filled by a purchase, user-based licenses, the audit
+ * trail and bad input ({@link OutboxTests} covers Apple's failures, Retry-After, restarts and the grace period).
+ * {@link PostgresLicensingTests} runs the same on PostgreSQL.
  */
-class LicensingTests {
-
-    static final String FIELD_NOTES = "361309726";
-    static final String BOOK = "1187654321";
-
-    final MutableClock clock = MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z"));
-
-    @TempDir
-    Path dataDir;
-    AppleSimulator sim;
-    SimControl control;
-    OrchardInstance orchard;
-    String usUid;
-    long us;
-    String url;
-
-    String databaseUrl() {
-        return null;
-    }
-
-    @BeforeEach
-    void start() {
-        sim = AppleSimulator.builder().demoSeed().rateLimit(0).eventDelayMs(0).notificationRetryDelayMs(10).clock(clock).start();
-        control = new SimControl(sim);
-        url = databaseUrl();
-        startOrchard();
-        var location = sim.location("Orchard Demo Corp");
-        usUid = location.uId();
-        us = call("POST", "/api/v1/accounts", "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}").get("id").asLong();
-        orchard.awaitSyncs(us, 1);
-    }
-
-    int port;
-    final Map<String, Object> settings = new java.util.HashMap<>();
-
-    /** Starts (or restarts) Orchard on the same port: Apple keeps sending notifications to the registered URL. */
-    void startOrchard() {
-        port = port == 0 ? OrchardInstance.freePort() : port;
-        var p = new java.util.HashMap<String, Object>(settings);
-        p.put("server.port", port);
-        p.put("orchard.public-url", "http://127.0.0.1:" + port + "/");
-        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", p);
-    }
-
-    @AfterEach
-    void stop() {
-        orchard.close();
-        sim.stop();
-    }
-
-    JsonNode call(String method, String path, String json) {
-        var r = orchard.method(method, path, ADMIN_TOKEN, json);
-        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
-        return r.body().isEmpty() ? null : r.json();
-    }
-
-    JdbcClient db() {
-        return orchard.bean(JdbcClient.class);
-    }
-
-    long count(String sql, Object... params) {
-        return db().sql(sql).params(params).query(Long.class).single();
-    }
-
-    /** Waits until a licensing pass has run after the last change and the outbox has nothing in flight. */
-    void settle() {
-        try {
-            awaitSettled();
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; pass " + db().sql("select * from licensing_pass").query().listOfRows()
-                    + "; outbox " + db().sql("select action, state, count(*) from operation_targets group by action, state").query().listOfRows()
-                    + "; tasks " + db().sql("select task_name, task_instance, execution_time, picked from scheduled_tasks").query().listOfRows()
-                    + "; now " + clock.instant() + "; notifications " + control.get("notifications"), e);
-        }
-    }
-
-    void awaitSettled() {
-        Await.until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
-                + "where running = false and requests = served and finished_at is not null") == 1
-                && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
-                + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0);
-    }
-
-    long simRequests(String path, int status) {
-        long n = 0;
-        for (JsonNode r : control.get("requests?path=/mdm/v2/" + path + "&uId=" + usUid)) {
-            if (r.get("status").asInt() == status) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    void label(String json) {
-        call("POST", "/api/v1/labels", json);
-    }
-
-    void usDevicesGetFieldNotes() {
-        label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-        label("{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":[{\"type\":\"ALL\"}]}");
-    }
-
-    String phones(String prefix, int n) {
-        var list = new ArrayList<String>();
-        for (int i = 1; i <= n; i++) {
-            list.add("{\"serialNumber\":\"" + prefix + i + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
-        }
-        return "[" + String.join(",", list) + "]";
-    }
-
-    long orchardLicenses(String where) {
-        return count("select count(*) from licenses where origin = 'ORCHARD' " + where);
-    }
+class LicensingTests extends LicensingScenario {
 
     @Test
     void labelsAssignDeviceLicensesInOneRequestThatAppleConfirms() {
@@ -289,58 +163,6 @@ class LicensingTests {
     }
 
     @Test
-    void aTargetAppleRefusesForLackOfLicensesGoesOnTheWaitlist() {
-        usDevicesGetFieldNotes();
-        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9709,\"count\":1}");
-        call("POST", "/api/v1/devices", phones("FULL", 2));
-        settle();
-        assertThat(orchardLicenses("and serial_number like 'FULL%'")).isZero();
-        JsonNode op = call("GET", "/api/v1/operations", null).get("items").get(0);
-        assertThat(op.get("state").asString()).isEqualTo("FAILED");
-        JsonNode detail = call("GET", "/api/v1/operations/" + op.get("id").asLong(), null);
-        assertThat(detail.get("targets").findValuesAsString("state")).containsOnly("FAILED");
-        assertThat(detail.get("targets").get(0).get("errorNumber").asInt()).isEqualTo(9709);
-        assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).hasSize(2);
-    }
-
-    @Test
-    void aRetryAfterInTheMiddleOfABatchHoldsTheRestUntilItEnds() {
-        control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2000}");
-        Await.until("the purchase", () -> count("select total_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES) == 2250);
-        usDevicesGetFieldNotes();
-        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
-        call("POST", "/api/v1/devices", phones("BATCH", 1500));
-        Await.until("the block", () -> simRequests("assets/associate", 503) == 1
-                && count("select count(*) from licensing_pass where running = false and requests = served") == 1);
-        assertThat(simRequests("assets/associate", 200)).as("nothing is sent early").isZero();
-
-        clock.advance(Duration.ofSeconds(121));
-        settle();
-        assertThat(simRequests("assets/associate", 200)).as("⌈1500 / 1000⌉ requests, each once").isEqualTo(2);
-        assertThat(orchardLicenses("and serial_number like 'BATCH%' and intent is null")).isEqualTo(1500);
-    }
-
-    @Test
-    void operationsInFlightSurviveARestartAndAreSentOnce() {
-        usDevicesGetFieldNotes();
-        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":60,\"count\":1}");
-        call("POST", "/api/v1/devices", phones("RESTART", 3));
-        Await.until("the block", () -> simRequests("assets/associate", 503) == 1);
-        orchard.close();
-
-        clock.advance(Duration.ofSeconds(61));
-        startOrchard();
-        // the simulator's quick notification retries may all fall before the restarted node listens: then the
-        // operation is completed by polling Apple's event status once no notification came within 5 minutes
-        Await.until("the operation sent", () -> simRequests("assets/associate", 200) == 1);
-        clock.advance(Duration.ofMinutes(5));
-        settle();
-        assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
-        assertThat(orchardLicenses("and serial_number like 'RESTART%' and intent is null")).isEqualTo(3);
-        assertThat(count("select count(*) from operations")).isEqualTo(1);
-    }
-
-    @Test
     void aBookGoesToTheUserOnceAppleHasRegisteredThem() {
         call("PUT", "/api/v1/users/carol", "{\"email\":\"carol@example.com\",\"managedAppleId\":\"carol@appleid.example.com\"}");
         label("{\"kind\":\"LICENSE\",\"name\":\"Carol\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"carol\"}]}");
@@ -352,47 +174,6 @@ class LicensingTests {
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
         JsonNode user = call("GET", "/api/v1/users/carol", null);
         assertThat(user.get("appleUsers").get(0).get("status").asString()).isEqualTo("Associated");
-    }
-
-    @Test
-    void aReclaimInItsGracePeriodCanBeCancelled() {
-        orchard.close();
-        settings.put("orchard.licensing.reclaim-grace", "1h");
-        startOrchard();
-        usDevicesGetFieldNotes();
-        call("POST", "/api/v1/devices", phones("GRACE", 1));
-        settle();
-        long license = count("select id from licenses where serial_number = 'GRACE1'");
-
-        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
-        assertThat(call("GET", "/api/v1/operations/queued", null)).hasSize(1);
-        call("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", null);
-        assertThat(call("GET", "/api/v1/operations/queued", null)).isEmpty();
-        clock.advance(Duration.ofHours(2));
-        settle();
-        assertThat(simRequests("assets/disassociate", 200)).isZero();
-        assertThat(count("select count(*) from licenses where id = ? and intent is null", license)).isEqualTo(1);
-        assertThat(call("GET", "/api/v1/audit?action=RECLAIM_CANCELLED", null).get("items")).hasSize(1);
-
-        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
-        clock.advance(Duration.ofMinutes(61));
-        settle();
-        assertThat(simRequests("assets/disassociate", 200)).isEqualTo(1);
-        assertThat(count("select count(*) from licenses where id = ?", license)).isZero();
-        assertThat(orchard.method("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", ADMIN_TOKEN, null).status()).isEqualTo(409);
-    }
-
-    @Test
-    void aUserAppleLostIsRegisteredAgainAndTheAssignmentRetried() {
-        call("PUT", "/api/v1/users/dave", "{\"email\":\"dave@example.com\"}");
-        label("{\"kind\":\"LICENSE\",\"name\":\"Dave\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
-        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9609,\"count\":1}");
-        label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
-        settle();
-
-        assertThat(count("select count(*) from licenses where client_user_id = 'dave' and adam_id = ? and intent is null", BOOK)).isEqualTo(1);
-        assertThat(simRequests("users/create", 200)).isEqualTo(2);
-        assertThat(simRequests("assets/associate", 200)).isEqualTo(2);
     }
 
     @Test

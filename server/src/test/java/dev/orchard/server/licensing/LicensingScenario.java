@@ -1,0 +1,142 @@
+package dev.orchard.server.licensing;
+
+import static dev.orchard.server.OrchardInstance.ADMIN_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.orchard.applesim.AppleSimulator;
+import dev.orchard.server.Await;
+import dev.orchard.server.MutableClock;
+import dev.orchard.server.OrchardInstance;
+import dev.orchard.server.SimControl;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An Orchard node and the Apple simulator (demo organisation, no rate limit, instant events) with the helpers the
+ * licensing scenarios share: API calls, ledger counts, the simulator's request log, and waiting until the licensing
+ * pass and the outbox have settled. Subclasses choose the database.
+ */
+abstract class LicensingScenario {
+
+    static final String FIELD_NOTES = "361309726";
+    static final String BOOK = "1187654321";
+
+    final MutableClock clock = MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z"));
+
+    @TempDir
+    Path dataDir;
+    AppleSimulator sim;
+    SimControl control;
+    OrchardInstance orchard;
+    String usUid;
+    long us;
+    String url;
+
+    /** The database Orchard runs on; null is the embedded H2 file. */
+    String databaseUrl() {
+        return null;
+    }
+
+    @BeforeEach
+    void start() {
+        sim = AppleSimulator.builder().demoSeed().rateLimit(0).eventDelayMs(0).notificationRetryDelayMs(10).clock(clock).start();
+        control = new SimControl(sim);
+        url = databaseUrl();
+        startOrchard();
+        var location = sim.location("Orchard Demo Corp");
+        usUid = location.uId();
+        us = call("POST", "/api/v1/accounts", "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}").get("id").asLong();
+        orchard.awaitSyncs(us, 1);
+    }
+
+    int port;
+    final Map<String, Object> settings = new java.util.HashMap<>();
+
+    /** Starts (or restarts) Orchard on the same port: Apple keeps sending notifications to the registered URL. */
+    void startOrchard() {
+        port = port == 0 ? OrchardInstance.freePort() : port;
+        var p = new java.util.HashMap<String, Object>(settings);
+        p.put("server.port", port);
+        p.put("orchard.public-url", "http://127.0.0.1:" + port + "/");
+        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", p);
+    }
+
+    @AfterEach
+    void stop() {
+        orchard.close();
+        sim.stop();
+    }
+
+    JsonNode call(String method, String path, String json) {
+        var r = orchard.method(method, path, ADMIN_TOKEN, json);
+        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
+        return r.body().isEmpty() ? null : r.json();
+    }
+
+    JdbcClient db() {
+        return orchard.bean(JdbcClient.class);
+    }
+
+    long count(String sql, Object... params) {
+        return db().sql(sql).params(params).query(Long.class).single();
+    }
+
+    /** Waits until a licensing pass has run after the last change and the outbox has nothing in flight. */
+    void settle() {
+        try {
+            awaitSettled();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; pass " + db().sql("select * from licensing_pass").query().listOfRows()
+                    + "; outbox " + db().sql("select action, state, count(*) from operation_targets group by action, state").query().listOfRows()
+                    + "; tasks " + db().sql("select task_name, task_instance, execution_time, picked from scheduled_tasks").query().listOfRows()
+                    + "; now " + clock.instant() + "; notifications " + control.get("notifications"), e);
+        }
+    }
+
+    void awaitSettled() {
+        Await.until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
+                + "where running = false and requests = served and finished_at is not null") == 1
+                && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
+                + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0);
+    }
+
+    long simRequests(String path, int status) {
+        long n = 0;
+        for (JsonNode r : control.get("requests?path=/mdm/v2/" + path + "&uId=" + usUid)) {
+            if (r.get("status").asInt() == status) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void label(String json) {
+        call("POST", "/api/v1/labels", json);
+    }
+
+    void usDevicesGetFieldNotes() {
+        label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
+        label("{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":[{\"type\":\"ALL\"}]}");
+    }
+
+    String phones(String prefix, int n) {
+        var list = new ArrayList<String>();
+        for (int i = 1; i <= n; i++) {
+            list.add("{\"serialNumber\":\"" + prefix + i + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        }
+        return "[" + String.join(",", list) + "]";
+    }
+
+    long orchardLicenses(String where) {
+        return count("select count(*) from licenses where origin = 'ORCHARD' " + where);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.orchard.server.licensing;
+
+import static dev.orchard.server.OrchardInstance.ADMIN_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.orchard.server.Await;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The outbox of Apple operations against the simulator: per-target failures (9709, 9609), a Retry-After in the
+ * middle of a batch, a restart with an operation in flight, and a reclaim's grace period.
+ * {@link PostgresOutboxTests} runs the same on PostgreSQL.
+ */
+class OutboxTests extends LicensingScenario {
+
+    @Test
+    void aTargetAppleRefusesForLackOfLicensesGoesOnTheWaitlist() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9709,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("FULL", 2));
+        settle();
+        assertThat(orchardLicenses("and serial_number like 'FULL%'")).isZero();
+        JsonNode op = call("GET", "/api/v1/operations", null).get("items").get(0);
+        assertThat(op.get("state").asString()).isEqualTo("FAILED");
+        JsonNode detail = call("GET", "/api/v1/operations/" + op.get("id").asLong(), null);
+        assertThat(detail.get("targets").findValuesAsString("state")).containsOnly("FAILED");
+        assertThat(detail.get("targets").get(0).get("errorNumber").asInt()).isEqualTo(9709);
+        assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).hasSize(2);
+    }
+
+    @Test
+    void aRetryAfterInTheMiddleOfABatchHoldsTheRestUntilItEnds() {
+        control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2000}");
+        Await.until("the purchase", () -> count("select total_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES) == 2250);
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("BATCH", 1500));
+        Await.until("the block", () -> simRequests("assets/associate", 503) == 1
+                && count("select count(*) from licensing_pass where running = false and requests = served") == 1);
+        assertThat(simRequests("assets/associate", 200)).as("nothing is sent early").isZero();
+
+        clock.advance(Duration.ofSeconds(121));
+        settle();
+        assertThat(simRequests("assets/associate", 200)).as("⌈1500 / 1000⌉ requests, each once").isEqualTo(2);
+        assertThat(orchardLicenses("and serial_number like 'BATCH%' and intent is null")).isEqualTo(1500);
+    }
+
+    @Test
+    void operationsInFlightSurviveARestartAndAreSentOnce() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":60,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("RESTART", 3));
+        Await.until("the block", () -> simRequests("assets/associate", 503) == 1);
+        orchard.close();
+
+        clock.advance(Duration.ofSeconds(61));
+        startOrchard();
+        // the simulator's quick notification retries may all fall before the restarted node listens: then the
+        // operation is completed by polling Apple's event status once no notification came within 5 minutes
+        Await.until("the operation sent", () -> simRequests("assets/associate", 200) == 1);
+        clock.advance(Duration.ofMinutes(5));
+        settle();
+        assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
+        assertThat(orchardLicenses("and serial_number like 'RESTART%' and intent is null")).isEqualTo(3);
+        assertThat(count("select count(*) from operations")).isEqualTo(1);
+    }
+
+    @Test
+    void aReclaimInItsGracePeriodCanBeCancelled() {
+        orchard.close();
+        settings.put("orchard.licensing.reclaim-grace", "1h");
+        startOrchard();
+        usDevicesGetFieldNotes();
+        call("POST", "/api/v1/devices", phones("GRACE", 1));
+        settle();
+        long license = count("select id from licenses where serial_number = 'GRACE1'");
+
+        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
+        assertThat(call("GET", "/api/v1/operations/queued", null)).hasSize(1);
+        call("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", null);
+        assertThat(call("GET", "/api/v1/operations/queued", null)).isEmpty();
+        clock.advance(Duration.ofHours(2));
+        settle();
+        assertThat(simRequests("assets/disassociate", 200)).isZero();
+        assertThat(count("select count(*) from licenses where id = ? and intent is null", license)).isEqualTo(1);
+        assertThat(call("GET", "/api/v1/audit?action=RECLAIM_CANCELLED", null).get("items")).hasSize(1);
+
+        call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
+        clock.advance(Duration.ofMinutes(61));
+        settle();
+        assertThat(simRequests("assets/disassociate", 200)).isEqualTo(1);
+        assertThat(count("select count(*) from licenses where id = ?", license)).isZero();
+        assertThat(orchard.method("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", ADMIN_TOKEN, null).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aUserAppleLostIsRegisteredAgainAndTheAssignmentRetried() {
+        call("PUT", "/api/v1/users/dave", "{\"email\":\"dave@example.com\"}");
+        label("{\"kind\":\"LICENSE\",\"name\":\"Dave\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9609,\"count\":1}");
+        label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"USER\",\"value\":\"dave\"}]}");
+        settle();
+
+        assertThat(count("select count(*) from licenses where client_user_id = 'dave' and adam_id = ? and intent is null", BOOK)).isEqualTo(1);
+        assertThat(simRequests("users/create", 200)).isEqualTo(2);
+        assertThat(simRequests("assets/associate", 200)).isEqualTo(2);
+    }
+}

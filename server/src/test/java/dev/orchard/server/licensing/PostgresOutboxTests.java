@@ -1,0 +1,11 @@
+package dev.orchard.server.licensing;
+
+import dev.orchard.server.TestDatabases;
+
+/** {@link OutboxTests} on a real PostgreSQL. */
+class PostgresOutboxTests extends OutboxTests {
+    @Override
+    String databaseUrl() {
+        return TestDatabases.postgresUrl();
+    }
+}
