@@ -70,11 +70,18 @@ public class AppleGateway {
     }
 
     public <T> T call(AccountId id, Endpoint endpoint, Access access, AppleCall<T> call) {
-        return call(id, endpoint.path(), access, call);
+        return call(id, endpoint.path(), true, access, call);
     }
 
-    /** A call that is not a v2 endpoint (for example the metadata lookup with the account's token). */
+    /**
+     * A call that is not a v2 endpoint (for example the metadata lookup with the account's token). Its success says
+     * nothing about the Apps and Books service, so it neither counts as contact nor ends a backoff streak.
+     */
     public <T> T call(AccountId id, String operation, Access access, AppleCall<T> call) {
+        return call(id, operation, false, access, call);
+    }
+
+    private <T> T call(AccountId id, String operation, boolean appsAndBooks, Access access, AppleCall<T> call) {
         Account account = accounts.find(id).orElseThrow(() ->
                 new AccountProblem(AccountProblem.Kind.NOT_FOUND, "no account " + id));
         Instant now = clock.instant();
@@ -88,7 +95,9 @@ public class AppleGateway {
             }
             T result = call.call(apple.client(), token);
             metrics.request(id, operation, "ok");
-            afterSuccess(account, result, access);
+            if (appsAndBooks) {
+                afterSuccess(account, result, access);
+            }
             return result;
         } catch (AppleApiException e) {
             metrics.request(id, operation, e.errorNumber().map(String::valueOf).orElse("http-" + e.httpStatus()));
@@ -176,7 +185,9 @@ public class AppleGateway {
     private AccountBlockedException block(Account account, Instant retryAt, String reason) {
         Instant now = clock.instant();
         boolean backoff = retryAt == null;
-        Instant until = backoff ? now.plus(backoff(account.backoffFailures() + 1)) : retryAt;
+        // the streak as recorded now: another call may have failed or succeeded since this one read the account
+        int failures = accounts.find(account.id()).map(Account::backoffFailures).orElse(account.backoffFailures());
+        Instant until = backoff ? now.plus(backoff(failures + 1)) : retryAt;
         accounts.block(account.id(), until, reason, backoff);
         metrics.blocked(account.id(), Duration.between(now, until));
         LOG.warn("Account {} ({}) blocked until {}: {}", account.id(), account.name(), until, reason);
