@@ -95,6 +95,11 @@ class Devices {
         jdbc.sql("update devices set apps_reported_at = ? where serial_number = ?").params(Timestamp.from(now), serial).update();
     }
 
+    void forgetApps(String serial) {
+        jdbc.sql("delete from device_apps where serial_number = ?").param(serial).update();
+        jdbc.sql("update devices set apps_reported_at = null where serial_number = ?").param(serial).update();
+    }
+
     long count(Device.Status status) {
         return jdbc.sql("select count(*) from devices where status = ?").param(status.name()).query(Long.class).single();
     }

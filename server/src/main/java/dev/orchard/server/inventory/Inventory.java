@@ -117,6 +117,15 @@ public class Inventory {
         return new DeviceDetail(devices.find(s).orElseThrow(), devices.apps(s));
     }
 
+    /**
+     * The device was erased or re-enrolled: its app list is unknown until the MDM reports again, and that report is
+     * a first one (nothing in it counts as removed by the user).
+     */
+    @Transactional
+    public void forgetApps(String serial) {
+        devices.forgetApps(Identifiers.serial(serial));
+    }
+
     public long countDevices(Device.Status status) {
         return devices.count(status);
     }

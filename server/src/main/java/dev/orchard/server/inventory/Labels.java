@@ -89,18 +89,21 @@ class Labels {
         Map<String, AppSettings> all = new HashMap<>();
         jdbc.sql("select * from app_settings").query((rs, n) -> all.put(rs.getString("adam_id"), new AppSettings(
                 rs.getString("adam_id"), AppSettings.LicenseType.valueOf(rs.getString("license_type")),
-                rs.getBoolean("auto_install"), rs.getBoolean("install_on_registration"), rs.getBoolean("auto_update")))).list();
+                rs.getBoolean("auto_install"), rs.getBoolean("install_on_registration"), rs.getBoolean("auto_update"),
+                rs.getBoolean("remove_on_unenroll"), rs.getBoolean("prevent_backup")))).list();
         return all;
     }
 
     void saveSettings(AppSettings s, Instant now) {
         Timestamp ts = Timestamp.from(now);
         if (jdbc.sql("update app_settings set license_type = ?, auto_install = ?, install_on_registration = ?, auto_update = ?, "
-                + "updated_at = ? where adam_id = ?").params(s.licenseType().name(), s.autoInstall(), s.installOnRegistration(),
-                s.autoUpdate(), ts, s.adamId()).update() == 0) {
+                + "remove_on_unenroll = ?, prevent_backup = ?, updated_at = ? where adam_id = ?").params(s.licenseType().name(),
+                s.autoInstall(), s.installOnRegistration(), s.autoUpdate(), s.removeOnUnenroll(), s.preventBackup(), ts,
+                s.adamId()).update() == 0) {
             jdbc.sql("insert into app_settings (adam_id, license_type, auto_install, install_on_registration, auto_update, "
-                    + "updated_at) values (?, ?, ?, ?, ?, ?)").params(s.adamId(), s.licenseType().name(), s.autoInstall(),
-                    s.installOnRegistration(), s.autoUpdate(), ts).update();
+                    + "remove_on_unenroll, prevent_backup, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)").params(s.adamId(),
+                    s.licenseType().name(), s.autoInstall(), s.installOnRegistration(), s.autoUpdate(), s.removeOnUnenroll(),
+                    s.preventBackup(), ts).update();
         }
     }
 }

@@ -21,6 +21,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 import dev.orchard.server.inventory.InventoryEvents;
+import dev.orchard.server.system.Scheduling;
 
 /**
  * The licensing pass as one db-scheduler task instance ({@code licensing-pass}/{@code all}), so one node runs it at a
@@ -89,13 +90,8 @@ public class LicensingTasks implements ApplicationRunner {
     }
 
     void pullPassForward() {
-        SchedulerClient client = scheduler.getObject();
-        if (!client.scheduleIfNotExists(PASS.instance(INSTANCE).scheduledTo(clock.instant()))) {
-            try {
-                client.reschedule(PASS.instanceId(INSTANCE), clock.instant());
-            } catch (RuntimeException running) {
-                LOG.debug("licensing pass running; it will run again when done");
-            }
+        if (!Scheduling.runNow(scheduler.getObject(), PASS, INSTANCE, clock.instant())) {
+            LOG.debug("licensing pass running; it will run again when done");
         }
     }
 

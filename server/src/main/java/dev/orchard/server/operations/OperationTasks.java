@@ -9,8 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
@@ -23,6 +21,7 @@ import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountProblem;
 import dev.orchard.server.accounts.AccountUnavailableException;
+import dev.orchard.server.system.Scheduling;
 
 /**
  * db-scheduler tasks of the outbox: {@code apple-operations} (instance = account id) sends an account's due work, so
@@ -85,26 +84,8 @@ public class OperationTasks {
 
     /** Pulls the account's dispatch to now (when it is running, the watch picks up what arrived meanwhile). */
     public void dispatchNow(AccountId account) {
-        SchedulerClient client = scheduler.getObject();
-        if (!client.scheduleIfNotExists(DISPATCH.instance(account.toString()).scheduledTo(clock.instant()))) {
-            try {
-                client.reschedule(DISPATCH.instanceId(account.toString()), clock.instant());
-            } catch (RuntimeException running) {
-                LOG.debug("operations of account {} are being sent", account);
-            }
-        }
-    }
-
-    static void afterCommit(Runnable action) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    action.run();
-                }
-            });
-        } else {
-            action.run();
+        if (!Scheduling.runNow(scheduler.getObject(), DISPATCH, account.toString(), clock.instant())) {
+            LOG.debug("operations of account {} are being sent", account);
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.orchard.server.licensing.AssignmentOutcomes;
 import dev.orchard.server.licensing.LicenseEvents;
 import dev.orchard.server.licensing.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
+import dev.orchard.server.system.Scheduling;
 
 /**
  * Completes operations from what Apple reports — a notification (applied in the notification's transaction) or an
@@ -83,7 +84,7 @@ class Outcomes {
                 }
                 if (e.success()) {
                     if (store.finishTarget(t.id(), "DONE", null, null, now) && t.action().equals("CREATE_USER")) {
-                        OperationTasks.afterCommit(() -> tasks.dispatchNow(e.account()));
+                        Scheduling.afterCommit(() -> tasks.dispatchNow(e.account()));
                     }
                 } else {
                     targetFailed(t, e.errorNumber(), e.errorMessage(), now);
@@ -132,7 +133,7 @@ class Outcomes {
         ledger.applyConfirmed(account, false, confirmedRemove, now);
         if (!users.isEmpty()) {
             ledger.registerAppleUsers(account, users, now);
-            OperationTasks.afterCommit(() -> tasks.dispatchNow(account));
+            Scheduling.afterCommit(() -> tasks.dispatchNow(account));
         }
         store.closeIfDone(op.id(), now);
     }

@@ -63,6 +63,9 @@ class SecurityConfiguration {
                         .requestMatchers(DELETE, "/api/v1/accounts/*").hasRole("ADMIN")
                         .requestMatchers(PUT, "/api/v1/accounts/*/token").hasRole("ADMIN")
                         .requestMatchers(POST, "/api/v1/accounts/*/claim").hasRole("ADMIN")
+                        .requestMatchers(POST, "/api/v1/mdm/servers").hasRole("ADMIN")
+                        .requestMatchers(PATCH, "/api/v1/mdm/servers/*").hasRole("ADMIN")
+                        .requestMatchers(DELETE, "/api/v1/mdm/servers/*").hasRole("ADMIN")
                         .anyRequest().hasRole("OPERATOR"))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> Problems.write(res, HttpStatus.UNAUTHORIZED,

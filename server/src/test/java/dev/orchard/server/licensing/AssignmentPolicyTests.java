@@ -58,7 +58,7 @@ class AssignmentPolicyTests {
     }
 
     static AppFacts userBasedApp() {
-        return new AppFacts(APP, false, true, new AppSettings(APP, AppSettings.LicenseType.USER, true, false, false));
+        return new AppFacts(APP, false, true, new AppSettings(APP, AppSettings.LicenseType.USER, true, false, false, true, false));
     }
 
     static AppFacts book() {

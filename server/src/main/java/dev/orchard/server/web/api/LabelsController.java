@@ -37,7 +37,8 @@ class LabelsController {
     record LabelInput(String kind, String name, Long accountId, List<TargetInput> targets, List<String> adamIds) {
     }
 
-    record SettingsInput(String licenseType, Boolean autoInstall, Boolean installOnRegistration, Boolean autoUpdate) {
+    record SettingsInput(String licenseType, Boolean autoInstall, Boolean installOnRegistration, Boolean autoUpdate,
+                         Boolean removeOnUnenroll, Boolean preventBackup) {
     }
 
     private final Inventory inventory;
@@ -95,7 +96,7 @@ class LabelsController {
     }
 
     @PutMapping("/api/v1/apps/{adamId}/settings")
-    @Operation(summary = "License type (DEVICE or USER), install automatically, install on registration/sign-in, auto-update")
+    @Operation(summary = "License type (DEVICE or USER), install automatically, install on registration/sign-in, auto-update, ManagementFlags (remove on unenroll, prevent backup)")
     AppSettings saveSettings(@PathVariable String adamId, @RequestBody SettingsInput in) {
         AppSettings current = inventory.settings(adamId);
         return inventory.saveSettings(new AppSettings(adamId,
@@ -103,6 +104,8 @@ class LabelsController {
                         : InventoryController.enumOf(AppSettings.LicenseType.class, in.licenseType(), "licenseType"),
                 in.autoInstall() == null ? current.autoInstall() : in.autoInstall(),
                 in.installOnRegistration() == null ? current.installOnRegistration() : in.installOnRegistration(),
-                in.autoUpdate() == null ? current.autoUpdate() : in.autoUpdate()));
+                in.autoUpdate() == null ? current.autoUpdate() : in.autoUpdate(),
+                in.removeOnUnenroll() == null ? current.removeOnUnenroll() : in.removeOnUnenroll(),
+                in.preventBackup() == null ? current.preventBackup() : in.preventBackup()));
     }
 }

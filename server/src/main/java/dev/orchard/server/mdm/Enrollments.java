@@ -1,0 +1,100 @@
+package dev.orchard.server.mdm;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The mdm_enrollments table: each device's enrolment as its MDM reported it. States: AUTHENTICATED (the device
+ * started enrolling), ENROLLED (it can receive commands), ERASED, CHECKED_OUT. {@code enrollments} counts completed
+ * enrolments, so a second one is a re-enrolment (rule R10).
+ */
+@Repository
+class Enrollments {
+
+    /** A device's enrolment. */
+    record Enrollment(String serialNumber, String enrollmentId, String userChannelId, Long serverId, String state,
+                      int enrollments, Instant enrolledAt, Instant appsRequestedAt) {
+        boolean enrolled() {
+            return "ENROLLED".equals(state);
+        }
+    }
+
+    private final JdbcClient jdbc;
+
+    Enrollments(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Optional<Enrollment> find(String serial) {
+        return jdbc.sql("select * from mdm_enrollments where serial_number = ?").param(serial).query(Enrollments::map).optional();
+    }
+
+    /** The device an enrollment id (device channel) or UDID names. */
+    Optional<String> serialOf(String enrollmentIdOrUdid) {
+        if (enrollmentIdOrUdid == null) {
+            return Optional.empty();
+        }
+        return jdbc.sql("select serial_number from mdm_enrollments where enrollment_id = ? union "
+                + "select serial_number from devices where udid = ?").params(enrollmentIdOrUdid, enrollmentIdOrUdid)
+                .query(String.class).list().stream().findFirst();
+    }
+
+    /** The device started (re-)enrolling; the enrolment completes with its first token update. */
+    void authenticated(String serial, String enrollmentId, Long serverId, Instant now) {
+        Timestamp ts = Timestamp.from(now);
+        if (jdbc.sql("update mdm_enrollments set enrollment_id = ?, server_id = coalesce(?, server_id), state = 'AUTHENTICATED', "
+                + "updated_at = ? where serial_number = ?").params(enrollmentId, serverId, ts, serial).update() == 0) {
+            jdbc.sql("insert into mdm_enrollments (serial_number, enrollment_id, server_id, state, updated_at) "
+                    + "values (?, ?, ?, 'AUTHENTICATED', ?)").params(serial, enrollmentId, serverId, ts).update();
+        }
+    }
+
+    /**
+     * The enrolment completed. Returns the number of completed enrolments (2 or more: a re-enrolment), or 0 when
+     * the device was already enrolled (a routine token update).
+     */
+    int completed(String serial, boolean force, Instant now) {
+        int changed = jdbc.sql("update mdm_enrollments set state = 'ENROLLED', enrollments = enrollments + 1, enrolled_at = ?, "
+                + "updated_at = ? where serial_number = ? and (state <> 'ENROLLED' or ?)")
+                .params(Timestamp.from(now), Timestamp.from(now), serial, force).update();
+        return changed == 0 ? 0 : find(serial).map(Enrollment::enrollments).orElse(0);
+    }
+
+    void state(String serial, String state, Instant now) {
+        jdbc.sql("update mdm_enrollments set state = ?, updated_at = ? where serial_number = ?")
+                .params(state, Timestamp.from(now), serial).update();
+    }
+
+    void userChannel(String serial, String channelId, Instant now) {
+        jdbc.sql("update mdm_enrollments set user_channel_id = ?, updated_at = ? where serial_number = ?")
+                .params(channelId, Timestamp.from(now), serial).update();
+    }
+
+    void appsRequested(String serial, Instant now) {
+        jdbc.sql("update mdm_enrollments set apps_requested_at = ? where serial_number = ?").params(Timestamp.from(now), serial).update();
+    }
+
+    /** Enrolled active devices whose app list was last asked for before {@code before} (or never). */
+    List<String> dueForAppList(Instant before, int limit) {
+        return jdbc.sql("""
+                select e.serial_number from mdm_enrollments e join devices d on d.serial_number = e.serial_number
+                where e.state = 'ENROLLED' and d.status = 'ACTIVE' and (e.apps_requested_at is null or e.apps_requested_at < ?)
+                order by e.apps_requested_at nulls first, e.serial_number limit ?
+                """).params(Timestamp.from(before), limit).query(String.class).list();
+    }
+
+    private static Enrollment map(ResultSet rs, int n) throws SQLException {
+        Timestamp enrolled = rs.getTimestamp("enrolled_at");
+        Timestamp apps = rs.getTimestamp("apps_requested_at");
+        return new Enrollment(rs.getString("serial_number"), rs.getString("enrollment_id"), rs.getString("user_channel_id"),
+                (Long) rs.getObject("server_id", Long.class), rs.getString("state"), rs.getInt("enrollments"),
+                enrolled == null ? null : enrolled.toInstant(), apps == null ? null : apps.toInstant());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.orchard.server.mdm;
+
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * An MDM server Orchard sends commands through. {@code kind} picks the connector; the secrets (NanoMDM's API key
+ * or the webhook's signing key, and the key NanoMDM signs its events with) are stored encrypted and never shown.
+ */
+public record MdmServer(long id, String name, Kind kind, String url, boolean isDefault, boolean hasApiKey,
+                        boolean hasEventsSecret, Instant createdAt, Instant updatedAt) {
+
+    /** The connector that speaks to the server. */
+    public enum Kind {
+        /** NanoMDM or NanoHUB: {@code PUT {url}/v1/enqueue/{ids}} with the plist, HTTP Basic API key. */
+        NANOMDM,
+        /** Any other MDM: a signed JSON POST per device to {@code url}. */
+        WEBHOOK
+    }
+
+    /** Validates what an administrator entered. */
+    static void check(String name, Kind kind, String url) {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("name is required (at most 100 characters)");
+        }
+        if (kind == null) {
+            throw new IllegalArgumentException("kind is required (NANOMDM or WEBHOOK)");
+        }
+        URI uri;
+        try {
+            uri = URI.create(url == null ? "" : url.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("url is not a valid URL: " + e.getMessage());
+        }
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("url must be an http(s) URL with a host, like https://mdm.example.com");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.orchard.server.mdm;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.inventory.AppSettings;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.inventory.Label;
+import dev.orchard.server.system.NotFoundException;
+
+/**
+ * The MDM actions administrators take and what they see: "Send installation request" (a device, an app across its
+ * devices, or every device of an App label; R12), "Send update" for outdated device-licensed apps (R9), the command
+ * queue with retry and cancel, and a device's MDM picture. Installs need a license Apple confirmed (R13).
+ */
+@Service
+public class MdmService {
+
+    /** The outcome of an install or update request. */
+    public record Requested(int commands, int devices, Map<String, String> skipped, List<String> commandUuids) {
+        static Requested of(Installer.Result r) {
+            return new Requested(r.commandUuids().size(), r.devices(), r.skipped(), r.commandUuids());
+        }
+    }
+
+    /** A device-licensed app whose installed version is older than the catalog's. */
+    public record OutdatedApp(String serialNumber, String adamId, String bundleId, String installedVersion,
+                              String currentVersion) {
+    }
+
+    /** A device as the MDM integration sees it. */
+    public record DeviceMdm(String serialNumber, Map<String, Object> enrollment, List<Map<String, Object>> installs,
+                            List<MdmCommandView> recentCommands) {
+    }
+
+    private final Installer installer;
+    private final AppInstalls installs;
+    private final Enrollments enrollments;
+    private final CommandQueue queue;
+    private final Inventory inventory;
+    private final MdmTasks tasks;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    MdmService(Installer installer, AppInstalls installs, Enrollments enrollments, CommandQueue queue, Inventory inventory,
+               MdmTasks tasks, AuditTrail audit, Clock clock) {
+        this.installer = installer;
+        this.installs = installs;
+        this.enrollments = enrollments;
+        this.queue = queue;
+        this.inventory = inventory;
+        this.tasks = tasks;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * Sends installation requests: for one device (all its licensed apps, or {@code adamId}), for one app across
+     * every device licensed for it, or for the apps of an App label on the devices licensed for them.
+     */
+    @Transactional
+    public Requested sendInstall(String serial, String adamId, Long labelId, String actor) {
+        var requests = new ArrayList<Installer.Request>();
+        var skipped = new LinkedHashMap<String, String>();
+        if (serial != null) {
+            String s = inventory.device(serial).device().serialNumber();
+            List<String> apps = adamId != null ? List.of(adamId) : licensedApps(s);
+            for (String app : apps) {
+                var license = installs.licensed(s, app);
+                if (license.isPresent()) {
+                    requests.add(new Installer.Request(s, app, license.get()));
+                } else {
+                    skipped.put(s + "/" + app, "no license Apple confirmed for this device or its user");
+                }
+            }
+        } else {
+            List<String> apps;
+            if (labelId != null) {
+                Label label = inventory.label(labelId);
+                if (label.kind() != Label.Kind.APP) {
+                    throw new IllegalArgumentException("label " + labelId + " is an Apple License Label; name an App label");
+                }
+                apps = label.adamIds();
+            } else if (adamId != null) {
+                apps = List.of(adamId);
+            } else {
+                throw new IllegalArgumentException("name a device (serialNumber), an app (adamId) or an App label (labelId)");
+            }
+            for (String app : apps) {
+                String after = "";
+                List<String> page;
+                do {
+                    page = installs.holders(app, after, 1000);
+                    page.forEach(s -> requests.add(new Installer.Request(s, app, false)));
+                    after = page.isEmpty() ? after : page.get(page.size() - 1);
+                } while (page.size() == 1000);
+            }
+        }
+        Installer.Result result = installer.install(requests, "ADMIN", AuditTrail.actor(actor));
+        skipped.putAll(result.skipped());
+        tasks.deliverAfterCommit();
+        return new Requested(result.commandUuids().size(), result.devices(), skipped, result.commandUuids());
+    }
+
+    private List<String> licensedApps(String serial) {
+        return installs.licensedApps(serial);
+    }
+
+    /** Outdated installs (R9), optionally for one device and/or app. */
+    public List<OutdatedApp> outdated(String serial, String adamId, int limit) {
+        var out = new ArrayList<OutdatedApp>();
+        String after = "";
+        List<AppInstalls.Outdated> page;
+        do {
+            page = installs.versionMismatches(serial, adamId, after, 1000);
+            for (var o : page) {
+                if (Versions.older(o.installed(), o.current()) && out.size() < limit) {
+                    out.add(new OutdatedApp(o.serialNumber(), o.adamId(), o.bundleId(), o.installed(), o.current()));
+                }
+            }
+            after = page.isEmpty() ? after : page.get(page.size() - 1).serialNumber() + "/" + page.get(page.size() - 1).adamId();
+        } while (page.size() == 1000 && out.size() < limit);
+        return out;
+    }
+
+    /** "Send update": an install request for each outdated device-licensed app (per device, per app, or all). */
+    @Transactional
+    public Requested sendUpdate(String serial, String adamId, String actor) {
+        var requests = outdated(serial, adamId, Integer.MAX_VALUE).stream()
+                .map(o -> new Installer.Request(o.serialNumber(), o.adamId(), false)).toList();
+        Installer.Result result = installer.install(requests, "UPDATE", AuditTrail.actor(actor));
+        tasks.deliverAfterCommit();
+        return Requested.of(result);
+    }
+
+    /** Auto-update (R9) in the maintenance window: outdated apps set to auto-update, each version requested once. */
+    @Transactional
+    int autoUpdate() {
+        Map<String, AppSettings> settings = inventory.settings();
+        var requests = outdated(null, null, Integer.MAX_VALUE).stream()
+                .filter(o -> settings.containsKey(o.adamId()) && settings.get(o.adamId()).autoUpdate())
+                .filter(o -> installs.find(o.serialNumber(), o.adamId())
+                        .map(i -> !("REQUESTED".equals(i[0]) && o.currentVersion().equals(i[1]))).orElse(true))
+                .map(o -> new Installer.Request(o.serialNumber(), o.adamId(), false)).toList();
+        return requests.isEmpty() ? 0 : installer.install(requests, "AUTO_UPDATE", "orchard").devices();
+    }
+
+    public List<MdmCommandView> commands(String serial, String state, String requestType, String before, int limit) {
+        return queue.page(serial == null ? null : serial.strip().toUpperCase(java.util.Locale.ROOT),
+                state == null ? null : state.strip().toUpperCase(java.util.Locale.ROOT), requestType, before, limit);
+    }
+
+    public MdmCommandView command(String uuid) {
+        return queue.find(uuid).orElseThrow(() -> new NotFoundException("no MDM command " + uuid));
+    }
+
+    /** Sends a command again to the devices where it failed, errored or was cancelled. */
+    @Transactional
+    public MdmCommandView retry(String uuid) {
+        command(uuid);
+        int n = queue.retry(uuid, clock.instant());
+        audit.record("api", "MDM_COMMAND_RETRIED", "mdm command " + uuid, n + " device(s)", "OK");
+        tasks.deliverAfterCommit();
+        return command(uuid);
+    }
+
+    /** Cancels the deliveries that have not reached the MDM yet. */
+    @Transactional
+    public MdmCommandView cancel(String uuid) {
+        command(uuid);
+        int n = queue.cancel(uuid, clock.instant());
+        audit.record("api", "MDM_COMMAND_CANCELLED", "mdm command " + uuid, n + " device(s)", "OK");
+        return command(uuid);
+    }
+
+    /** Asks an enrolled device for its managed apps now. */
+    @Transactional
+    public String requestAppList(String serial) {
+        String s = inventory.device(serial).device().serialNumber();
+        String uuid = installer.query(s, MdmCommands.managedApplicationList(java.util.UUID.randomUUID().toString(), List.of()),
+                "ADMIN", null, null);
+        tasks.deliverAfterCommit();
+        return uuid;
+    }
+
+    public DeviceMdm device(String serial) {
+        String s = inventory.device(serial).device().serialNumber();
+        Map<String, Object> enrollment = enrollments.find(s).map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("enrollmentId", e.enrollmentId());
+            m.put("userChannelId", e.userChannelId());
+            m.put("serverId", e.serverId());
+            m.put("state", e.state());
+            m.put("enrollments", e.enrollments());
+            m.put("enrolledAt", e.enrolledAt());
+            m.put("appsRequestedAt", e.appsRequestedAt());
+            return m;
+        }).orElse(null);
+        return new DeviceMdm(s, enrollment, installs.ofDevice(s), queue.page(s, null, null, null, 20));
+    }
+}
