@@ -25,29 +25,29 @@ import tools.jackson.databind.JsonNode;
  * licensing scenarios share: API calls, ledger counts, the simulator's request log, and waiting until the licensing
  * pass and the outbox have settled. Subclasses choose the database.
  */
-abstract class LicensingScenario {
+public abstract class LicensingScenario {
 
-    static final String FIELD_NOTES = "361309726";
-    static final String BOOK = "1187654321";
+    protected static final String FIELD_NOTES = "361309726";
+    protected static final String BOOK = "1187654321";
 
-    final MutableClock clock = MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z"));
+    protected final MutableClock clock = MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z"));
 
     @TempDir
-    Path dataDir;
-    AppleSimulator sim;
-    SimControl control;
-    OrchardInstance orchard;
-    String usUid;
-    long us;
-    String url;
+    protected Path dataDir;
+    protected AppleSimulator sim;
+    protected SimControl control;
+    protected OrchardInstance orchard;
+    protected String usUid;
+    protected long us;
+    protected String url;
 
     /** The database Orchard runs on; null is the embedded H2 file. */
-    String databaseUrl() {
+    protected String databaseUrl() {
         return null;
     }
 
     @BeforeEach
-    void start() {
+    protected void start() {
         sim = AppleSimulator.builder().demoSeed().rateLimit(0).eventDelayMs(0).notificationRetryDelayMs(10).clock(clock).start();
         control = new SimControl(sim);
         url = databaseUrl();
@@ -58,11 +58,11 @@ abstract class LicensingScenario {
         orchard.awaitSyncs(us, 1);
     }
 
-    int port;
-    final Map<String, Object> settings = new java.util.HashMap<>();
+    protected int port;
+    protected final Map<String, Object> settings = new java.util.HashMap<>();
 
     /** Starts (or restarts) Orchard on the same port: Apple keeps sending notifications to the registered URL. */
-    void startOrchard() {
+    protected void startOrchard() {
         port = port == 0 ? OrchardInstance.freePort() : port;
         var p = new java.util.HashMap<String, Object>(settings);
         p.put("server.port", port);
@@ -71,27 +71,27 @@ abstract class LicensingScenario {
     }
 
     @AfterEach
-    void stop() {
+    protected void stop() {
         orchard.close();
         sim.stop();
     }
 
-    JsonNode call(String method, String path, String json) {
+    protected JsonNode call(String method, String path, String json) {
         var r = orchard.method(method, path, ADMIN_TOKEN, json);
         assertThat(r.status()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
         return r.body().isEmpty() ? null : r.json();
     }
 
-    JdbcClient db() {
+    protected JdbcClient db() {
         return orchard.bean(JdbcClient.class);
     }
 
-    long count(String sql, Object... params) {
+    protected long count(String sql, Object... params) {
         return db().sql(sql).params(params).query(Long.class).single();
     }
 
     /** Waits until a licensing pass has run after the last change and the outbox has nothing in flight. */
-    void settle() {
+    protected void settle() {
         try {
             awaitSettled();
         } catch (AssertionError e) {
@@ -102,14 +102,14 @@ abstract class LicensingScenario {
         }
     }
 
-    void awaitSettled() {
+    protected void awaitSettled() {
         Await.until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
                 + "where running = false and requests = served and finished_at is not null") == 1
                 && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0);
     }
 
-    long simRequests(String path, int status) {
+    protected long simRequests(String path, int status) {
         long n = 0;
         for (JsonNode r : control.get("requests?path=/mdm/v2/" + path + "&uId=" + usUid)) {
             if (r.get("status").asInt() == status) {
@@ -119,16 +119,16 @@ abstract class LicensingScenario {
         return n;
     }
 
-    void label(String json) {
+    protected void label(String json) {
         call("POST", "/api/v1/labels", json);
     }
 
-    void usDevicesGetFieldNotes() {
+    protected void usDevicesGetFieldNotes() {
         label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
         label("{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":[{\"type\":\"ALL\"}]}");
     }
 
-    String phones(String prefix, int n) {
+    protected String phones(String prefix, int n) {
         var list = new ArrayList<String>();
         for (int i = 1; i <= n; i++) {
             list.add("{\"serialNumber\":\"" + prefix + i + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
@@ -136,7 +136,7 @@ abstract class LicensingScenario {
         return "[" + String.join(",", list) + "]";
     }
 
-    long orchardLicenses(String where) {
+    protected long orchardLicenses(String where) {
         return count("select count(*) from licenses where origin = 'ORCHARD' " + where);
     }
 }

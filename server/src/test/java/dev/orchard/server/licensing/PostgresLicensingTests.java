@@ -5,7 +5,7 @@ import dev.orchard.server.TestDatabases;
 /** {@link LicensingTests} on a real PostgreSQL. */
 class PostgresLicensingTests extends LicensingTests {
     @Override
-    String databaseUrl() {
+    protected String databaseUrl() {
         return TestDatabases.postgresUrl();
     }
 }

@@ -5,7 +5,7 @@ import dev.orchard.server.TestDatabases;
 /** {@link OutboxTests} on a real PostgreSQL. */
 class PostgresOutboxTests extends OutboxTests {
     @Override
-    String databaseUrl() {
+    protected String databaseUrl() {
         return TestDatabases.postgresUrl();
     }
 }
