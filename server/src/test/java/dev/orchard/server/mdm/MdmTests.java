@@ -181,6 +181,32 @@ class MdmTests extends LicensingScenario {
     }
 
     @Test
+    void outdatedDeviceLicensedAppsAreListedAndUpdatedOnRequest() {
+        call("PUT", "/api/v1/devices/OLD1", "{\"serialNumber\":\"OLD1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        call("POST", "/api/v1/devices/OLD1/events", "{\"type\":\"ENROLLED\",\"enrollmentId\":\"UDID-OLD\"}");
+        nano.enroll("UDID-OLD");
+        usDevicesGetFieldNotes();
+        settle();
+        awaitCommand("UDID-OLD", "InstallApplication", 1);
+        call("POST", "/api/v1/devices/OLD1/events", "{\"type\":\"APP_LIST\",\"apps\":[{\"bundleId\":\"" + BUNDLE
+                + "\",\"version\":\"14.1.3\",\"managed\":true}]}");
+        var outdated = call("GET", "/api/v1/mdm/outdated", null);
+        assertThat(outdated.size()).isEqualTo(1);
+        assertThat(outdated.get(0).get("installedVersion").asString()).isEqualTo("14.1.3");
+        assertThat(outdated.get(0).get("currentVersion").asString()).isEqualTo("14.2");
+        var sent = call("POST", "/api/v1/mdm/updates", "{\"adamId\":\"" + FIELD_NOTES + "\"}");
+        assertThat(sent.get("devices").asInt()).isEqualTo(1);
+        var update = awaitCommand("UDID-OLD", "InstallApplication", 2);
+        assertThat(call("GET", "/api/v1/mdm/commands/" + update.uuid(), null).get("reason").asString()).isEqualTo("UPDATE");
+
+        // an install request for a device without a confirmed license is refused with the reason
+        call("PUT", "/api/v1/devices/NOLIC", "{\"serialNumber\":\"NOLIC\",\"platform\":\"macOS\",\"osVersion\":\"14.4\"}");
+        var none = call("POST", "/api/v1/mdm/installs", "{\"serialNumber\":\"NOLIC\",\"adamId\":\"" + FIELD_NOTES + "\"}");
+        assertThat(none.get("devices").asInt()).isZero();
+        assertThat(none.get("skipped").toString()).contains("no license Apple confirmed");
+    }
+
+    @Test
     void badWebhookCallsChangeNothing() {
         byte[] body = ("{\"topic\":\"mdm.Authenticate\",\"checkin_event\":{\"udid\":\"X\",\"raw_payload\":\""
                 + FakeNanoMdm.base64Plist(Map.of("MessageType", "Authenticate", "UDID", "X", "SerialNumber", "EVIL1",
