@@ -34,7 +34,8 @@ class SecurityWalkTests {
     /** Endpoints only admins may call; every other write needs an operator, every read a viewer. */
     private static final Set<String> ADMIN_ONLY = Set.of("POST /api/v1/accounts", "PATCH /api/v1/accounts/{id}",
             "DELETE /api/v1/accounts/{id}", "PUT /api/v1/accounts/{id}/token", "POST /api/v1/accounts/{id}/claim",
-            "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}");
+            "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}", "POST /api/v1/mdm/servers",
+            "PATCH /api/v1/mdm/servers/{id}", "DELETE /api/v1/mdm/servers/{id}");
 
     @TempDir
     static Path dataDir;
