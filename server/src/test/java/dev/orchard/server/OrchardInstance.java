@@ -110,6 +110,10 @@ public final class OrchardInstance implements AutoCloseable {
                 .param(Long.toString(accountId)).query(Long.class).single() == 0);
     }
 
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }

@@ -25,6 +25,13 @@ public class Waitlist {
                 """).params(afterId, adamId, adamId, kind, kind, limit).query().listOfRows();
     }
 
+    /** How many targets wait (WAITING) and how many no account can serve (BLOCKED). */
+    public Map<String, Long> counts() {
+        var counts = new java.util.TreeMap<String, Long>();
+        jdbc.sql("select kind, count(*) from waitlist group by kind").query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2))).list();
+        return counts;
+    }
+
     public Map<String, Object> pass() {
         return jdbc.sql("select requests, served, running, requested_at, started_at, finished_at, summary from licensing_pass where id = 1")
                 .query().singleRow();

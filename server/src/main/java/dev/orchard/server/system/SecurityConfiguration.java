@@ -91,20 +91,26 @@ class SecurityConfiguration {
     SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens) throws Exception {
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/login", "/error").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/login", "/error", "/css/**",
+                                "/webjars/**", "/favicon.ico").permitAll()
                         .requestMatchers("/actuator/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
                         .hasRole("VIEWER")
-                        .anyRequest().authenticated())
-                .formLogin(f -> f.permitAll())
-                .logout(l -> l.permitAll());
+                        // the admin UI: settings and account management are for admins, every other form for operators
+                        .requestMatchers("/settings", "/settings/**").hasRole("ADMIN")
+                        .requestMatchers(POST, "/accounts", "/accounts/*/delete", "/accounts/*/token").hasRole("ADMIN")
+                        .requestMatchers(POST, "/**").hasRole("OPERATOR")
+                        .anyRequest().hasRole("VIEWER"))
+                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", true).permitAll())
+                .logout(l -> l.logoutSuccessUrl("/login?logout").permitAll())
+                .exceptionHandling(e -> e.accessDeniedPage("/denied"));
         return http.build();
     }
 
     @Bean
     UserDetailsService adminUsers(JdbcClient jdbc) {
-        return username -> jdbc.sql("select password_hash from admin_users where username = ?").param(username)
-                .query(String.class).optional()
-                .map(hash -> User.withUsername(username).password(hash).roles(Role.ADMIN.name()).build())
+        return username -> jdbc.sql("select password_hash, role from admin_users where username = ?").param(username)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional()
+                .map(row -> User.withUsername(username).password(row[0]).roles(Role.parse(row[1]).name()).build())
                 .orElseThrow(() -> new UsernameNotFoundException("no such user"));
     }
 }

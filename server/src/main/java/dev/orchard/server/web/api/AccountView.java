@@ -31,7 +31,7 @@ public record AccountView(
     public record Owner(String mdmId, String name, boolean thisOrchard) {
     }
 
-    static AccountView of(Account a, Instant now, int warningDays, String installationId) {
+    public static AccountView of(Account a, Instant now, int warningDays, String installationId) {
         Owner owner = a.ownerMdmId() == null ? null
                 : new Owner(a.ownerMdmId(), a.ownerMdmName(), a.ownerMdmId().equals(installationId));
         return new AccountView(a.id().value(), a.name(), a.orgName(), a.locationName(), a.locationUid(), a.country(),

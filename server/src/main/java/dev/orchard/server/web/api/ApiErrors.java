@@ -31,7 +31,7 @@ import dev.orchard.server.system.Problems;
  * Every API error as an RFC 9457 problem with a stable {@code type}; the detail says what to do next. Unexpected
  * failures become a 500 without internals (they are logged).
  */
-@RestControllerAdvice(basePackages = "dev.orchard.server.web")
+@RestControllerAdvice(basePackages = {"dev.orchard.server.web.api", "dev.orchard.server.web.webhooks"})
 class ApiErrors extends ResponseEntityExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);

@@ -1,0 +1,58 @@
+package dev.orchard.server.system;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The people who sign in to the admin UI, each with a role (the first one is {@code admin}, made at first start). */
+@Service
+public class UiUsers {
+
+    private final JdbcClient jdbc;
+    private final PasswordEncoder passwords;
+    private final Clock clock;
+
+    UiUsers(JdbcClient jdbc, PasswordEncoder passwords, Clock clock) {
+        this.jdbc = jdbc;
+        this.passwords = passwords;
+        this.clock = clock;
+    }
+
+    public List<Map<String, Object>> list() {
+        return jdbc.sql("select username, role, created_at from admin_users order by username").query().listOfRows();
+    }
+
+    /** Adds a user; the password needs 12 characters or more. */
+    @Transactional
+    public void create(String username, String password, Role role) {
+        if (username == null || !username.strip().matches("[A-Za-z0-9._@-]{2,100}")) {
+            throw new IllegalArgumentException("a user name has 2–100 letters, digits, '.', '_', '@' or '-'");
+        }
+        if (password == null || password.length() < 12 || password.length() > 200) {
+            throw new IllegalArgumentException("the password needs at least 12 characters");
+        }
+        String name = username.strip();
+        if (jdbc.sql("select count(*) from admin_users where lower(username) = lower(?)").param(name).query(Integer.class).single() > 0) {
+            throw new ConflictException("a user named '" + name + "' exists");
+        }
+        jdbc.sql("insert into admin_users (username, password_hash, role, created_at) values (?, ?, ?, ?)")
+                .params(name, passwords.encode(password), role.name(), Timestamp.from(clock.instant())).update();
+    }
+
+    /** Removes a user; the last admin stays. */
+    @Transactional
+    public void delete(String username) {
+        String role = jdbc.sql("select role from admin_users where username = ?").param(username).query(String.class).optional()
+                .orElseThrow(() -> new NotFoundException("no user " + username));
+        if ("ADMIN".equals(role) && jdbc.sql("select count(*) from admin_users where role = 'ADMIN'").query(Integer.class).single() == 1) {
+            throw new ConflictException("the last admin cannot be removed");
+        }
+        jdbc.sql("delete from admin_users where username = ?").param(username).update();
+    }
+}

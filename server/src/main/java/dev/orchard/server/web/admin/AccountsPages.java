@@ -1,0 +1,143 @@
+package dev.orchard.server.web.admin;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.licensing.Reclaims;
+import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.sync.SyncTasks;
+
+/**
+ * Accounts: the list, adding one by uploading its {@code .vpptoken}, and per account its sync (progress and history),
+ * renewal, priority, reclaim-all with a dry-run preview and typed confirmation, and safe deletion.
+ */
+@Controller
+class AccountsPages {
+
+    private final AccountService accounts;
+    private final DashboardPage dashboard;
+    private final LedgerQueries ledger;
+    private final SyncTasks sync;
+    private final Reclaims reclaims;
+
+    AccountsPages(AccountService accounts, DashboardPage dashboard, LedgerQueries ledger, SyncTasks sync, Reclaims reclaims) {
+        this.accounts = accounts;
+        this.dashboard = dashboard;
+        this.ledger = ledger;
+        this.sync = sync;
+        this.reclaims = reclaims;
+    }
+
+    @GetMapping("/accounts")
+    String list(Model model) {
+        model.addAttribute("cards", accounts.list().stream().map(dashboard::card).toList());
+        return "accounts";
+    }
+
+    @PostMapping("/accounts")
+    String add(@RequestParam(required = false) MultipartFile token, @RequestParam(required = false) String name,
+               @RequestParam(required = false) Integer priority, @RequestParam(defaultValue = "false") boolean takeOver,
+               RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts", () -> {
+            var account = accounts.add(blank(name), tokenText(token), priority, takeOver);
+            return "Added " + account.name() + " (" + account.locationName() + "); the first sync has started.";
+        });
+    }
+
+    @GetMapping("/accounts/{id}")
+    String account(@PathVariable long id, Model model) {
+        var account = accounts.get(new AccountId(id));
+        model.addAttribute("c", dashboard.card(account));
+        model.addAttribute("history", ledger.history(account.id(), 20));
+        model.addAttribute("drift", ledger.drift(account.id(), 5));
+        return "account";
+    }
+
+    @GetMapping("/accounts/{id}/progress")
+    String progress(@PathVariable long id, Model model) {
+        model.addAttribute("c", dashboard.card(accounts.get(new AccountId(id))));
+        return "account :: progress";
+    }
+
+    @PostMapping("/accounts/{id}/sync")
+    String syncNow(@PathVariable long id, @RequestParam(defaultValue = "false") boolean full, RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            sync.syncNow(accounts.get(new AccountId(id)).id(), full);
+            return (full ? "A full sync" : "A sync") + " has started; its progress shows below.";
+        });
+    }
+
+    @PostMapping("/accounts/{id}/token")
+    String renew(@PathVariable long id, @RequestParam(required = false) MultipartFile token, RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            var account = accounts.renew(new AccountId(id), tokenText(token));
+            return "Token renewed; it now expires on " + account.expiresAt() + ".";
+        });
+    }
+
+    @PostMapping("/accounts/{id}/priority")
+    String priority(@PathVariable long id, @RequestParam int priority, RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            accounts.update(new AccountId(id), null, priority);
+            return "Priority set to " + priority + " (lower is used first).";
+        });
+    }
+
+    /** Reclaim all: the first post is the dry run (what would happen, with counts); the second needs the typed name. */
+    @PostMapping("/accounts/{id}/reclaim")
+    String reclaimAll(@PathVariable long id, @RequestParam(required = false) String confirm, Model model, RedirectAttributes flash) {
+        var account = accounts.get(new AccountId(id));
+        if (confirm == null) {
+            model.addAttribute("c", dashboard.card(account));
+            model.addAttribute("history", ledger.history(account.id(), 20));
+            model.addAttribute("drift", ledger.drift(account.id(), 5));
+            model.addAttribute("preview", reclaims.reclaimAccount(account.id(), true));
+            return "account";
+        }
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            if (!confirm.strip().equals(account.name())) {
+                throw new IllegalArgumentException("Type the account's name exactly to confirm; nothing was reclaimed.");
+            }
+            var plan = reclaims.reclaimAccount(account.id(), false);
+            return plan.licenses() + " license(s) of " + account.name() + " are being reclaimed (see Operations).";
+        });
+    }
+
+    @PostMapping("/accounts/{id}/delete")
+    String delete(@PathVariable long id, @RequestParam(defaultValue = "") String confirm,
+                  @RequestParam(defaultValue = "false") boolean revokeLicenses, RedirectAttributes flash) {
+        var account = accounts.get(new AccountId(id));
+        if (!confirm.strip().equals(account.name())) {
+            flash.addFlashAttribute("error", "Type the account's name exactly to delete it; nothing was deleted.");
+            return "redirect:/accounts/" + id;
+        }
+        return Actions.run(flash, "/accounts", () -> accounts.delete(account.id(), revokeLicenses)
+                ? account.name() + " is deleted." : account.name() + "'s licenses are being revoked at Apple; it is deleted after.");
+    }
+
+    private static String tokenText(MultipartFile token) {
+        if (token == null || token.isEmpty()) {
+            throw new IllegalArgumentException("Choose the .vpptoken file downloaded from Apple Business Manager.");
+        }
+        try {
+            return new String(token.getBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("The file could not be read: " + e.getMessage());
+        }
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.orchard.server.web.admin;
+
+import java.util.function.Supplier;
+
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.accounts.AccountProblem;
+import dev.orchard.server.accounts.AccountUnavailableException;
+import dev.orchard.server.system.ConflictException;
+import dev.orchard.server.system.NotFoundException;
+
+/**
+ * How a form's action ends: the change runs, then the browser is redirected (post/redirect/get) with a message that
+ * says what happened, or what to do when it could not happen. Bad input never changes anything: the services
+ * validate before they write.
+ */
+final class Actions {
+
+    private Actions() {
+    }
+
+    static String run(RedirectAttributes flash, String target, Supplier<String> action) {
+        try {
+            flash.addFlashAttribute("ok", action.get());
+        } catch (IllegalArgumentException | IllegalStateException | ConflictException | NotFoundException
+                 | AccountProblem | AccountUnavailableException e) {
+            flash.addFlashAttribute("error", e.getMessage());
+        } catch (dev.orchard.server.accounts.AccountBlockedException e) {
+            flash.addFlashAttribute("error", "Apple asked Orchard to wait until " + e.until() + "; try again then.");
+        }
+        return "redirect:" + target;
+    }
+}

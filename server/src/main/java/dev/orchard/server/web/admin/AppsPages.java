@@ -1,0 +1,130 @@
+package dev.orchard.server.web.admin;
+
+import java.util.List;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.inventory.AppSettings;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.licensing.Reclaims;
+import dev.orchard.server.licensing.Waitlist;
+import dev.orchard.server.mdm.MdmService;
+import dev.orchard.server.system.NotFoundException;
+import dev.orchard.server.sync.LedgerQueries;
+
+/**
+ * Apps: every app and book with its pools per account; an app's detail with its settings, license holders (keyset
+ * pages), outdated installs and waitlist; reclaim one or all (preview with the count first), send installation
+ * requests and updates.
+ */
+@Controller
+class AppsPages {
+
+    static final int PAGE = 50;
+
+    private final LedgerQueries ledger;
+    private final Inventory inventory;
+    private final Reclaims reclaims;
+    private final Waitlist waitlist;
+    private final MdmService mdm;
+
+    AppsPages(LedgerQueries ledger, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm) {
+        this.ledger = ledger;
+        this.inventory = inventory;
+        this.reclaims = reclaims;
+        this.waitlist = waitlist;
+        this.mdm = mdm;
+    }
+
+    @GetMapping("/apps")
+    String list(@RequestParam(required = false) Long accountId, Model model) {
+        model.addAttribute("apps", ledger.apps(accountId));
+        model.addAttribute("accountId", accountId);
+        return "apps";
+    }
+
+    @GetMapping("/apps/{adamId}")
+    String app(@PathVariable String adamId, @RequestParam(defaultValue = "0") long after,
+               @RequestParam(required = false) Long reclaimLicense, @RequestParam(defaultValue = "false") boolean reclaimAll,
+               Model model) {
+        var app = ledger.apps(null).stream().filter(a -> a.adamId().equals(adamId)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no app " + adamId + " in any account"));
+        List<LedgerQueries.License> holders = ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
+                after, PAGE);
+        model.addAttribute("app", app);
+        model.addAttribute("settings", inventory.settings(adamId));
+        model.addAttribute("holders", holders);
+        model.addAttribute("next", holders.size() == PAGE ? holders.get(holders.size() - 1).id() : null);
+        model.addAttribute("outdated", mdm.outdated(null, adamId, PAGE));
+        model.addAttribute("waitlist", waitlist.list(adamId, null, 0, PAGE));
+        if (reclaimLicense != null) {
+            model.addAttribute("confirmLicense", ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
+                    reclaimLicense - 1, 1).stream().filter(l -> l.id() == reclaimLicense).findFirst().orElse(null));
+        }
+        if (reclaimAll) {
+            model.addAttribute("confirmAll", reclaims.reclaimApp(adamId, null, true));
+        }
+        return "app";
+    }
+
+    @PostMapping("/licenses/{id}/reclaim")
+    String reclaimOne(@PathVariable long id, @RequestParam String adamId, RedirectAttributes flash) {
+        return Actions.run(flash, "/apps/" + adamId, () -> {
+            var plan = reclaims.reclaimLicense(id, false);
+            return plan.licenses() == 1 ? "The license is being reclaimed at Apple (see Operations)." : "Nothing to reclaim.";
+        });
+    }
+
+    @PostMapping("/apps/{adamId}/reclaim")
+    String reclaimAll(@PathVariable String adamId, @RequestParam long expected, RedirectAttributes flash) {
+        return Actions.run(flash, "/apps/" + adamId, () -> {
+            long now = reclaims.reclaimApp(adamId, null, true).licenses();
+            if (now != expected) {
+                throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
+                        + " since the preview; nothing was reclaimed. Look again and confirm.");
+            }
+            return reclaims.reclaimApp(adamId, null, false).licenses() + " license(s) are being reclaimed.";
+        });
+    }
+
+    @PostMapping("/apps/{adamId}/settings")
+    String settings(@PathVariable String adamId, @RequestParam String licenseType,
+                    @RequestParam(defaultValue = "false") boolean autoInstall,
+                    @RequestParam(defaultValue = "false") boolean installOnRegistration,
+                    @RequestParam(defaultValue = "false") boolean autoUpdate,
+                    @RequestParam(defaultValue = "false") boolean removeOnUnenroll,
+                    @RequestParam(defaultValue = "false") boolean preventBackup, RedirectAttributes flash) {
+        return Actions.run(flash, "/apps/" + adamId, () -> {
+            AppSettings.LicenseType type;
+            try {
+                type = AppSettings.LicenseType.valueOf(licenseType);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("License type must be DEVICE or USER.");
+            }
+            inventory.saveSettings(new AppSettings(adamId, type, autoInstall, installOnRegistration, autoUpdate,
+                    removeOnUnenroll, preventBackup));
+            return "Settings saved; the licensing engine applies them now.";
+        });
+    }
+
+    @PostMapping("/apps/{adamId}/install")
+    String install(@PathVariable String adamId, RedirectAttributes flash) {
+        return Actions.run(flash, "/apps/" + adamId, () -> {
+            var r = mdm.sendInstall(null, adamId, null, null);
+            return "Installation requested on " + r.devices() + " device(s)" + (r.skipped().isEmpty() ? "."
+                    : "; " + r.skipped().size() + " skipped (not enrolled or no confirmed license).");
+        });
+    }
+
+    @PostMapping("/apps/{adamId}/update")
+    String update(@PathVariable String adamId, RedirectAttributes flash) {
+        return Actions.run(flash, "/apps/" + adamId, () -> "Update requested on " + mdm.sendUpdate(null, adamId, null).devices()
+                + " device(s) with an older version.");
+    }
+}

@@ -1,0 +1,125 @@
+package dev.orchard.server.web.admin;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+import dev.orchard.server.accounts.Account;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.licensing.Waitlist;
+import dev.orchard.server.operations.Operations;
+import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.sync.SyncProgress;
+import dev.orchard.server.sync.SyncRun;
+import dev.orchard.server.system.Installation;
+import dev.orchard.server.web.api.AccountView;
+
+/** The dashboard: every account as a card with its health and counts, and the alerts an administrator acts on. */
+@Controller
+class DashboardPage {
+
+    /** An account card: the account, its last sync, a running sync, and its license totals. */
+    record Card(AccountView account, SyncRun lastSync, SyncProgress progress, long purchased, long used, long available,
+                long blockedSeconds) {
+    }
+
+    /** Something that needs attention; {@code bad} ones are red. */
+    record Alert(boolean bad, String text, String link) {
+    }
+
+    private final AccountService accounts;
+    private final LedgerQueries ledger;
+    private final Waitlist waitlist;
+    private final Operations operations;
+    private final Installation installation;
+    private final Clock clock;
+
+    DashboardPage(AccountService accounts, LedgerQueries ledger, Waitlist waitlist, Operations operations,
+                  Installation installation, Clock clock) {
+        this.accounts = accounts;
+        this.ledger = ledger;
+        this.waitlist = waitlist;
+        this.operations = operations;
+        this.installation = installation;
+        this.clock = clock;
+    }
+
+    @GetMapping("/")
+    String dashboard(Model model) {
+        var cards = new ArrayList<Card>();
+        var alerts = new ArrayList<Alert>();
+        for (Account a : accounts.list()) {
+            cards.add(card(a));
+        }
+        for (var app : ledger.apps(null)) {
+            for (var pool : app.pools()) {
+                if (pool.unlimited() || pool.total() == null || pool.available() == null || pool.total() == 0) {
+                    continue;
+                }
+                String name = (app.name() == null ? app.adamId() : app.name()) + " in " + pool.accountName();
+                if (pool.available() <= 0) {
+                    alerts.add(new Alert(true, name + ": no license left (" + pool.assigned() + " of " + pool.total()
+                            + " used). If it is a free app, add more licenses at no cost in Apple Business Manager.",
+                            "/apps/" + app.adamId()));
+                } else if (pool.available() * 10 < pool.total()) {
+                    alerts.add(new Alert(false, name + ": running low, " + pool.available() + " of " + pool.total() + " left.",
+                            "/apps/" + app.adamId()));
+                }
+            }
+        }
+        Map<String, Long> waiting = waitlist.counts();
+        if (waiting.getOrDefault("WAITING", 0L) > 0) {
+            alerts.add(new Alert(false, waiting.get("WAITING") + " target(s) wait for a license.", "/apps"));
+        }
+        if (waiting.getOrDefault("BLOCKED", 0L) > 0) {
+            alerts.add(new Alert(true, waiting.get("BLOCKED") + " target(s) cannot be served by any account.", "/apps"));
+        }
+        Object failed = operations.summary().get("FAILED");
+        if (failed instanceof Long n && n > 0) {
+            alerts.add(new Alert(true, n + " Apple operation target(s) failed.", "/operations?state=FAILED"));
+        }
+        for (Card c : cards) {
+            var drift = ledger.drift(new dev.orchard.server.accounts.AccountId(c.account().id()), 0);
+            if (drift.foundAtAppleNotAssignedByOrchard() + drift.assignedByOrchardMissingAtApple() > 0) {
+                alerts.add(new Alert(false, c.account().name() + ": drift — " + drift.foundAtAppleNotAssignedByOrchard()
+                        + " license(s) assigned outside Orchard, " + drift.assignedByOrchardMissingAtApple()
+                        + " of Orchard's missing at Apple.", "/accounts/" + c.account().id()));
+            }
+        }
+        model.addAttribute("cards", cards);
+        model.addAttribute("alerts", alerts);
+        return "dashboard";
+    }
+
+    /** The account cards alone, refreshed by htmx every few seconds (sync progress, countdown, counts). */
+    @GetMapping("/fragments/cards")
+    String cards(Model model) {
+        model.addAttribute("cards", accounts.list().stream().map(this::card).toList());
+        return "dashboard :: cards";
+    }
+
+    Card card(Account a) {
+        var now = clock.instant();
+        AccountView view = AccountView.of(a, now, accounts.expiryWarningDays(), installation.id());
+        List<SyncRun> history = ledger.history(a.id(), 1);
+        long purchased = 0;
+        long used = 0;
+        long available = 0;
+        for (var app : ledger.apps(a.id().value())) {
+            for (var p : app.pools()) {
+                used += p.assigned();
+                if (!p.unlimited()) {
+                    purchased += p.total() == null ? 0 : p.total();
+                    available += p.available() == null ? 0 : p.available();
+                }
+            }
+        }
+        long blocked = view.blockedUntil() == null ? 0 : Math.max(0, view.blockedUntil().getEpochSecond() - now.getEpochSecond());
+        return new Card(view, history.isEmpty() ? null : history.get(0), ledger.progress(a.id()), purchased, used, available, blocked);
+    }
+}

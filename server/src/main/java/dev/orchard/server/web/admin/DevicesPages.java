@@ -1,0 +1,73 @@
+package dev.orchard.server.web.admin;
+
+import java.util.List;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.inventory.Device;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.mdm.MdmService;
+import dev.orchard.server.sync.LedgerQueries;
+
+/** Devices: search with keyset paging; a device's licenses, installed apps, MDM state and history; retire and install. */
+@Controller
+class DevicesPages {
+
+    private final Inventory inventory;
+    private final LedgerQueries ledger;
+    private final MdmService mdm;
+    private final AuditTrail audit;
+
+    DevicesPages(Inventory inventory, LedgerQueries ledger, MdmService mdm, AuditTrail audit) {
+        this.inventory = inventory;
+        this.ledger = ledger;
+        this.mdm = mdm;
+        this.audit = audit;
+    }
+
+    @GetMapping("/devices")
+    String list(@RequestParam(required = false) String q, @RequestParam(defaultValue = "") String after, Model model) {
+        List<Device> devices = inventory.devices(q, null, after, AppsPages.PAGE);
+        model.addAttribute("devices", devices);
+        model.addAttribute("q", q);
+        model.addAttribute("next", devices.size() == AppsPages.PAGE ? devices.get(devices.size() - 1).serialNumber() : null);
+        return "devices";
+    }
+
+    @GetMapping("/devices/{serial}")
+    String device(@PathVariable String serial, @RequestParam(defaultValue = "false") boolean retire, Model model) {
+        var detail = inventory.device(serial);
+        String s = detail.device().serialNumber();
+        model.addAttribute("d", detail.device());
+        model.addAttribute("apps", detail.apps());
+        model.addAttribute("licenses", ledger.licenses(new LedgerQueries.LicenseFilter(null, null, s, null, null), 0, 200));
+        model.addAttribute("mdm", mdm.device(s));
+        model.addAttribute("history", audit.list(new AuditTrail.Filter(null, null, "device " + s, null, null), 0, 50));
+        model.addAttribute("confirmRetire", retire);
+        return "device";
+    }
+
+    @PostMapping("/devices/{serial}/retire")
+    String retire(@PathVariable String serial, RedirectAttributes flash) {
+        return Actions.run(flash, "/devices/" + serial, () -> {
+            inventory.retire(serial);
+            return "The device is retired; its device licenses are being reclaimed.";
+        });
+    }
+
+    @PostMapping("/devices/{serial}/install")
+    String install(@PathVariable String serial, RedirectAttributes flash) {
+        return Actions.run(flash, "/devices/" + serial, () -> {
+            var r = mdm.sendInstall(serial, null, null, null);
+            return "Installation requested for " + r.devices() + " app(s)" + (r.skipped().isEmpty() ? "."
+                    : "; skipped: " + String.join("; ", r.skipped().values()));
+        });
+    }
+}

@@ -1,0 +1,88 @@
+package dev.orchard.server.web.admin;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.mdm.MdmService;
+import dev.orchard.server.operations.Operations;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** Apple operations and MDM commands with their state, progress and errors; the audit log with filters and CSV. */
+@Controller
+class OperationsPages {
+
+    private final Operations operations;
+    private final MdmService mdm;
+    private final AuditTrail audit;
+
+    OperationsPages(Operations operations, MdmService mdm, AuditTrail audit) {
+        this.operations = operations;
+        this.mdm = mdm;
+        this.audit = audit;
+    }
+
+    @GetMapping("/operations")
+    String operations(@RequestParam(required = false) String state, @RequestParam(defaultValue = "0") long beforeId, Model model) {
+        String s = state == null || state.isBlank() ? null : state.strip().toUpperCase(java.util.Locale.ROOT);
+        var list = operations.list(null, s, beforeId, AppsPages.PAGE);
+        model.addAttribute("operations", list);
+        model.addAttribute("state", s);
+        model.addAttribute("summary", operations.summary());
+        model.addAttribute("next", list.size() == AppsPages.PAGE ? list.get(list.size() - 1).id() : null);
+        model.addAttribute("commands", mdm.commands(null, null, null, null, AppsPages.PAGE));
+        return "operations";
+    }
+
+    @PostMapping("/operations/{id}/retry")
+    String retry(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/operations", () -> operations.retry(id) + " target(s) of operation " + id + " are sent again.");
+    }
+
+    @PostMapping("/operations/commands/{uuid}/retry")
+    String retryCommand(@PathVariable String uuid, RedirectAttributes flash) {
+        return Actions.run(flash, "/operations", () -> {
+            mdm.retry(uuid);
+            return "Command " + uuid + " is sent again where it failed.";
+        });
+    }
+
+    @GetMapping("/audit")
+    String audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+                 @RequestParam(required = false) String subject, @RequestParam(defaultValue = "0") long beforeId, Model model) {
+        var filter = filter(actor, action, subject);
+        var entries = audit.list(filter, beforeId, AppsPages.PAGE);
+        model.addAttribute("entries", entries);
+        model.addAttribute("f", filter);
+        model.addAttribute("next", entries.size() == AppsPages.PAGE ? entries.get(entries.size() - 1).id() : null);
+        return "audit";
+    }
+
+    @GetMapping("/audit.csv")
+    void auditCsv(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+                  @RequestParam(required = false) String subject, HttpServletResponse response) throws IOException {
+        response.setContentType("text/csv;charset=UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"orchard-audit-" + Instant.now().getEpochSecond() + ".csv\"");
+        var out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
+        audit.exportCsv(filter(actor, action, subject), out);
+        out.flush();
+    }
+
+    private static AuditTrail.Filter filter(String actor, String action, String subject) {
+        return new AuditTrail.Filter(blank(actor), blank(action), blank(subject), null, null);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.orchard.server.web.admin;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.licensing.LicensingProperties;
+import dev.orchard.server.mdm.MdmProperties;
+import dev.orchard.server.mdm.MdmServer;
+import dev.orchard.server.mdm.MdmServerService;
+import dev.orchard.server.sync.SyncProperties;
+import dev.orchard.server.system.ApiTokens;
+import dev.orchard.server.system.Role;
+import dev.orchard.server.system.UiUsers;
+
+/**
+ * Settings (admins only): API tokens (a new token is shown once), the people who sign in and their roles, MDM
+ * servers, and the configured sync interval and reclaim policy (set in configuration, shown here).
+ */
+@Controller
+class SettingsPages {
+
+    private final ApiTokens tokens;
+    private final UiUsers users;
+    private final MdmServerService servers;
+    private final SyncProperties sync;
+    private final LicensingProperties licensing;
+    private final MdmProperties mdm;
+
+    SettingsPages(ApiTokens tokens, UiUsers users, MdmServerService servers, SyncProperties sync, LicensingProperties licensing,
+                  MdmProperties mdm) {
+        this.tokens = tokens;
+        this.users = users;
+        this.servers = servers;
+        this.sync = sync;
+        this.licensing = licensing;
+        this.mdm = mdm;
+    }
+
+    @GetMapping("/settings")
+    String settings(Model model) {
+        model.addAttribute("tokens", tokens.list());
+        model.addAttribute("users", users.list());
+        model.addAttribute("servers", servers.list());
+        model.addAttribute("sync", sync);
+        model.addAttribute("licensing", licensing);
+        model.addAttribute("mdm", mdm);
+        return "settings";
+    }
+
+    @PostMapping("/settings/tokens")
+    String createToken(@RequestParam String name, @RequestParam String role, RedirectAttributes flash) {
+        try {
+            if (name.isBlank() || name.length() > 100) {
+                throw new IllegalArgumentException("A token needs a name (at most 100 characters).");
+            }
+            var created = tokens.create(name.strip(), Role.parse(role), AuditTrail.actor("admin"));
+            flash.addFlashAttribute("newToken", created.value());
+            flash.addFlashAttribute("ok", "Token '" + name.strip() + "' created. Copy it now: it is not shown again.");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/tokens/{id}/revoke")
+    String revokeToken(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> tokens.revoke(id) ? "Token revoked." : "The token was already revoked.");
+    }
+
+    @PostMapping("/settings/users")
+    String createUser(@RequestParam String username, @RequestParam String password, @RequestParam String role,
+                      RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            users.create(username, password, Role.parse(role));
+            return "User " + username.strip() + " added as " + role.toLowerCase(java.util.Locale.ROOT) + ".";
+        });
+    }
+
+    @PostMapping("/settings/users/{username}/delete")
+    String deleteUser(@PathVariable String username, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            users.delete(username);
+            return "User " + username + " removed.";
+        });
+    }
+
+    @PostMapping("/settings/mdm-servers")
+    String addServer(@RequestParam String name, @RequestParam String kind, @RequestParam String url,
+                     @RequestParam(required = false) String apiKey, @RequestParam(required = false) String eventsSecret,
+                     RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            MdmServer.Kind k;
+            try {
+                k = MdmServer.Kind.valueOf(kind);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Kind must be NANOMDM or WEBHOOK.");
+            }
+            var s = servers.create(new MdmServerService.Input(name, k, url, blank(apiKey), blank(eventsSecret), null));
+            return "MDM server " + s.name() + " added" + (s.isDefault() ? " as the default." : ".");
+        });
+    }
+
+    @PostMapping("/settings/mdm-servers/{id}/delete")
+    String deleteServer(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            servers.delete(id);
+            return "MDM server removed.";
+        });
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

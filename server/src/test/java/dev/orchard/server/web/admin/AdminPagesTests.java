@@ -1,0 +1,192 @@
+package dev.orchard.server.web.admin;
+
+import static dev.orchard.server.OrchardInstance.ADMIN_PASSWORD;
+import static dev.orchard.server.OrchardInstance.ADMIN_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestBuilders.formLogin;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.forwardedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+import dev.orchard.applesim.AppleSimulator;
+import dev.orchard.server.MutableClock;
+import dev.orchard.server.OrchardInstance;
+
+/**
+ * Every admin UI controller through MockMvc on a running Orchard (simulator behind it): pages render with real data
+ * and say what to do when empty, forms validate and change nothing on bad input, CSRF is required, and each role sees
+ * and may do only what it should.
+ */
+class AdminPagesTests {
+
+    @TempDir
+    static Path dataDir;
+    static AppleSimulator sim;
+    static OrchardInstance orchard;
+    static MockMvc mvc;
+    static long us;
+
+    static final RequestPostProcessor ADMIN = user("admin").roles("ADMIN");
+    static final RequestPostProcessor OPERATOR = user("olga").roles("OPERATOR");
+    static final RequestPostProcessor VIEWER = user("vera").roles("VIEWER");
+
+    @BeforeAll
+    static void start() {
+        sim = AppleSimulator.builder().demoSeed().rateLimit(0).start();
+        orchard = OrchardInstance.start(sim, dataDir, null, MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z")),
+                "node-a", Map.of());
+        mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) orchard.context())
+                .apply(SecurityMockMvcConfigurers.springSecurity()).build();
+        var r = orchard.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + sim.location("Orchard Demo Corp").sToken()
+                + "\",\"takeOver\":true}");
+        us = r.json().get("id").asLong();
+        orchard.awaitSyncs(us, 1);
+        orchard.method("PUT", "/api/v1/devices/UIDEV1", ADMIN_TOKEN, "{\"serialNumber\":\"UIDEV1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+    }
+
+    @AfterAll
+    static void stop() {
+        orchard.close();
+        sim.stop();
+    }
+
+    long count(String sql) {
+        return orchard.bean(JdbcClient.class).sql(sql).query(Long.class).single();
+    }
+
+    @Test
+    void loginIsRequiredAndWorksWithTheFormAndCsrf() throws Exception {
+        mvc.perform(get("/")).andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login"));
+        mvc.perform(get("/login")).andExpect(status().isOk()).andExpect(content().string(Matchers.containsString("_csrf")));
+        mvc.perform(formLogin("/login").user("admin").password(ADMIN_PASSWORD)).andExpect(redirectedUrl("/"));
+        mvc.perform(formLogin("/login").user("admin").password("wrong")).andExpect(redirectedUrl("/login?error"));
+        mvc.perform(post("/accounts/" + us + "/sync").with(ADMIN)).andExpect(status().isForbidden()); // no CSRF token
+    }
+
+    @Test
+    void everyPageRendersWithData() throws Exception {
+        mvc.perform(get("/").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("Headquarters (US)"),
+                        Matchers.containsString("purchased"))));
+        mvc.perform(get("/fragments/cards").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("account-" + us)));
+        mvc.perform(get("/accounts").with(VIEWER)).andExpect(status().isOk());
+        mvc.perform(get("/accounts/" + us).with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Sync history")));
+        mvc.perform(get("/accounts/" + us + "/progress").with(VIEWER)).andExpect(status().isOk());
+        mvc.perform(get("/apps").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Field Notes Pro")));
+        mvc.perform(get("/apps/361309726").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("License holders")));
+        mvc.perform(get("/devices?q=UIDEV").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("UIDEV1")));
+        mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Not enrolled")));
+        mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk());
+        mvc.perform(get("/audit?action=ACCOUNT_ADDED").with(VIEWER)).andExpect(status().isOk());
+        mvc.perform(get("/audit.csv").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().contentTypeCompatibleWith("text/csv"));
+        mvc.perform(get("/settings").with(ADMIN)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("API tokens")));
+    }
+
+    @Test
+    void missingThingsArePagesNotStackTraces() throws Exception {
+        mvc.perform(get("/devices/NOPE").with(VIEWER)).andExpect(status().isNotFound())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("no device"),
+                        Matchers.not(Matchers.containsString("Exception")))));
+        mvc.perform(get("/accounts/abc").with(VIEWER)).andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void rolesDecideWhatIsShownAndAllowed() throws Exception {
+        mvc.perform(get("/accounts/" + us).with(VIEWER))
+                .andExpect(content().string(Matchers.not(Matchers.containsString("sync-now"))));
+        mvc.perform(get("/accounts/" + us).with(OPERATOR))
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("sync-now"),
+                        Matchers.not(Matchers.containsString("Delete account")))));
+        mvc.perform(post("/accounts/" + us + "/sync").with(VIEWER).with(csrf()))
+                .andExpect(status().isForbidden()).andExpect(forwardedUrl("/denied"));
+        mvc.perform(get("/settings").with(OPERATOR)).andExpect(status().isForbidden());
+        mvc.perform(post("/accounts/" + us + "/delete").param("confirm", "Headquarters (US)").with(OPERATOR).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/accounts/" + us + "/sync").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/accounts/" + us)).andExpect(flash().attribute("ok", Matchers.containsString("started")));
+    }
+
+    @Test
+    void badFormsChangeNothingAndSayWhy() throws Exception {
+        long accounts = count("select count(*) from accounts");
+        mvc.perform(multipart("/accounts").with(ADMIN).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString(".vpptoken")));
+        mvc.perform(multipart("/accounts").file(new MockMultipartFile("token", "x.vpptoken", "text/plain", "garbage".getBytes()))
+                .with(ADMIN).with(csrf())).andExpect(flash().attribute("error", Matchers.notNullValue()));
+        assertThat(count("select count(*) from accounts")).isEqualTo(accounts);
+
+        mvc.perform(post("/settings/users").param("username", "vera").param("password", "short").param("role", "viewer")
+                .with(ADMIN).with(csrf())).andExpect(flash().attribute("error", Matchers.containsString("12 characters")));
+        assertThat(count("select count(*) from admin_users where username = 'vera'")).isZero();
+
+        mvc.perform(post("/apps/361309726/settings").param("licenseType", "BOGUS").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("DEVICE or USER")));
+        assertThat(count("select count(*) from app_settings")).isZero();
+
+        mvc.perform(post("/settings/mdm-servers").param("name", "x").param("kind", "NANOMDM").param("url", "ftp://nope")
+                .with(ADMIN).with(csrf())).andExpect(flash().attribute("error", Matchers.containsString("http")));
+        assertThat(count("select count(*) from mdm_servers")).isZero();
+    }
+
+    @Test
+    void destructiveActionsPreviewTheirCountAndNeedConfirmation() throws Exception {
+        mvc.perform(post("/accounts/" + us + "/reclaim").with(OPERATOR).with(csrf())).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("reclaim-confirm"),
+                        Matchers.containsString("license(s) of"))));
+        mvc.perform(post("/accounts/" + us + "/reclaim").param("confirm", "wrong name").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("nothing was reclaimed")));
+        mvc.perform(post("/accounts/" + us + "/delete").param("confirm", "nope").with(ADMIN).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("nothing was deleted")));
+        assertThat(count("select count(*) from accounts where id = " + us)).isEqualTo(1);
+        mvc.perform(get("/apps/361309726?reclaimAll=true").with(OPERATOR)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("confirm-all")));
+        mvc.perform(post("/apps/361309726/reclaim").param("expected", "999").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("changed")));
+        mvc.perform(get("/devices/UIDEV1?retire=true").with(OPERATOR))
+                .andExpect(content().string(Matchers.containsString("confirm-retire")));
+    }
+
+    @Test
+    void settingsCreateATokenShownOnceAndUsers() throws Exception {
+        mvc.perform(post("/settings/tokens").param("name", "ci").param("role", "viewer").with(ADMIN).with(csrf()))
+                .andExpect(flash().attribute("newToken", Matchers.startsWith("")))
+                .andExpect(flash().attribute("ok", Matchers.containsString("not shown again")));
+        mvc.perform(post("/settings/users").param("username", "olga").param("password", "a-long-password-1")
+                .param("role", "operator").with(ADMIN).with(csrf())).andExpect(flash().attribute("ok", Matchers.containsString("operator")));
+        mvc.perform(formLogin("/login").user("olga").password("a-long-password-1")).andExpect(redirectedUrl("/"));
+        mvc.perform(post("/settings/users/admin/delete").with(ADMIN).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("last admin")));
+    }
+}
