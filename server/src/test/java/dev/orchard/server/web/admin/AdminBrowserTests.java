@@ -1,0 +1,235 @@
+package dev.orchard.server.web.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.orchard.server.OrchardApplication;
+import dev.orchard.server.OrchardInstance;
+import dev.orchard.server.demo.DemoMode;
+import dev.orchard.server.demo.DemoSimulator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The main admin flows in a real headless Chromium (Debian's, through its ChromeDriver) against Orchard in
+ * {@code --demo} mode: log in, the dashboard, uploading a token, a sync with its progress bar, reclaiming a license
+ * from an app's page, the Retry-After countdown after the simulator answers 503, and a viewer being denied.
+ * Screenshots of the pages go to {@code target/screenshots/} for reviewers. Waits poll the page; nothing sleeps.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminBrowserTests {
+
+    static final String PASSWORD = "browser-test-password";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    static Path temp;
+    static ConfigurableApplicationContext app;
+    static String base;
+    static URI control;
+    static WebDriver browser;
+    static WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws IOException {
+        int port = OrchardInstance.freePort();
+        SpringApplication application = new SpringApplication(OrchardApplication.class);
+        DemoMode.prepare(application);
+        app = application.run("--server.port=" + port, "--orchard.data-dir=" + temp.resolve("data"),
+                "--orchard.security.admin-password=" + PASSWORD, "--db-scheduler.polling-interval=200ms");
+        base = "http://127.0.0.1:" + port;
+        control = app.getBean(DemoSimulator.class).controlUri();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,800", "--user-data-dir=" + temp.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    static void open(String path) {
+        browser.get(base + path);
+    }
+
+    static void shot(String name) throws IOException {
+        File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void login(String user, String password) {
+        submitLogin(user, password);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("logout")));
+    }
+
+    static void submitLogin(String user, String password) {
+        open("/login");
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("login")).click();
+    }
+
+    static JsonNode sim(String method, String path, String json) {
+        try {
+            var request = HttpRequest.newBuilder(control.resolve(path)).header("Content-Type", "application/json")
+                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+            var r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isBetween(200, 299);
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void logInAndSeeTheDashboard() throws IOException {
+        open("/");
+        wait.until(ExpectedConditions.urlContains("/login"));
+        shot("01-login");
+        submitLogin("admin", "wrong-password");
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("login-error"))).getText()).contains("Wrong");
+        login("admin", PASSWORD);
+        wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector(".account-card"), 1));
+        assertThat(browser.findElement(By.id("cards")).getText()).contains("Headquarters (US)").contains("purchased");
+        shot("02-dashboard");
+        browser.manage().window().setSize(new Dimension(480, 900));
+        shot("02-dashboard-narrow");
+        browser.manage().window().setSize(new Dimension(1280, 800));
+    }
+
+    @Test
+    @Order(2)
+    void uploadATokenAndWatchTheSyncProgress() throws IOException {
+        JsonNode location = sim("POST", "locations", "{\"orgName\":\"Orchard Demo Branch\",\"locationName\":\"Branch (CA)\","
+                + "\"countryCode\":\"CA\",\"uId\":\"4100000000000001\",\"assets\":[]}");
+        sim("POST", "locations/4100000000000001/generate", "{\"assets\":5,\"assignments\":40000}");
+        sim("POST", "settings", "{\"pageSize\":400,\"rateLimit\":8}"); // about 100 pages: a sync that lasts a few seconds
+        Path token = temp.resolve("branch.vpptoken");
+        Files.writeString(token, location.get("sToken").asString());
+
+        open("/accounts");
+        browser.findElement(By.id("token-file")).sendKeys(token.toString());
+        shot("03-accounts-upload");
+        browser.findElement(By.id("upload-token")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        assertThat(browser.findElement(By.id("flash-ok")).getText()).contains("Added").contains("Branch (CA)");
+
+        browser.findElement(By.linkText("Branch (CA)")).click();
+        WebElement bar = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sync-bar")));
+        assertThat(bar.getAttribute("max")).isNotBlank();
+        shot("04-account-sync-progress");
+        new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("sync-idle")));
+        browser.navigate().refresh();
+        assertThat(browser.findElement(By.id("history")).getText()).contains("OK").contains("40000");
+        sim("POST", "settings", "{\"pageSize\":1000,\"rateLimit\":15}");
+        shot("05-account-synced");
+    }
+
+    @Test
+    @Order(3)
+    void openAnAppAndReclaimALicense() throws IOException {
+        open("/apps");
+        shot("06-apps");
+        open("/apps/361309726");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a.reclaim-link")));
+        shot("07-app");
+        browser.findElements(By.cssSelector("a.reclaim-link")).get(0).click();
+        WebElement confirm = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("confirm-one")));
+        assertThat(confirm.getText()).contains("1 license");
+        shot("08-reclaim-confirmation");
+        browser.findElement(By.id("reclaim-confirm")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        assertThat(browser.findElement(By.id("flash-ok")).getText()).contains("being reclaimed");
+        open("/audit?action=RECLAIM_REQUESTED");
+        assertThat(browser.findElement(By.id("audit")).getText()).contains("RECLAIM_REQUESTED");
+        shot("09-audit");
+    }
+
+    @Test
+    @Order(4)
+    void aRetryAfterShowsACountdown() throws IOException {
+        String uId = "2049025000431439";
+        sim("POST", "faults", "{\"uId\":\"" + uId + "\",\"status\":503,\"retryAfterSeconds\":600,\"count\":1}");
+        open("/");
+        browser.findElement(By.linkText("Headquarters (US)")).click();
+        browser.findElement(By.id("sync-now")).click();
+        WebElement countdown = new WebDriverWait(browser, Duration.ofSeconds(30))
+                .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".countdown")));
+        String first = countdown.getText();
+        assertThat(Integer.parseInt(first.replace(" s", ""))).isBetween(1, 600);
+        wait.until(d -> !d.findElement(By.cssSelector(".countdown")).getText().equals(first)); // it ticks
+        browser.navigate().refresh();
+        assertThat(browser.findElement(By.id("account-state")).getText()).isEqualTo("BLOCKED");
+        open("/");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#cards .countdown")));
+        shot("10-dashboard-retry-after");
+    }
+
+    @Test
+    @Order(5)
+    void aViewerSeesNoActionsAndIsDenied() throws IOException {
+        open("/settings");
+        browser.findElement(By.name("username")).sendKeys("victor");
+        browser.findElement(By.name("password")).sendKeys("viewer-password-1");
+        browser.findElement(By.cssSelector("form[action='/settings/users'] button")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        shot("11-settings");
+        browser.findElement(By.id("logout")).click();
+        wait.until(ExpectedConditions.urlContains("/login"));
+        login("victor", "viewer-password-1");
+        open("/accounts/1");
+        assertThat(browser.findElements(By.id("sync-now"))).isEmpty();
+        open("/settings");
+        assertThat(browser.findElement(By.id("denied")).getText()).contains("does not allow");
+        shot("12-viewer-denied");
+    }
+}
