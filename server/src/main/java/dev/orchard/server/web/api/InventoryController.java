@@ -15,7 +15,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.orchard.server.accounts.AppleService;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Identifiers;
@@ -61,15 +60,15 @@ class InventoryController {
     private final Inventory inventory;
     private final LedgerQueries ledger;
     private final Reclaims reclaims;
+    private final UserOverview users;
     private final JdbcClient jdbc;
-    private final AppleService apple;
 
-    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, JdbcClient jdbc, AppleService apple) {
-        this.apple = apple;
+    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, UserOverview users, JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.inventory = inventory;
         this.ledger = ledger;
         this.reclaims = reclaims;
-        this.jdbc = jdbc;
+        this.users = users;
     }
 
     // --- devices
@@ -173,17 +172,7 @@ class InventoryController {
     @GetMapping("/api/v1/users/{id}")
     @Operation(summary = "A user with groups, devices, licenses, waitlist and Apple registration per account")
     Map<String, Object> user(@PathVariable String id) {
-        DirectoryUser u = inventory.user(id);
-        return Map.of("user", u, "groups", inventory.groupsOf(List.of(u.userId())).getOrDefault(u.userId(), java.util.Set.of()),
-                "devices", inventory.devicesOwnedBy(List.of(u.userId())),
-                "licenses", ledger.licenses(new LedgerQueries.LicenseFilter(null, null, null, u.userId(), null), 0, 1000),
-                "waitlist", jdbc.sql("select adam_id, kind, reason, since from waitlist where holder_type = 'USER' and holder = ?")
-                        .param(u.userId()).query().listOfRows(),
-                "appleUsers", ledger.appleUsers(u.userId()).stream().map(row -> {
-                    var withUrl = new java.util.LinkedHashMap<>(row);
-                    withUrl.put("invitation_url", apple.invitationUrl((String) row.get("invite_code")));
-                    return withUrl;
-                }).toList());
+        return users.of(id);
     }
 
     @DeleteMapping("/api/v1/users/{id}")

@@ -179,6 +179,46 @@ class AdminPagesTests {
     }
 
     @Test
+    void usersPagesShowADirectoryUser() throws Exception {
+        orchard.method("PUT", "/api/v1/users/ada", ADMIN_TOKEN, "{\"userId\":\"ada\",\"email\":\"ada@example.com\",\"displayName\":\"Ada L\"}");
+        mvc.perform(get("/users?q=ad").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("ada@example.com")));
+        mvc.perform(get("/users/ada").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("Ada L"),
+                        Matchers.containsString("Not registered with Apple"))));
+        mvc.perform(get("/users/nobody").with(VIEWER)).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void aLabelChangeIsPreviewedWithItsCountsBeforeItIsSaved() throws Exception {
+        orchard.method("PUT", "/api/v1/devices/LBLDEV1", ADMIN_TOKEN, "{\"serialNumber\":\"LBLDEV1\",\"platform\":\"iPadOS\","
+                + "\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        long labels = count("select count(*) from labels");
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "iPads get Field Notes").param("adamIds", "361309726")
+                        .param("targets", "RULE platform=iPadOS").with(OPERATOR).with(csrf()))
+                .andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("label-effect"),
+                        Matchers.containsString("device LBLDEV1: 361309726"), Matchers.containsString("id=\"save\""))));
+        assertThat(count("select count(*) from labels")).isEqualTo(labels);
+
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "RULE colour=blue")
+                .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("Target line 1")));
+        mvc.perform(post("/labels").param("kind", "LICENSE").param("name", "no account").param("targets", "ALL")
+                .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("accountId")));
+        assertThat(count("select count(*) from labels")).isEqualTo(labels);
+
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "iPads get Field Notes").param("adamIds", "361309726")
+                        .param("targets", "RULE platform=iPadOS").param("action", "save").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/labels")).andExpect(flash().attribute("ok", Matchers.containsString("saved")));
+        assertThat(count("select count(*) from labels")).isEqualTo(labels + 1);
+        mvc.perform(get("/labels").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("iPads get Field Notes"),
+                        Matchers.not(Matchers.containsString("label-form")))));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "x").param("targets", "ALL").with(VIEWER).with(csrf()))
+                .andExpect(status().isForbidden());
+    }
+
+    @Test
     void settingsCreateATokenShownOnceAndUsers() throws Exception {
         mvc.perform(post("/settings/tokens").param("name", "ci").param("role", "viewer").with(ADMIN).with(csrf()))
                 .andExpect(flash().attribute("newToken", Matchers.startsWith("")))

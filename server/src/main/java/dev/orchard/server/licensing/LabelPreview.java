@@ -1,0 +1,158 @@
+package dev.orchard.server.licensing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+import dev.orchard.server.inventory.Device;
+import dev.orchard.server.inventory.DirectoryUser;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.inventory.Label;
+
+/**
+ * What-if of a label change before it is saved: walks every active device and every user once, with the labels as
+ * they are and as they would be. An Apple License Label change counts the licenses of its account that rule R4a
+ * would reclaim (holders it no longer covers) exactly; an App label change counts the device and user targets that
+ * would newly want an app without holding it (an upper bound: the pass still applies license types, account
+ * coverage and what is left in the pools) and those that would stop wanting one (their licenses stay: Orchard
+ * reclaims only on the events of rule R4).
+ */
+@Service
+public class LabelPreview {
+
+    /** The effect of a change, with a few examples of each. */
+    public record Effect(long mayAssign, long noLongerWanted, long reclaims, List<String> assignExamples,
+                         List<String> reclaimExamples) {
+    }
+
+    private static final int PAGE = 5000;
+    private static final int EXAMPLES = 10;
+
+    private final Inventory inventory;
+    private final JdbcClient jdbc;
+
+    LabelPreview(Inventory inventory, JdbcClient jdbc) {
+        this.inventory = inventory;
+        this.jdbc = jdbc;
+    }
+
+    /** {@code proposed} replaces the label of the same id (0: a new one); {@code delete} previews removing it. */
+    public Effect preview(Label proposed, boolean delete) {
+        List<Label> before = inventory.labels();
+        List<Label> after = new ArrayList<>(before.stream().filter(l -> l.id() != proposed.id() || proposed.id() == 0).toList());
+        if (!delete) {
+            after.add(proposed);
+        }
+        var counter = new Counter();
+        String afterSerial = "";
+        List<Device> devices;
+        do {
+            devices = inventory.devices(null, Device.Status.ACTIVE, afterSerial, PAGE);
+            Set<String> owners = new HashSet<>();
+            devices.forEach(d -> {
+                if (d.ownerUserId() != null) {
+                    owners.add(d.ownerUserId());
+                }
+            });
+            Map<String, Set<String>> groups = inventory.groupsOf(owners);
+            Map<String, Set<String>> held = held("serial_number", devices.stream().map(Device::serialNumber).toList(), proposed);
+            for (Device d : devices) {
+                Set<String> g = d.ownerUserId() == null ? Set.of() : groups.getOrDefault(d.ownerUserId(), Set.of());
+                counter.target("device " + d.serialNumber(), held.getOrDefault(d.serialNumber(), Set.of()), proposed,
+                        l -> l.coversDevice(d, g), before, after);
+            }
+            afterSerial = devices.isEmpty() ? afterSerial : devices.get(devices.size() - 1).serialNumber();
+        } while (devices.size() == PAGE);
+        String afterUser = null;
+        List<DirectoryUser> users;
+        do {
+            users = inventory.users(null, afterUser, PAGE);
+            List<String> ids = users.stream().map(DirectoryUser::userId).toList();
+            Map<String, Set<String>> groups = inventory.groupsOf(ids);
+            Map<String, Set<String>> held = held("client_user_id", ids, proposed);
+            for (String id : ids) {
+                Set<String> g = groups.getOrDefault(id, Set.of());
+                counter.target("user " + id, held.getOrDefault(id, Set.of()), proposed, l -> l.coversUser(id, g), before, after);
+            }
+            afterUser = users.isEmpty() ? afterUser : users.get(users.size() - 1).userId();
+        } while (users.size() == PAGE);
+        return new Effect(counter.mayAssign, counter.noLongerWanted, counter.reclaims, counter.assignExamples,
+                counter.reclaimExamples);
+    }
+
+    /**
+     * Licenses the holders have: for an Apple License Label, this account's licenses Orchard assigned (only those
+     * R4a takes back); for an App label, every app held in any account.
+     */
+    private Map<String, Set<String>> held(String column, List<String> holders, Label proposed) {
+        Map<String, Set<String>> held = new HashMap<>();
+        if (holders.isEmpty()) {
+            return held;
+        }
+        String sql = "select " + column + ", adam_id from licenses where " + column + " in (:h)"
+                + (proposed.kind() == Label.Kind.LICENSE ? " and account_id = :a and origin = 'ORCHARD' and intent is null" : "");
+        var statement = jdbc.sql(sql).param("h", holders);
+        if (proposed.kind() == Label.Kind.LICENSE) {
+            statement = statement.param("a", proposed.accountId());
+        }
+        statement.query((rs, n) -> held.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2))).list();
+        return held;
+    }
+
+    /** Counts one target's difference between the label sets. */
+    private static final class Counter {
+        long mayAssign;
+        long noLongerWanted;
+        long reclaims;
+        final List<String> assignExamples = new ArrayList<>();
+        final List<String> reclaimExamples = new ArrayList<>();
+
+        void target(String name, Set<String> held, Label proposed, java.util.function.Predicate<Label> covers,
+                    List<Label> before, List<Label> after) {
+            if (proposed.kind() == Label.Kind.LICENSE) {
+                boolean was = covered(before, proposed.accountId(), covers);
+                boolean is = covered(after, proposed.accountId(), covers);
+                if (was && !is && !held.isEmpty()) {
+                    reclaims += held.size();
+                    example(reclaimExamples, name + ": " + String.join(", ", held));
+                }
+                return;
+            }
+            Set<String> wantedBefore = wanted(before, covers);
+            Set<String> wantedAfter = wanted(after, covers);
+            for (String app : wantedAfter) {
+                if (!wantedBefore.contains(app) && !held.contains(app)) {
+                    mayAssign++;
+                    example(assignExamples, name + ": " + app);
+                }
+            }
+            for (String app : wantedBefore) {
+                if (!wantedAfter.contains(app)) {
+                    noLongerWanted++;
+                }
+            }
+        }
+
+        private static boolean covered(List<Label> labels, Long account, java.util.function.Predicate<Label> covers) {
+            return labels.stream().anyMatch(l -> l.kind() == Label.Kind.LICENSE && account.equals(l.accountId()) && covers.test(l));
+        }
+
+        private static Set<String> wanted(List<Label> labels, java.util.function.Predicate<Label> covers) {
+            Set<String> apps = new HashSet<>();
+            labels.stream().filter(l -> l.kind() == Label.Kind.APP && covers.test(l)).forEach(l -> apps.addAll(l.adamIds()));
+            return apps;
+        }
+
+        private static void example(List<String> examples, String text) {
+            if (examples.size() < EXAMPLES) {
+                examples.add(text);
+            }
+        }
+    }
+}

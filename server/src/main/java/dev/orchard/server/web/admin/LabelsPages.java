@@ -1,0 +1,188 @@
+package dev.orchard.server.web.admin;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.inventory.Device;
+import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.inventory.Label;
+import dev.orchard.server.inventory.LabelTarget;
+import dev.orchard.server.inventory.Platform;
+import dev.orchard.server.licensing.LabelPreview;
+
+/**
+ * Labels: Apple License Labels and App labels with their targets; creating, changing and deleting one always goes
+ * through a preview of what it would assign or reclaim, and saving needs that preview to have been seen.
+ */
+@Controller
+class LabelsPages {
+
+    /** The form as typed: targets one per line ({@code ALL}, {@code GROUP sales}, {@code RULE platform=iOS …}). */
+    record Form(long id, String kind, String name, Long accountId, String adamIds, String targets) {
+        static Form of(Label l) {
+            return new Form(l.id(), l.kind().name(), l.name(), l.accountId(), String.join(", ", l.adamIds()),
+                    l.targets().stream().map(LabelsPages::line).collect(Collectors.joining("\n")));
+        }
+    }
+
+    private final Inventory inventory;
+    private final AccountService accounts;
+    private final LabelPreview preview;
+
+    LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview) {
+        this.inventory = inventory;
+        this.accounts = accounts;
+        this.preview = preview;
+    }
+
+    @GetMapping("/labels")
+    String list(@RequestParam(required = false) Long edit, Model model) {
+        common(model, edit == null ? new Form(0, "APP", "", null, "", "ALL") : Form.of(inventory.label(edit)));
+        return "labels";
+    }
+
+    /** Preview (the default) or, once previewed, save; {@code delete} previews or confirms removing the label. */
+    @PostMapping("/labels")
+    String submit(@RequestParam(defaultValue = "0") long id, @RequestParam String kind, @RequestParam String name,
+                  @RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "") String adamIds,
+                  @RequestParam(defaultValue = "") String targets, @RequestParam(defaultValue = "preview") String action,
+                  Model model, RedirectAttributes flash) {
+        var form = new Form(id, kind, name, accountId, adamIds, targets);
+        common(model, form);
+        Label label;
+        try {
+            label = toLabel(form);
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("error", e.getMessage() + " Nothing was saved.");
+            return "labels";
+        }
+        switch (action) {
+            case "save" -> {
+                return Actions.run(flash, "/labels", () -> {
+                    var saved = id == 0 ? inventory.createLabel(label) : inventory.replaceLabel(id, label);
+                    return "Label '" + saved.name() + "' saved; the licensing engine applies it now.";
+                });
+            }
+            case "delete" -> {
+                return Actions.run(flash, "/labels", () -> {
+                    inventory.deleteLabel(id);
+                    return "Label '" + label.name() + "' deleted.";
+                });
+            }
+            case "preview-delete" -> {
+                model.addAttribute("effect", preview.preview(label, true));
+                model.addAttribute("deleting", true);
+                return "labels";
+            }
+            default -> {
+                model.addAttribute("effect", preview.preview(label, false));
+                return "labels";
+            }
+        }
+    }
+
+    private void common(Model model, Form form) {
+        List<Label> labels = inventory.labels();
+        model.addAttribute("labels", labels);
+        model.addAttribute("lines", labels.stream().collect(Collectors.toMap(Label::id,
+                l -> l.targets().stream().map(LabelsPages::line).toList())));
+        model.addAttribute("accounts", accounts.list());
+        model.addAttribute("form", form);
+    }
+
+    @GetMapping("/labels/{id}")
+    String edit(@PathVariable long id) {
+        return "redirect:/labels?edit=" + id;
+    }
+
+    static Label toLabel(Form f) {
+        Label.Kind kind;
+        try {
+            kind = Label.Kind.valueOf(f.kind());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("Kind must be LICENSE or APP.");
+        }
+        List<String> apps = Arrays.stream(f.adamIds().split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        var targets = new ArrayList<LabelTarget>();
+        int n = 0;
+        for (String raw : f.targets().split("\\R")) {
+            n++;
+            if (!raw.isBlank()) {
+                try {
+                    targets.add(target(raw.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Target line " + n + " ('" + raw.strip() + "'): " + e.getMessage() + ".");
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("Give at least one target (for example ALL).");
+        }
+        return new Label(f.id(), kind, f.name(), kind == Label.Kind.LICENSE ? f.accountId() : null, targets,
+                kind == Label.Kind.APP ? apps : List.of());
+    }
+
+    static LabelTarget target(String line) {
+        String[] parts = line.split("\\s+");
+        LabelTarget.Type type;
+        try {
+            type = LabelTarget.Type.valueOf(parts[0].toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("start with ALL, GROUP, USER, SERIAL or RULE");
+        }
+        if (type != LabelTarget.Type.RULE) {
+            return new LabelTarget(type, parts.length > 1 ? parts[1] : null, null, null, null);
+        }
+        Platform platform = null;
+        Boolean shared = null;
+        Device.Enrollment enrollment = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("write RULE conditions as key=value");
+            }
+            switch (kv[0]) {
+                case "platform" -> platform = Platform.parse(kv[1]);
+                case "sharedIpad" -> shared = Boolean.parseBoolean(kv[1]);
+                case "enrollment" -> {
+                    try {
+                        enrollment = Device.Enrollment.valueOf(kv[1].toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("enrollment is DEVICE or USER");
+                    }
+                }
+                default -> throw new IllegalArgumentException("RULE knows platform, sharedIpad and enrollment");
+            }
+        }
+        return new LabelTarget(type, null, platform, shared, enrollment);
+    }
+
+    static String line(LabelTarget t) {
+        if (t.type() != LabelTarget.Type.RULE) {
+            return t.type() + (t.value() == null ? "" : " " + t.value());
+        }
+        var sb = new StringBuilder("RULE");
+        if (t.platform() != null) {
+            sb.append(" platform=").append(t.platform().name());
+        }
+        if (t.sharedIpad() != null) {
+            sb.append(" sharedIpad=").append(t.sharedIpad());
+        }
+        if (t.enrollment() != null) {
+            sb.append(" enrollment=").append(t.enrollment().name());
+        }
+        return sb.toString();
+    }
+}
