@@ -45,12 +45,14 @@ public class AccountSync {
     private final AppleGateway gateway;
     private final SyncStates states;
     private final Ledger ledger;
+    private final DriftCounts drift;
     private final SyncProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, SyncProperties properties,
-                TransactionTemplate tx, Clock clock) {
+                TransactionTemplate tx, DriftCounts drift, Clock clock) {
+        this.drift = drift;
         this.gateway = gateway;
         this.states = states;
         this.ledger = ledger;
@@ -108,6 +110,7 @@ public class AccountSync {
             }
             states.finishRun(id, run, "OK", fullAgain ? "the data changed during the walk; a full read follows" : null,
                     clock.instant(), FULL.equals(kind) && !fullAgain);
+            drift.recount(id);
             return new Outcome(run, kind, fullAgain);
         } catch (AccountBlockedException e) {
             throw e;

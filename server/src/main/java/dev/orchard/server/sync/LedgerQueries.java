@@ -70,6 +70,19 @@ public class LedgerQueries {
         return apps;
     }
 
+    /** An account's licenses summed over its pools: purchased and available leave out unlimited (free) pools. */
+    public record Totals(long purchased, long used, long available) {
+    }
+
+    public Totals totals(AccountId account) {
+        return jdbc.sql("""
+                select coalesce(sum(case when unlimited then 0 else total_count end), 0),
+                       coalesce(sum(assigned_count), 0),
+                       coalesce(sum(case when unlimited then 0 else available_count end), 0)
+                from pools where account_id = ?
+                """).param(account.value()).query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+    }
+
     /** A page of licenses in id order, after {@code afterId} (keyset paging stays fast on a million rows). */
     public List<License> licenses(LicenseFilter f, long afterId, int limit) {
         return jdbc.sql("""

@@ -60,7 +60,6 @@ class AccountsPages {
         var account = accounts.get(new AccountId(id));
         model.addAttribute("c", dashboard.card(account));
         model.addAttribute("history", ledger.history(account.id(), 20));
-        model.addAttribute("drift", ledger.drift(account.id(), 5));
         return "account";
     }
 
@@ -101,7 +100,6 @@ class AccountsPages {
         if (confirm == null) {
             model.addAttribute("c", dashboard.card(account));
             model.addAttribute("history", ledger.history(account.id(), 20));
-            model.addAttribute("drift", ledger.drift(account.id(), 5));
             model.addAttribute("preview", reclaims.reclaimAccount(account.id(), true));
             return "account";
         }

@@ -13,6 +13,7 @@ import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.licensing.Waitlist;
 import dev.orchard.server.operations.Operations;
+import dev.orchard.server.sync.DriftCounts;
 import dev.orchard.server.sync.LedgerQueries;
 import dev.orchard.server.sync.SyncProgress;
 import dev.orchard.server.sync.SyncRun;
@@ -25,7 +26,7 @@ class DashboardPage {
 
     /** An account card: the account, its last sync, a running sync, and its license totals. */
     record Card(AccountView account, SyncRun lastSync, SyncProgress progress, long purchased, long used, long available,
-                long blockedSeconds) {
+                long blockedSeconds, DriftCounts.Counts drift) {
     }
 
     /** Something that needs attention; {@code bad} ones are red. */
@@ -37,10 +38,12 @@ class DashboardPage {
     private final Waitlist waitlist;
     private final Operations operations;
     private final Installation installation;
+    private final DriftCounts drift;
     private final Clock clock;
 
     DashboardPage(AccountService accounts, LedgerQueries ledger, Waitlist waitlist, Operations operations,
-                  Installation installation, Clock clock) {
+                  Installation installation, DriftCounts drift, Clock clock) {
+        this.drift = drift;
         this.accounts = accounts;
         this.ledger = ledger;
         this.waitlist = waitlist;
@@ -84,11 +87,10 @@ class DashboardPage {
             alerts.add(new Alert(true, n + " Apple operation target(s) failed.", "/operations?state=FAILED"));
         }
         for (Card c : cards) {
-            var drift = ledger.drift(new dev.orchard.server.accounts.AccountId(c.account().id()), 0);
-            if (drift.foundAtAppleNotAssignedByOrchard() + drift.assignedByOrchardMissingAtApple() > 0) {
-                alerts.add(new Alert(false, c.account().name() + ": drift — " + drift.foundAtAppleNotAssignedByOrchard()
-                        + " license(s) assigned outside Orchard, " + drift.assignedByOrchardMissingAtApple()
-                        + " of Orchard's missing at Apple.", "/accounts/" + c.account().id()));
+            if (c.drift() != null && c.drift().external() + c.drift().missing() > 0) {
+                alerts.add(new Alert(false, c.account().name() + ": drift — " + c.drift().external()
+                        + " license(s) assigned outside Orchard, " + c.drift().missing()
+                        + " of Orchard's missing at Apple (counted " + c.drift().computedAt() + ").", "/accounts/" + c.account().id()));
             }
         }
         model.addAttribute("cards", cards);
@@ -107,19 +109,9 @@ class DashboardPage {
         var now = clock.instant();
         AccountView view = AccountView.of(a, now, accounts.expiryWarningDays(), installation.id());
         List<SyncRun> history = ledger.history(a.id(), 1);
-        long purchased = 0;
-        long used = 0;
-        long available = 0;
-        for (var app : ledger.apps(a.id().value())) {
-            for (var p : app.pools()) {
-                used += p.assigned();
-                if (!p.unlimited()) {
-                    purchased += p.total() == null ? 0 : p.total();
-                    available += p.available() == null ? 0 : p.available();
-                }
-            }
-        }
+        var totals = ledger.totals(a.id());
         long blocked = view.blockedUntil() == null ? 0 : Math.max(0, view.blockedUntil().getEpochSecond() - now.getEpochSecond());
-        return new Card(view, history.isEmpty() ? null : history.get(0), ledger.progress(a.id()), purchased, used, available, blocked);
+        return new Card(view, history.isEmpty() ? null : history.get(0), ledger.progress(a.id()), totals.purchased(),
+                totals.used(), totals.available(), blocked, drift.of(a.id()).orElse(null));
     }
 }
