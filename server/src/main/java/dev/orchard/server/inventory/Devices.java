@@ -54,7 +54,8 @@ class Devices {
 
     /**
      * Keyset page in serial order; {@code search} is a prefix of the serial (any case), the model or the owner (as
-     * typed). Each of the three is an index range, so a search stays fast over hundreds of thousands of devices.
+     * typed). The serial branch walks the primary key; model and owner prefixes use their indexes and sort only what
+     * matches, so a search stays fast over hundreds of thousands of devices unless the prefix matches most of them.
      */
     List<Device> page(String search, Device.Status status, String afterSerial, int limit) {
         String after = afterSerial == null ? "" : afterSerial;
@@ -64,14 +65,13 @@ class Devices {
                     + "order by serial_number limit ?").params(after, state, state, limit).query(Devices::map).list();
         }
         String prefix = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return jdbc.sql("""
-                select * from devices where serial_number in (
-                    select serial_number from devices where serial_number like ? escape '\\'
-                    union select serial_number from devices where model like ? escape '\\'
-                    union select serial_number from devices where owner_user_id like ? escape '\\')
-                  and serial_number > ? and (cast(? as varchar) is null or status = ?)
-                order by serial_number limit ?
-                """).params(prefix.toUpperCase(java.util.Locale.ROOT), prefix, prefix, after, state, state, limit)
+        // each branch walks its own index in serial order and stops at the page size; the union is at most three pages
+        String branch = "(select * from devices where %s like ? escape '\\' and serial_number > ? "
+                + "and (cast(? as varchar) is null or status = ?) order by serial_number limit ?)";
+        return jdbc.sql("select * from (" + branch.formatted("serial_number") + " union " + branch.formatted("model")
+                        + " union " + branch.formatted("owner_user_id") + ") d order by serial_number limit ?")
+                .params(prefix.toUpperCase(java.util.Locale.ROOT), after, state, state, limit, prefix, after, state, state, limit,
+                        prefix, after, state, state, limit, limit)
                 .query(Devices::map).list();
     }
 

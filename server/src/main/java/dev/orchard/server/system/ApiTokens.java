@@ -16,6 +16,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.orchard.server.audit.AuditTrail;
+
 /**
  * API tokens: random, shown once at creation, stored as SHA-256 hashes, each with a role, revocable. A token
  * has 256 bits of entropy, so a plain hash (no salt, no stretching) is safe and lets a request be checked with
@@ -39,11 +41,13 @@ public class ApiTokens {
     static final String PREFIX = "orch_";
 
     private final JdbcClient jdbc;
+    private final AuditTrail audit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    ApiTokens(JdbcClient jdbc, Clock clock) {
+    ApiTokens(JdbcClient jdbc, AuditTrail audit, Clock clock) {
         this.jdbc = jdbc;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -68,6 +72,8 @@ public class ApiTokens {
         jdbc.sql("insert into api_tokens (name, token_hash, token_hint, role, created_by, created_at) values (?, ?, ?, ?, ?, ?)")
                 .params(name.strip(), hash(value), hint, role.name(), createdBy, Timestamp.from(now)).update();
         ApiToken token = jdbc.sql(SELECT + " where token_hash = ?").param(hash(value)).query(ApiTokens::map).single();
+        audit.record(createdBy, "TOKEN_CREATED", "token " + token.id(), token.name() + ", " + role.name().toLowerCase()
+                + ", ends with " + hint, "OK"); // never the value
         return new CreatedToken(token, value);
     }
 
@@ -100,8 +106,12 @@ public class ApiTokens {
     /** Revokes a token; revoking twice is harmless. Returns false when there is no such token. */
     @Transactional
     public boolean revoke(long id) {
-        return jdbc.sql("update api_tokens set revoked_at = coalesce(revoked_at, ?) where id = ?")
+        boolean found = jdbc.sql("update api_tokens set revoked_at = coalesce(revoked_at, ?) where id = ?")
                 .params(Timestamp.from(clock.instant()), id).update() == 1;
+        if (found) {
+            audit.record("api", "TOKEN_REVOKED", "token " + id, null, "OK");
+        }
+        return found;
     }
 
     private static final String SELECT =

@@ -10,16 +10,20 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.orchard.server.audit.AuditTrail;
+
 /** The people who sign in to the admin UI, each with a role (the first one is {@code admin}, made at first start). */
 @Service
 public class UiUsers {
 
     private final JdbcClient jdbc;
     private final PasswordEncoder passwords;
+    private final AuditTrail audit;
     private final Clock clock;
 
-    UiUsers(JdbcClient jdbc, PasswordEncoder passwords, Clock clock) {
+    UiUsers(JdbcClient jdbc, PasswordEncoder passwords, AuditTrail audit, Clock clock) {
         this.jdbc = jdbc;
+        this.audit = audit;
         this.passwords = passwords;
         this.clock = clock;
     }
@@ -43,6 +47,7 @@ public class UiUsers {
         }
         jdbc.sql("insert into admin_users (username, password_hash, role, created_at) values (?, ?, ?, ?)")
                 .params(name, passwords.encode(password), role.name(), Timestamp.from(clock.instant())).update();
+        audit.record("admin", "USER_ADDED", "ui user " + name, role.name().toLowerCase(), "OK");
     }
 
     /** Removes a user; the last admin stays. */
@@ -54,5 +59,6 @@ public class UiUsers {
             throw new ConflictException("the last admin cannot be removed");
         }
         jdbc.sql("delete from admin_users where username = ?").param(username).update();
+        audit.record("admin", "USER_REMOVED", "ui user " + username, null, "OK");
     }
 }

@@ -97,7 +97,7 @@ public final class UiPagesBench {
 
             List<String> pages = List.of("/", "/fragments/cards", "/accounts", "/accounts/1", "/accounts/1/progress", "/apps",
                     "/apps/" + adamId, "/apps/" + adamId + "?after=" + midLicense, "/devices", "/devices?after=UIB0150000",
-                    "/devices?q=UIB01234", "/devices/UIB0123456", "/operations", "/audit", "/settings");
+                    "/devices?q=UIB01234", "/devices?q=uib0199", "/devices?q=iPhone15", "/devices/UIB0123456", "/operations", "/audit", "/settings");
             System.out.printf("%-40s %10s %10s %8s%n", "page", "median ms", "worst ms", "status");
             for (String page : pages) {
                 double[] ms = new double[7];

@@ -43,9 +43,22 @@ class AppsPages {
     }
 
     @GetMapping("/apps")
-    String list(@RequestParam(required = false) Long accountId, Model model) {
-        model.addAttribute("apps", ledger.apps(accountId));
+    String list(@RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "name") String sort, Model model) {
+        var apps = new java.util.ArrayList<>(ledger.apps(accountId));
+        java.util.Comparator<LedgerQueries.App> used = java.util.Comparator.comparingLong(
+                a -> a.pools().stream().mapToLong(LedgerQueries.Pool::assigned).sum());
+        java.util.Comparator<LedgerQueries.App> available = java.util.Comparator.comparingLong(a -> a.pools().stream()
+                .filter(p -> !p.unlimited() && p.available() != null).mapToLong(LedgerQueries.Pool::available).sum());
+        switch (sort) {
+            case "used" -> apps.sort(used.reversed());
+            case "available" -> apps.sort(available);
+            default -> {
+                // by name, as the ledger lists them
+            }
+        }
+        model.addAttribute("apps", apps);
         model.addAttribute("accountId", accountId);
+        model.addAttribute("sort", sort);
         return "apps";
     }
 

@@ -91,7 +91,7 @@ class AdminPagesTests {
     void everyPageRendersWithData() throws Exception {
         mvc.perform(get("/").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.allOf(Matchers.containsString("Headquarters (US)"),
-                        Matchers.containsString("purchased"))));
+                        Matchers.containsString("purchased"), Matchers.containsString("license(s) assigned outside Orchard"))));
         mvc.perform(get("/fragments/cards").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("account-" + us)));
         mvc.perform(get("/accounts").with(VIEWER)).andExpect(status().isOk());
@@ -102,8 +102,10 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("Field Notes Pro")));
         mvc.perform(get("/apps/361309726").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("License holders")));
-        mvc.perform(get("/devices?q=UIDEV").with(VIEWER)).andExpect(status().isOk())
+        mvc.perform(get("/devices?q=uidev").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("UIDEV1")));
+        mvc.perform(get("/devices?q=iPhone9").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("No devices")));
         mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("Not enrolled")));
         mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk());
