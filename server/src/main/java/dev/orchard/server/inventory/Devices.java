@@ -64,14 +64,17 @@ class Devices {
             return jdbc.sql("select * from devices where serial_number > ? and (cast(? as varchar) is null or status = ?) "
                     + "order by serial_number limit ?").params(after, state, state, limit).query(Devices::map).list();
         }
-        String prefix = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        // each branch walks its own index in serial order and stops at the page size; the union is at most three pages
-        String branch = "(select * from devices where %s like ? escape '\\' and serial_number > ? "
+        String prefix = search.strip();
+        // each branch is an index range (LIKE alone is not one for H2) walked in serial order up to the page size;
+        // the union is at most three pages
+        String branch = "(select * from devices where %1$s >= ? and %1$s < ? and serial_number > ? "
                 + "and (cast(? as varchar) is null or status = ?) order by serial_number limit ?)";
+        String serial = prefix.toUpperCase(java.util.Locale.ROOT);
         return jdbc.sql("select * from (" + branch.formatted("serial_number") + " union " + branch.formatted("model")
                         + " union " + branch.formatted("owner_user_id") + ") d order by serial_number limit ?")
-                .params(prefix.toUpperCase(java.util.Locale.ROOT), after, state, state, limit, prefix, after, state, state, limit,
-                        prefix, after, state, state, limit, limit)
+                .params(serial, serial + Character.MAX_VALUE, after, state, state, limit,
+                        prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
+                        prefix, prefix + Character.MAX_VALUE, after, state, state, limit, limit)
                 .query(Devices::map).list();
     }
 
