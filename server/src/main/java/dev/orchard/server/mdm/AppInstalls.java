@@ -31,11 +31,6 @@ class AppInstalls {
     record Outdated(String serialNumber, String adamId, String bundleId, String installed, String current) {
     }
 
-    private static final String ENROLLED_DEVICE = """
-            join devices d on d.serial_number = %s and d.status = 'ACTIVE'
-            join mdm_enrollments e on e.serial_number = d.serial_number and e.state = 'ENROLLED'
-            """;
-
     private final JdbcClient jdbc;
 
     AppInstalls(JdbcClient jdbc) {
@@ -48,20 +43,18 @@ class AppInstalls {
      * (never a Shared iPad, which takes device licenses only).
      */
     List<Wanted> dueInstalls(int limit) {
-        String autoInstall = " left join app_settings s on s.adam_id = l.adam_id where coalesce(s.auto_install, true) "
-                + "and l.origin = 'ORCHARD' and l.intent is null and l.confirmed_at is not null ";
-        var list = new java.util.ArrayList<Wanted>(jdbc.sql("select l.serial_number, l.adam_id from licenses l "
-                + ENROLLED_DEVICE.formatted("l.serial_number") + autoInstall
-                + "and not exists (select 1 from mdm_app_installs i where i.serial_number = l.serial_number and i.adam_id = l.adam_id) "
-                + "order by l.serial_number, l.adam_id limit ?").param(limit)
-                .query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), false)).list());
+        // driven from the enrolments into the ledger's holder indexes, never a walk of every license
+        String enrolled = "select d.serial_number, l.adam_id from mdm_enrollments e "
+                + "join devices d on d.serial_number = e.serial_number and d.status = 'ACTIVE' ";
+        String conditions = " left join app_settings s on s.adam_id = l.adam_id where e.state = 'ENROLLED' "
+                + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.intent is null and l.confirmed_at is not null "
+                + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
+                + "order by d.serial_number, l.adam_id limit ?";
+        var list = new java.util.ArrayList<Wanted>(jdbc.sql(enrolled + "join licenses l on l.serial_number = d.serial_number"
+                + conditions).param(limit).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), false)).list());
         if (list.size() < limit) {
-            list.addAll(jdbc.sql("select d.serial_number, l.adam_id from licenses l join devices d on d.owner_user_id = l.client_user_id "
-                    + "and d.status = 'ACTIVE' and d.shared_ipad = false "
-                    + "join mdm_enrollments e on e.serial_number = d.serial_number and e.state = 'ENROLLED'" + autoInstall
-                    + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
-                    + "order by d.serial_number, l.adam_id limit ?").param(limit - list.size())
-                    .query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), true)).list());
+            list.addAll(jdbc.sql(enrolled + "and d.shared_ipad = false join licenses l on l.client_user_id = d.owner_user_id"
+                    + conditions).param(limit - list.size()).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), true)).list());
         }
         return list;
     }
