@@ -77,6 +77,17 @@ class SyncStates {
         jdbc.sql("update sync_state set assignments_version = ? where account_id = ?").params(version, account.value()).update();
     }
 
+    /** Counts a request to sync the account now (compared before and after a run). */
+    void requested(AccountId account) {
+        load(account);
+        jdbc.sql("update sync_state set requests = requests + 1 where account_id = ?").param(account.value()).update();
+    }
+
+    long requests(AccountId account) {
+        return jdbc.sql("select coalesce(max(requests), 0) from sync_state where account_id = ?").param(account.value())
+                .query(Long.class).single();
+    }
+
     void requestFull(AccountId account) {
         load(account);
         jdbc.sql("update sync_state set full_requested = true where account_id = ?").param(account.value()).update();

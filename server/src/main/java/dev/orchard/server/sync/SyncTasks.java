@@ -26,6 +26,7 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountProblem;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.accounts.AccountUnavailableException;
+import dev.orchard.server.system.Scheduling;
 
 /**
  * Schedules each account's sync as one db-scheduler task instance ({@code account-sync}, instance = account id):
@@ -73,15 +74,18 @@ public class SyncTasks implements ApplicationRunner {
     }
 
     @Bean
-    static Task<Void> accountSyncTask(AccountSync sync, SyncProperties properties, Clock clock,
+    static Task<Void> accountSyncTask(AccountSync sync, SyncStates states, SyncProperties properties, Clock clock,
                                       ObjectProvider<SchedulerClient> scheduler) {
         return Tasks.custom(SYNC).execute((instance, context) -> {
             AccountId id = new AccountId(Long.parseLong(instance.getId()));
+            long requestsBefore = states.requests(id);
             Instant when;
             try {
                 var outcome = sync.run(id);
                 scheduler.getObject().scheduleIfNotExists(CATALOG.instance(id.toString()).scheduledTo(clock.instant()));
-                when = outcome.fullNeededAgain() ? clock.instant().plus(Duration.ofMinutes(1))
+                // a request that arrived while this ran could not move the running instance: run again now
+                when = states.requests(id) > requestsBefore ? clock.instant()
+                        : outcome.fullNeededAgain() ? clock.instant().plus(Duration.ofMinutes(1))
                         : clock.instant().plus(properties.interval());
             } catch (AccountBlockedException e) {
                 when = e.until();
@@ -127,14 +131,9 @@ public class SyncTasks implements ApplicationRunner {
         if (full) {
             states.requestFull(id);
         }
-        SchedulerClient client = scheduler.getObject();
-        if (!client.scheduleIfNotExists(SYNC.instance(id.toString()).scheduledTo(clock.instant()))) {
-            try {
-                client.reschedule(SYNC.instanceId(id.toString()), clock.instant());
-            } catch (RuntimeException running) {
-                // the sync is running right now; a requested full read is picked up by its next run
-                LOG.debug("sync of account {} is running; not rescheduled", id);
-            }
+        states.requested(id);
+        if (!Scheduling.runNow(scheduler.getObject(), SYNC, id.toString(), clock.instant())) {
+            LOG.debug("sync of account {} is running; it runs again when done", id);
         }
     }
 }

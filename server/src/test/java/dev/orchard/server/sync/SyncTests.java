@@ -143,6 +143,17 @@ class SyncTests {
     }
 
     @Test
+    void aSyncRequestedWhileOneRunsRunsRightAfterIt() {
+        control.post("locations/" + uId + "/generate", "{\"assets\":2,\"assignments\":600}"); // 200 pages of 3
+        orchard.post("/api/v1/accounts/" + id + "/sync?full=true", ADMIN_TOKEN, null);
+        Await.until("the sync runs", () -> !status().get("progress").get("runId").isNull());
+        int before = status().get("history").size();
+        orchard.post("/api/v1/accounts/" + id + "/sync", ADMIN_TOKEN, null); // cannot move the running instance
+        awaitRuns(before + 1); // the running one and the one asked for meanwhile, not 30 minutes later
+        assertThat(status().get("history").get(0).get("result").asString()).isEqualTo("OK");
+    }
+
+    @Test
     void anUnknownVersionLeadsToAFullRead() {
         control.post("locations/" + uId + "/reset-versions", null);
         control.post("locations/" + uId + "/assignments", "{\"adamId\":\"408709785\",\"serialNumber\":\"AFTER-RESET\"}");
