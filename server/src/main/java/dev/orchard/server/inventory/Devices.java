@@ -53,8 +53,8 @@ class Devices {
     }
 
     /**
-     * Keyset page in serial order; {@code search} is a prefix of the serial (any case), the model or the owner (as
-     * typed). The serial branch walks the primary key; model and owner prefixes use their indexes and sort only what
+     * Keyset page in serial order; {@code search} is a prefix of the serial (in upper case or as typed), the model or
+     * the owner (as typed). The serial branch walks the primary key; model and owner prefixes use their indexes and sort only what
      * matches, so a search stays fast over hundreds of thousands of devices unless the prefix matches most of them.
      */
     List<Device> page(String search, Device.Status status, String afterSerial, int limit) {
@@ -66,13 +66,15 @@ class Devices {
         }
         String prefix = search.strip();
         // each branch is an index range (LIKE alone is not one for H2) walked in serial order up to the page size;
-        // the union is at most three pages
+        // the union is at most four pages
         String branch = "(select * from devices where %1$s >= ? and %1$s < ? and serial_number > ? "
                 + "and (cast(? as varchar) is null or status = ?) order by serial_number limit ?)";
-        String serial = prefix.toUpperCase(java.util.Locale.ROOT);
-        return jdbc.sql("select * from (" + branch.formatted("serial_number") + " union " + branch.formatted("model")
-                        + " union " + branch.formatted("owner_user_id") + ") d order by serial_number limit ?")
-                .params(serial, serial + Character.MAX_VALUE, after, state, state, limit,
+        String upper = prefix.toUpperCase(java.util.Locale.ROOT); // Apple's serials are upper case; others as typed
+        return jdbc.sql("select * from (" + branch.formatted("serial_number") + " union " + branch.formatted("serial_number")
+                        + " union " + branch.formatted("model") + " union " + branch.formatted("owner_user_id")
+                        + ") d order by serial_number limit ?")
+                .params(upper, upper + Character.MAX_VALUE, after, state, state, limit,
+                        prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
                         prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
                         prefix, prefix + Character.MAX_VALUE, after, state, state, limit, limit)
                 .query(Devices::map).list();

@@ -104,6 +104,9 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("License holders")));
         mvc.perform(get("/devices?q=uidev").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("UIDEV1")));
+        orchard.method("PUT", "/api/v1/devices/lowcase1", ADMIN_TOKEN, "{\"serialNumber\":\"lowcase1\",\"platform\":\"macOS\"}");
+        mvc.perform(get("/devices?q=lowc").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("lowcase1")));
         mvc.perform(get("/devices?q=iPhone9").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("No devices")));
         mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
