@@ -58,6 +58,54 @@ final class BenchSupport {
         throw new IllegalStateException("the simulator did not start");
     }
 
+    /** The admin API token the benchmarks' Orchard starts with. */
+    static final String TOKEN = "bench-admin-token-0123456789";
+
+    /** Starts Orchard in this JVM (H2 under {@code data}) against the simulator at {@code sim}. */
+    static org.springframework.context.ConfigurableApplicationContext startOrchard(URI sim, int port, Path data,
+                                                                                  String... extra) {
+        var args = new java.util.ArrayList<>(java.util.List.of("--server.port=" + port, "--orchard.data-dir=" + data,
+                "--orchard.apple.base-url=" + sim + "mdm/v2/",
+                "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
+                "--orchard.apple.store-lookup-url=" + sim + "lookup", "--orchard.security.bootstrap-api-token=" + TOKEN,
+                "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN"));
+        args.addAll(java.util.List.of(extra));
+        return new org.springframework.boot.builder.SpringApplicationBuilder(dev.orchard.server.OrchardApplication.class)
+                .run(args.toArray(String[]::new));
+    }
+
+    /** Calls Orchard's REST API ({@code api} ends in {@code /api/v1/}) with the admin token. */
+    static JsonNode api(URI api, String method, String path, String json) throws Exception {
+        return send(HttpRequest.newBuilder(api.resolve(path)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** Uploads {@code n} iOS devices {@code <prefix>0000000…} in bulk requests of 50,000; {@code extra} adds JSON fields. */
+    static void uploadDevices(URI api, String prefix, int n, String extra) throws Exception {
+        for (int from = 0; from < n; from += 50_000) {
+            var batch = new java.util.ArrayList<String>();
+            for (int i = from; i < Math.min(n, from + 50_000); i++) {
+                batch.add("{\"serialNumber\":\"" + prefix + String.format("%07d", i) + "\",\"platform\":\"iOS\","
+                        + "\"osVersion\":\"17.4\"" + extra + "}");
+            }
+            api(api, "POST", "devices", "[" + String.join(",", batch) + "]");
+        }
+    }
+
+    /**
+     * Polls an outcome every {@code pollSeconds} for up to 30 minutes. Each check counts the ledger, so it must not
+     * run often enough to compete with the work it waits for.
+     */
+    static void await(java.util.function.BooleanSupplier condition, int pollSeconds) {
+        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gave up after 30 minutes");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pollSeconds * 1_000_000_000L);
+        }
+    }
+
     static int freePort() throws Exception {
         try (var s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();

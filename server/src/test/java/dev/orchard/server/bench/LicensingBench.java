@@ -4,13 +4,10 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.orchard.server.OrchardApplication;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,7 +19,6 @@ import tools.jackson.databind.JsonNode;
  */
 public final class LicensingBench {
 
-    private static final String TOKEN = "bench-admin-token-0123456789";
     private static final String APP = "700000001";
 
     private LicensingBench() {
@@ -53,38 +49,28 @@ public final class LicensingBench {
 
         Path data = Files.createTempDirectory("orchard-licensing-bench");
         int port = BenchSupport.freePort();
-        ConfigurableApplicationContext orchard = new SpringApplicationBuilder(OrchardApplication.class).run(
-                "--server.port=" + port, "--orchard.data-dir=" + data, "--orchard.public-url=http://127.0.0.1:" + port + "/",
-                "--orchard.apple.base-url=" + sim + "mdm/v2/",
-                "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
-                "--orchard.apple.store-lookup-url=" + sim + "lookup", "--orchard.security.bootstrap-api-token=" + TOKEN,
-                "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN");
+        ConfigurableApplicationContext orchard = BenchSupport.startOrchard(sim, port, data,
+                "--orchard.public-url=http://127.0.0.1:" + port + "/");
         try {
             URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
             JdbcClient db = orchard.getBean(JdbcClient.class);
-            long account = api(api, "POST", "accounts", "{\"sToken\":\"" + location.get("sToken").asString() + "\",\"takeOver\":true}")
+            long account = BenchSupport.api(api, "POST", "accounts", "{\"sToken\":\"" + location.get("sToken").asString() + "\",\"takeOver\":true}")
                     .get("id").asLong();
-            await(() -> db.sql("select count(*) from pools where account_id = ? and adam_id = ?").params(account, APP)
-                    .query(Long.class).single() == 1);
+            BenchSupport.await(() -> db.sql("select count(*) from pools where account_id = ? and adam_id = ?").params(account, APP)
+                    .query(Long.class).single() == 1, 1);
             BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":" + rateLimit + "}");
             BenchSupport.HTTP.send(HttpRequest.newBuilder(sim.resolve("_sim/requests")).DELETE().build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
 
             long started = System.nanoTime();
-            api(api, "POST", "labels", "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + account
+            BenchSupport.api(api, "POST", "labels", "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + account
                     + ",\"targets\":[{\"type\":\"ALL\"}]}");
-            api(api, "POST", "labels", "{\"kind\":\"APP\",\"name\":\"Bench app\",\"adamIds\":[\"" + APP
+            BenchSupport.api(api, "POST", "labels", "{\"kind\":\"APP\",\"name\":\"Bench app\",\"adamIds\":[\"" + APP
                     + "\"],\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-            for (int from = 0; from < devices; from += 50_000) {
-                var batch = new ArrayList<String>();
-                for (int i = from; i < Math.min(devices, from + 50_000); i++) {
-                    batch.add("{\"serialNumber\":\"BENCH" + String.format("%07d", i) + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\"}");
-                }
-                api(api, "POST", "devices", "[" + String.join(",", batch) + "]");
-            }
+            BenchSupport.uploadDevices(api, "BENCH", devices, "");
             double uploaded = (System.nanoTime() - started) / 1e9;
-            await(() -> db.sql("select count(*) from licenses where account_id = ? and adam_id = ? and origin = 'ORCHARD' "
-                    + "and intent is null").params(account, APP).query(Long.class).single() == devices);
+            BenchSupport.await(() -> db.sql("select count(*) from licenses where account_id = ? and adam_id = ? and origin = 'ORCHARD' "
+                    + "and intent is null").params(account, APP).query(Long.class).single() == devices, 1);
             double licensed = (System.nanoTime() - started) / 1e9;
             long associates = 0;
             long refused = 0;
@@ -102,22 +88,6 @@ public final class LicensingBench {
                     devices / licensed, associates, refused, devices, (devices + 999) / 1000);
         } finally {
             orchard.close();
-        }
-    }
-
-    private static JsonNode api(URI api, String method, String path, String json) throws Exception {
-        return BenchSupport.send(HttpRequest.newBuilder(api.resolve(path)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up after 30 minutes");
-            }
-            // polling the outcome once a second: each check counts the ledger, and must not compete with the work
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
         }
     }
 }

@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 public final class SyncBench {
 
     private static final HttpClient HTTP = BenchSupport.HTTP;
-    private static final String TOKEN = "bench-admin-token-0123456789";
+    private static final String TOKEN = BenchSupport.TOKEN;
 
     private SyncBench() {
     }

@@ -9,17 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.orchard.server.OrchardApplication;
 
 /**
  * Benchmark, not a test. Fills Orchard (H2, -Xmx as given) with a large organisation — 1,000,000 licenses synced from
@@ -31,7 +28,6 @@ import dev.orchard.server.OrchardApplication;
  */
 public final class UiPagesBench {
 
-    private static final String TOKEN = "bench-admin-token-0123456789";
     private static final String PASSWORD = "bench-admin-password";
 
     private UiPagesBench() {
@@ -58,26 +54,17 @@ public final class UiPagesBench {
     private static void run(URI sim, String sToken, int assignments, int devices) throws Exception {
         Path data = Files.createTempDirectory("orchard-ui-bench");
         int port = BenchSupport.freePort();
-        ConfigurableApplicationContext orchard = new SpringApplicationBuilder(OrchardApplication.class).run(
-                "--server.port=" + port, "--orchard.data-dir=" + data, "--orchard.apple.base-url=" + sim + "mdm/v2/",
-                "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
-                "--orchard.apple.store-lookup-url=" + sim + "lookup", "--orchard.security.bootstrap-api-token=" + TOKEN,
-                "--orchard.security.admin-password=" + PASSWORD, "--logging.level.root=WARN");
+        ConfigurableApplicationContext orchard = BenchSupport.startOrchard(sim, port, data,
+                "--orchard.security.admin-password=" + PASSWORD);
         try {
             String root = "http://127.0.0.1:" + port;
             JdbcClient db = orchard.getBean(JdbcClient.class);
             long started = System.nanoTime();
-            api(root, "POST", "/api/v1/accounts", "{\"sToken\":\"" + sToken + "\",\"takeOver\":true}");
-            for (int from = 0; from < devices; from += 50_000) {
-                var batch = new ArrayList<String>();
-                for (int i = from; i < Math.min(devices, from + 50_000); i++) {
-                    batch.add("{\"serialNumber\":\"UIB" + String.format("%07d", i) + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\","
-                            + "\"country\":\"US\",\"model\":\"iPhone15,2\"}");
-                }
-                api(root, "POST", "/api/v1/devices", "[" + String.join(",", batch) + "]");
-            }
-            await(() -> db.sql("select count(*) from licenses").query(Long.class).single() >= assignments
-                    && db.sql("select count(*) from sync_runs where finished_at is not null").query(Long.class).single() >= 1);
+            URI api = URI.create(root + "/api/v1/");
+            BenchSupport.api(api, "POST", "accounts", "{\"sToken\":\"" + sToken + "\",\"takeOver\":true}");
+            BenchSupport.uploadDevices(api, "UIB", devices, ",\"country\":\"US\",\"model\":\"iPhone15,2\"");
+            BenchSupport.await(() -> db.sql("select count(*) from licenses").query(Long.class).single() >= assignments
+                    && db.sql("select count(*) from sync_runs where finished_at is not null").query(Long.class).single() >= 1, 2);
             System.out.printf("%n[ui] %,d licenses and %,d devices loaded in %.0f s%n", assignments, devices,
                     (System.nanoTime() - started) / 1e9);
             String adamId = db.sql("select adam_id from pools order by adam_id limit 1").query(String.class).single();
@@ -114,21 +101,6 @@ public final class UiPagesBench {
             }
         } finally {
             orchard.close();
-        }
-    }
-
-    private static void api(String root, String method, String path, String json) throws Exception {
-        BenchSupport.send(HttpRequest.newBuilder(URI.create(root + path)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up after 30 minutes");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000_000L); // checks count the ledger: not too often
         }
     }
 }
