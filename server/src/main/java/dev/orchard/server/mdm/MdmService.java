@@ -71,7 +71,7 @@ public class MdmService {
         var skipped = new LinkedHashMap<String, String>();
         if (serial != null) {
             String s = inventory.device(serial).device().serialNumber();
-            List<String> apps = adamId != null ? List.of(adamId) : licensedApps(s);
+            List<String> apps = adamId != null ? List.of(adamId) : installs.licensedApps(s);
             for (String app : apps) {
                 var license = installs.licensed(s, app);
                 if (license.isPresent()) {
@@ -107,10 +107,6 @@ public class MdmService {
         skipped.putAll(result.skipped());
         tasks.deliverAfterCommit();
         return new Requested(result.commandUuids().size(), result.devices(), skipped, result.commandUuids());
-    }
-
-    private List<String> licensedApps(String serial) {
-        return installs.licensedApps(serial);
     }
 
     /** Outdated installs (R9), optionally for one device and/or app. */
@@ -153,7 +149,7 @@ public class MdmService {
     }
 
     public List<MdmCommandView> commands(String serial, String state, String requestType, String before, int limit) {
-        return queue.page(serial == null ? null : serial.strip().toUpperCase(java.util.Locale.ROOT),
+        return queue.page(serial == null ? null : serial.strip(),
                 state == null ? null : state.strip().toUpperCase(java.util.Locale.ROOT), requestType, before, limit);
     }
 

@@ -91,7 +91,7 @@ class SecurityConfiguration {
     SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens) throws Exception {
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/login", "/error", "/denied", "/css/**",
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/login", "/error", "/denied", "/css/**", "/js/**",
                                 "/webjars/**", "/favicon.ico").permitAll()
                         .requestMatchers("/actuator/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
                         .hasRole("VIEWER")

@@ -50,14 +50,17 @@ class AccountsPages {
                @RequestParam(required = false) Integer priority, @RequestParam(defaultValue = "false") boolean takeOver,
                RedirectAttributes flash) {
         return Actions.run(flash, "/accounts", () -> {
-            var account = accounts.add(blank(name), tokenText(token), priority, takeOver);
+            var account = accounts.add(Actions.blank(name), tokenText(token), priority, takeOver);
             return "Added " + account.name() + " (" + account.locationName() + "); the first sync has started.";
         });
     }
 
     @GetMapping("/accounts/{id}")
     String account(@PathVariable long id, Model model) {
-        var account = accounts.get(new AccountId(id));
+        return page(accounts.get(new AccountId(id)), model);
+    }
+
+    private String page(dev.orchard.server.accounts.Account account, Model model) {
         model.addAttribute("c", dashboard.card(account));
         model.addAttribute("history", ledger.history(account.id(), 20));
         return "account";
@@ -98,10 +101,8 @@ class AccountsPages {
     String reclaimAll(@PathVariable long id, @RequestParam(required = false) String confirm, Model model, RedirectAttributes flash) {
         var account = accounts.get(new AccountId(id));
         if (confirm == null) {
-            model.addAttribute("c", dashboard.card(account));
-            model.addAttribute("history", ledger.history(account.id(), 20));
             model.addAttribute("preview", reclaims.reclaimAccount(account.id(), true));
-            return "account";
+            return page(account, model);
         }
         return Actions.run(flash, "/accounts/" + id, () -> {
             if (!confirm.strip().equals(account.name())) {
@@ -133,9 +134,5 @@ class AccountsPages {
         } catch (IOException e) {
             throw new IllegalArgumentException("The file could not be read: " + e.getMessage());
         }
-    }
-
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
     }
 }

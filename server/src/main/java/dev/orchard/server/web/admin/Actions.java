@@ -30,4 +30,9 @@ final class Actions {
         }
         return "redirect:" + target;
     }
+
+    /** A form field with nothing in it is absent. */
+    static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
 }

@@ -79,10 +79,6 @@ class OperationsPages {
     }
 
     private static AuditTrail.Filter filter(String actor, String action, String subject) {
-        return new AuditTrail.Filter(blank(actor), blank(action), blank(subject), null, null);
-    }
-
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
+        return new AuditTrail.Filter(Actions.blank(actor), Actions.blank(action), Actions.blank(subject), null, null);
     }
 }

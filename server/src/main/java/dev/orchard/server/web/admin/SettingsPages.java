@@ -101,7 +101,7 @@ class SettingsPages {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Kind must be NANOMDM or WEBHOOK.");
             }
-            var s = servers.create(new MdmServerService.Input(name, k, url, blank(apiKey), blank(eventsSecret), null));
+            var s = servers.create(new MdmServerService.Input(name, k, url, Actions.blank(apiKey), Actions.blank(eventsSecret), null));
             return "MDM server " + s.name() + " added" + (s.isDefault() ? " as the default." : ".");
         });
     }
@@ -112,9 +112,5 @@ class SettingsPages {
             servers.delete(id);
             return "MDM server removed.";
         });
-    }
-
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }
