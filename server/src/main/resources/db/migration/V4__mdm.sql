@@ -75,3 +75,11 @@ create table mdm_app_installs (
     updated_at    timestamp with time zone not null,
     primary key (serial_number, adam_id)
 );
+
+-- requests to deliver now are counted: a request that arrives while the delivery task runs (and so cannot be
+-- rescheduled) makes it run again instead of being lost until the next trigger
+create table mdm_delivery (
+    id       integer primary key,
+    requests bigint  not null default 0
+);
+insert into mdm_delivery (id, requests) values (1, 0);

@@ -37,10 +37,12 @@ public class MdmTasks implements ApplicationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(MdmTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final CommandQueue queue;
     private final Clock clock;
 
-    MdmTasks(ObjectProvider<SchedulerClient> scheduler, Clock clock) {
+    MdmTasks(ObjectProvider<SchedulerClient> scheduler, CommandQueue queue, Clock clock) {
         this.scheduler = scheduler;
+        this.queue = queue;
         this.clock = clock;
     }
 
@@ -49,8 +51,11 @@ public class MdmTasks implements ApplicationRunner {
         return Tasks.custom(DELIVERY).execute((instance, context) -> {
             Instant next;
             try {
+                long requests = queue.deliveryRequests();
                 dispatcher.deliverDue();
-                next = dispatcher.hasDue() ? clock.instant() : queue.nextAttempt().orElse(null);
+                // a request made while this ran could not reschedule the running instance: run again for it
+                next = dispatcher.hasDue() || queue.deliveryRequests() > requests ? clock.instant()
+                        : queue.nextAttempt().orElse(null);
             } catch (RuntimeException e) {
                 LOG.warn("MDM delivery failed, retrying in a minute: {}", e.toString());
                 next = clock.instant().plusSeconds(60);
@@ -82,8 +87,9 @@ public class MdmTasks implements ApplicationRunner {
     }
 
     public void deliverNow() {
+        queue.requestDelivery();
         if (!Scheduling.runNow(scheduler.getObject(), DELIVERY, INSTANCE, clock.instant())) {
-            LOG.debug("MDM delivery running; the sweep picks up what arrived meanwhile");
+            LOG.debug("MDM delivery running; it runs again when done");
         }
     }
 

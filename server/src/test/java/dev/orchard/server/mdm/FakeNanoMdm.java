@@ -92,9 +92,6 @@ public final class FakeNanoMdm implements AutoCloseable {
 
     private void enqueue(HttpExchange ex) throws IOException {
         requests++;
-        // no keep-alive: a connection the client pooled would otherwise outlive down() and hang until its timeout,
-        // where a crashed NanoMDM refuses at once
-        ex.getResponseHeaders().set("Connection", "close");
         String expected = "Basic " + Base64.getEncoder().encodeToString(("nanomdm:" + apiKey).getBytes(StandardCharsets.UTF_8));
         if (!"PUT".equals(ex.getRequestMethod()) || !expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
             ex.sendResponseHeaders(401, -1);
