@@ -155,7 +155,7 @@ final class AppleApi {
         var codes = body.putArray("errorCodes");
         ErrorCatalog.MESSAGES.forEach((n, m) -> codes.addObject().put("errorMessage", m).put("errorNumber", n));
         ObjectNode limits = body.putObject("limits");
-        settings.limits.forEach(limits::put);
+        settings.advertisedLimits().forEach(limits::put);
         var types = body.putArray("notificationTypes");
         ClientConfig.NOTIFICATION_TYPES.stream().filter(t -> !t.equals("TEST_NOTIFICATION")).forEach(types::add);
         ObjectNode urls = body.putObject("urls");

@@ -260,7 +260,7 @@ final class ControlApi {
         n.put("notificationRetryDelayMs", settings.notificationRetryDelayMs);
         n.put("logRequests", settings.logRequests);
         ObjectNode limits = n.putObject("limits");
-        settings.limits.forEach(limits::put);
+        settings.advertisedLimits().forEach(limits::put);
         return n;
     }
 
@@ -308,6 +308,10 @@ final class ControlApi {
         if (b.hasNonNull("limits")) {
             Map<String, Integer> limits = new HashMap<>(settings.limits);
             b.get("limits").properties().forEach(e -> limits.put(e.getKey(), e.getValue().asInt()));
+            Integer rate = limits.remove(Settings.MAX_REQUEST_PER_SECOND); // the advertised rate is the enforced one
+            if (rate != null) {
+                settings.rateLimit = Math.max(0, rate);
+            }
             settings.limits = Map.copyOf(limits);
         }
     }

@@ -1,6 +1,8 @@
 package dev.orchard.applesim;
 
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Switchable behaviour of the simulator. Where Apple's behaviour is undocumented the default is the one our
@@ -10,7 +12,10 @@ final class Settings {
 
     /** Records per page of assets, assignments and users (Apple: "several hundred"; examples show 1000). */
     volatile int pageSize = 1000;
-    /** Requests per second per token; 0 = unlimited. Apple's example limit is 15. */
+    /**
+     * Requests per second per token; 0 = unlimited. Apple's example limit is 15. It is what service/config
+     * advertises as {@code maxRequestPerSecond}, so a client that obeys the advertised limit is held to it too.
+     */
     volatile int rateLimit = 15;
     /** How long an asynchronous event takes from PENDING to its end. */
     volatile long eventDelayMs = 1000;
@@ -34,16 +39,30 @@ final class Settings {
     volatile long notificationRetryDelayMs = 1000;
     /** Print one line per request. */
     volatile boolean logRequests = true;
-    /** service/config limits; Apple's example values. */
-    volatile java.util.Map<String, Integer> limits = Map.ofEntries(
+    /**
+     * What service/config advertises as {@code maxRequestPerSecond} while the rate is unlimited: Apple always
+     * publishes a number, and one far above what a client can reach lets the client run at its own speed.
+     */
+    static final int UNLIMITED_ADVERTISED_RATE = 1000;
+    /** service/config limits other than the request rate ({@link #rateLimit}); Apple's example values. */
+    volatile Map<String, Integer> limits = Map.ofEntries(
             Map.entry("maxAssets", 25), Map.entry("maxUsers", 100), Map.entry("maxNotificationLength", 512),
             Map.entry("maxRevokeClientUserIds", 100), Map.entry("maxClientUserIds", 1000),
             Map.entry("maxSerialNumbers", 1000), Map.entry("maxRevokeSerialNumbers", 100),
-            Map.entry("maxRequestPerSecond", 15), Map.entry("maxSubscriptions", 25),
+            Map.entry("maxSubscriptions", 25),
             Map.entry("maxSubscriptionClientUserIds", 1000), Map.entry("maxMdmNameLength", 100),
             Map.entry("maxMdmMetadataLength", 255), Map.entry("maxMdmIdLength", 100));
 
     int limit(String name) {
         return limits.getOrDefault(name, Integer.MAX_VALUE);
     }
+
+    /** The limits service/config publishes: {@link #limits} and the request rate. */
+    SortedMap<String, Integer> advertisedLimits() {
+        var all = new TreeMap<>(limits);
+        all.put(MAX_REQUEST_PER_SECOND, rateLimit > 0 ? rateLimit : UNLIMITED_ADVERTISED_RATE);
+        return all;
+    }
+
+    static final String MAX_REQUEST_PER_SECOND = "maxRequestPerSecond";
 }

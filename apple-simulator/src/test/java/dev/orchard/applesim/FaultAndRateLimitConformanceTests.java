@@ -40,6 +40,32 @@ class FaultAndRateLimitConformanceTests extends SimulatorFixture {
     }
 
     @Test
+    void serviceConfigAdvertisesTheRateItEnforces() {
+        http.control("POST", "settings", "{\"rateLimit\":8}");
+        assertThat(advertisedRate()).isEqualTo(8);
+
+        http.control("POST", "settings", "{\"rateLimit\":0}");
+        assertThat(advertisedRate()).as("unlimited: a number no client reaches").isEqualTo(Settings.UNLIMITED_ADVERTISED_RATE);
+        for (int i = 0; i < 40; i++) {
+            assertThat(http.get("mdm/v2/assets", token).status()).isEqualTo(200);
+        }
+
+        http.control("POST", "settings", "{\"limits\":{\"maxRequestPerSecond\":3,\"maxAssets\":10}}");
+        assertThat(http.control("GET", "settings", null).body().get("rateLimit").asInt()).as("one rate, set either way").isEqualTo(3);
+        assertThat(advertisedRate()).isEqualTo(3);
+        assertThat(http.get("mdm/v2/service/config", null).body().get("limits").get("maxAssets").asInt()).isEqualTo(10);
+        int ok = 0;
+        for (int i = 0; i < 5; i++) {
+            ok += http.get("mdm/v2/assets", token).status() == 200 ? 1 : 0;
+        }
+        assertThat(ok).isEqualTo(3);
+    }
+
+    private int advertisedRate() {
+        return http.get("mdm/v2/service/config", null).body().get("limits").get("maxRequestPerSecond").asInt();
+    }
+
+    @Test
     void injected503WithRetryAfterHitsOnlyTheMatchingLocationAndPath() {
         http.control("POST", "faults", "{\"uId\":\"" + MAIN + "\",\"path\":\"assets\",\"status\":503,"
                 + "\"retryAfterSeconds\":120,\"count\":2}");

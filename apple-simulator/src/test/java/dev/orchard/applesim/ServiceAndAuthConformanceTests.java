@@ -14,7 +14,8 @@ class ServiceAndAuthConformanceTests extends SimulatorFixture {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().get("limits").get("maxSerialNumbers").asInt()).isEqualTo(1000);
-        assertThat(r.body().get("limits").get("maxRequestPerSecond").asInt()).isEqualTo(15);
+        assertThat(r.body().get("limits").get("maxRequestPerSecond").asInt()).as("the fixture runs without a rate limit")
+                .isEqualTo(Settings.UNLIMITED_ADVERTISED_RATE);
         assertThat(r.body().get("urls").get("getAssignments").asString()).isEqualTo(sim.v2Uri() + "assignments");
         assertThat(r.body().get("urls").get("contentMetadataLookup").asString()).startsWith(sim.baseUri().toString());
         assertThat(r.body().get("errorCodes").findValuesAsString("errorNumber")).contains("9646", "9721");
