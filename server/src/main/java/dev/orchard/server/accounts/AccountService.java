@@ -315,7 +315,7 @@ public class AccountService {
 
     private ClientConfigResponse claim(SToken token, Subscription subscription) {
         try {
-            return apple.client().updateClientConfig(token, request(subscription));
+            return gateway.callWithToken(token, (client, t) -> client.updateClientConfig(t, request(subscription)));
         } catch (AppleTransportException e) {
             throw new AccountProblem(Kind.APPLE_UNAVAILABLE, "Apple could not be reached: " + e.getMessage());
         }
@@ -333,7 +333,7 @@ public class AccountService {
                     + "; download a new one in Apple Business Manager or Apple School Manager");
         }
         try {
-            return apple.client().clientConfig(token);
+            return gateway.callWithToken(token, (client, t) -> client.clientConfig(t));
         } catch (AppleApiException e) {
             throw appleProblem(e);
         } catch (AppleTransportException e) {

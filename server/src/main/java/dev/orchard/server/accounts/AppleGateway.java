@@ -87,7 +87,7 @@ public class AppleGateway {
         Instant now = clock.instant();
         checkUsable(account, access, now);
         SToken token = SToken.parse(cipher.decrypt(accounts.tokenCiphertext(id).orElseThrow(), AccountService.TOKEN_PURPOSE));
-        try (var permit = throttle.acquire(id, apple.limits().maxRequestPerSecond())) {
+        try (var permit = throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond())) {
             // another node may have blocked the account while this one waited for a slot
             var blocked = accounts.blockedUntil(id).filter(until -> until.isAfter(clock.instant()));
             if (blocked.isPresent()) {
@@ -105,6 +105,19 @@ public class AppleGateway {
         } catch (AppleTransportException e) {
             metrics.request(id, operation, "unreachable");
             throw block(account, null, "Apple unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an Apple request slot", e);
+        }
+    }
+
+    /**
+     * A call with a token no account holds yet (adding an account, renewing its token): held to the token's
+     * request budget like every other call, with nothing recorded. Apple's errors reach the caller unclassified.
+     */
+    public <T> T callWithToken(SToken token, AppleCall<T> call) {
+        try (var permit = throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond())) {
+            return call.call(apple.client(), token);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an Apple request slot", e);
