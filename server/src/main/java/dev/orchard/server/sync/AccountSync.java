@@ -3,6 +3,7 @@ package dev.orchard.server.sync;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import dev.orchard.apple.PageWalk;
 import dev.orchard.apple.model.Asset;
 import dev.orchard.apple.model.AssetQuery;
 import dev.orchard.apple.model.AssignmentQuery;
+import dev.orchard.apple.model.GetAssignmentsResponse;
 import dev.orchard.apple.model.PagedResponse;
 import dev.orchard.apple.model.UserQuery;
 import dev.orchard.server.accounts.AccountBlockedException;
@@ -40,7 +42,6 @@ public class AccountSync {
     static final String RECONCILE = "RECONCILE";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountSync.class);
-    private static final int STATISTICS_EVERY_PAGES = 100;
 
     private final AppleGateway gateway;
     private final SyncStates states;
@@ -190,7 +191,16 @@ public class AccountSync {
 
     private void walkAssignments(AccountId id, long run, AssignmentQuery query, int start) {
         walk(id, run, ASSIGNMENTS, start, i -> gateway.call(id, Endpoint.GET_ASSIGNMENTS, AppleGateway.Access.READ,
-                (c, t) -> c.assignmentsPage(t, query, i)), page -> ledger.confirm(id, run, page.items(), clock.instant()));
+                (c, t) -> c.assignmentsPage(t, query, i)), new ToIntFunction<GetAssignmentsResponse>() {
+                    private boolean lastPageAllNew;
+
+                    @Override
+                    public int applyAsInt(GetAssignmentsResponse page) {
+                        int added = ledger.confirm(id, run, page.items(), clock.instant(), lastPageAllNew);
+                        lastPageAllNew = added == page.items().size();
+                        return added;
+                    }
+                });
     }
 
     /** Re-reads in full every pool whose assigned count disagrees with the ledger, to find removals. */
@@ -201,7 +211,7 @@ public class AccountSync {
                     AppleGateway.Access.READ, (c, t) -> c.assignmentsPage(t, query, i)), 0);
             for (var page : walk) {
                 tx.executeWithoutResult(s -> {
-                    int added = ledger.confirm(id, run, page.items(), clock.instant());
+                    int added = ledger.confirm(id, run, page.items(), clock.instant(), false);
                     states.countRun(run, 1, added, 0);
                 });
             }
@@ -218,7 +228,7 @@ public class AccountSync {
      * walk costs about max(fetch, apply) per page rather than their sum.
      */
     private <T, P extends PagedResponse<T>> void walk(AccountId id, long run, String phase, int start,
-                                                       IntFunction<P> fetch, java.util.function.ToIntFunction<P> apply) {
+                                                       IntFunction<P> fetch, ToIntFunction<P> apply) {
         if (start < 0) {
             return; // this phase was read to its end before an interruption
         }
@@ -226,8 +236,13 @@ public class AccountSync {
         int pagesApplied = 0;
         java.util.concurrent.CompletableFuture<P> next = java.util.concurrent.CompletableFuture.completedFuture(fetch.apply(start));
         int index = start;
+        long waited = 0;
+        long applying = 0;
         while (next != null) {
+            long t0 = System.nanoTime();
             P page = join(next);
+            long t1 = System.nanoTime();
+            waited += t1 - t0;
             Integer following = page.nextPageIndex();
             if (following != null && following <= index) {
                 throw new IllegalStateException(phase + ": nextPageIndex " + following + " does not advance past " + index);
@@ -248,12 +263,15 @@ public class AccountSync {
                 }
                 throw e;
             }
+            applying += System.nanoTime() - t1;
             known = first;
             index = following == null ? index : following;
-            if (ASSIGNMENTS.equals(phase) && ++pagesApplied % STATISTICS_EVERY_PAGES == 0) {
-                ledger.refreshStatistics(); // the ledger grew by up to 100,000 rows: keep plans index-driven
+            if (ASSIGNMENTS.equals(phase)) {
+                ledger.grew(++pagesApplied);
             }
         }
+        LOG.info("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,
+                waited / 1_000_000, applying / 1_000_000);
     }
 
     private static <P> P join(java.util.concurrent.CompletableFuture<P> future) {

@@ -143,6 +143,30 @@ class SyncTests {
     }
 
     @Test
+    void aLicenseOrchardAssignedIsConfirmedAmongPagesOfNewOnes() {
+        for (int i = 0; i < 30; i++) {
+            control.post("locations/" + uId + "/assignments", "{\"adamId\":\"408709785\",\"serialNumber\":\"LATE-" + i + "\"}");
+        }
+        // Orchard's own assignment, not yet confirmed, on a page that follows pages of licenses the ledger lacks
+        orchard.bean(JdbcClient.class).sql("insert into licenses (account_id, adam_id, pricing_param, serial_number, origin, "
+                + "since, intent) values (?, '408709785', 'STDQ', 'LATE-25', 'ORCHARD', ?, 'ASSIGN')")
+                .params(id, Timestamp.from(clock.instant())).update();
+
+        syncAndWait("?full=true");
+
+        JsonNode run = status().get("history").get(0);
+        assertThat(run.get("result").asString()).isEqualTo("OK");
+        assertThat(run.get("added").asLong()).isEqualTo(29);
+        var late25 = orchard.bean(JdbcClient.class).sql("select origin, intent, confirmed_at from licenses "
+                + "where account_id = ? and serial_number = 'LATE-25'").param(id).query().listOfRows();
+        assertThat(late25).hasSize(1);
+        assertThat(late25.get(0).get("origin")).isEqualTo("ORCHARD");
+        assertThat(late25.get(0).get("intent")).as("confirmed by the read").isNull();
+        assertThat(late25.get(0).get("confirmed_at")).isNotNull();
+        assertThat(licenses("")).isEqualTo(simAssignments());
+    }
+
+    @Test
     void aSyncRequestedWhileOneRunsRunsRightAfterIt() {
         control.post("locations/" + uId + "/generate", "{\"assets\":2,\"assignments\":600}"); // 200 pages of 3
         orchard.post("/api/v1/accounts/" + id + "/sync?full=true", ADMIN_TOKEN, null);
