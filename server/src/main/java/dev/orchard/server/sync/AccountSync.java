@@ -266,8 +266,9 @@ public class AccountSync {
             applying += System.nanoTime() - t1;
             known = first;
             index = following == null ? index : following;
+            pagesApplied++;
             if (ASSIGNMENTS.equals(phase)) {
-                ledger.grew(++pagesApplied);
+                ledger.grew(pagesApplied);
             }
         }
         LOG.info("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,
