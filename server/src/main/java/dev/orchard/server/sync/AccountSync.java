@@ -271,7 +271,7 @@ public class AccountSync {
                 ledger.grew(pagesApplied);
             }
         }
-        LOG.info("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,
+        LOG.debug("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,
                 waited / 1_000_000, applying / 1_000_000);
     }
 

@@ -81,7 +81,7 @@ public final class SyncBench {
                 "--orchard.apple.store-lookup-url=" + sim + "lookup",
                 "--orchard.security.bootstrap-api-token=" + TOKEN, "--orchard.sync.interval=24h",
                 "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN",
-                "--logging.level.dev.orchard.server.sync.AccountSync=INFO"));
+                "--logging.level.dev.orchard.server.sync.AccountSync=DEBUG"));
         if (url != null) {
             argsList.add("--spring.datasource.url=" + url);
             argsList.add("--spring.datasource.username=postgres");
