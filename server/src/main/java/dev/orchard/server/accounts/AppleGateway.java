@@ -87,7 +87,7 @@ public class AppleGateway {
         Instant now = clock.instant();
         checkUsable(account, access, now);
         SToken token = SToken.parse(cipher.decrypt(accounts.tokenCiphertext(id).orElseThrow(), AccountService.TOKEN_PURPOSE));
-        try (var permit = throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond())) {
+        try (var permit = permit(token)) {
             // another node may have blocked the account while this one waited for a slot
             var blocked = accounts.blockedUntil(id).filter(until -> until.isAfter(clock.instant()));
             if (blocked.isPresent()) {
@@ -105,9 +105,6 @@ public class AppleGateway {
         } catch (AppleTransportException e) {
             metrics.request(id, operation, "unreachable");
             throw block(account, null, "Apple unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an Apple request slot", e);
         }
     }
 
@@ -116,8 +113,15 @@ public class AppleGateway {
      * request budget like every other call, with nothing recorded. Apple's errors reach the caller unclassified.
      */
     public <T> T callWithToken(SToken token, AppleCall<T> call) {
-        try (var permit = throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond())) {
+        try (var permit = permit(token)) {
             return call.call(apple.client(), token);
+        }
+    }
+
+    /** Waits for a place in the token's request budget (the same for every call made with that token). */
+    private AccountThrottle.Permit permit(SToken token) {
+        try {
+            return throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an Apple request slot", e);
