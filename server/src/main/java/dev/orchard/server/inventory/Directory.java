@@ -44,6 +44,14 @@ class Directory {
                 .optional();
     }
 
+    /** The user whose id, managed Apple account or e-mail is {@code account} (case-insensitive for the addresses). */
+    Optional<String> userIdOf(String account) {
+        return jdbc.sql("select user_id from directory_users where user_id = ? or lower(managed_apple_id) = lower(?) "
+                + "or lower(email) = lower(?) order by case when user_id = ? then 0 when lower(managed_apple_id) = lower(?) "
+                + "then 1 else 2 end, user_id").params(account, account, account, account, account).query(String.class)
+                .list().stream().findFirst();
+    }
+
     List<DirectoryUser> users(Collection<String> ids) {
         if (ids.isEmpty()) {
             return List.of();

@@ -147,6 +147,11 @@ public class Inventory {
         return directory.user(u).orElseThrow(() -> new NotFoundException("no user " + u));
     }
 
+    /** The directory user an MDM's account name (a managed Apple account, an e-mail or a user id) means, if any. */
+    public Optional<String> userIdOf(String account) {
+        return account == null || account.isBlank() ? Optional.empty() : directory.userIdOf(account.strip());
+    }
+
     public List<DirectoryUser> users(Collection<String> ids) {
         return directory.users(ids);
     }

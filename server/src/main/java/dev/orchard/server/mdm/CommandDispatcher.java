@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -16,10 +17,16 @@ import org.springframework.stereotype.Component;
 
 /**
  * Delivers due MDM commands: groups the due targets by command and server, hands each group to the server's
- * connector in batches, and records every device's outcome. Transactions never span the call: a target is marked
- * SENDING before it (so a crash resends it, which the connectors treat as idempotent per command UUID), and
- * DELIVERED or re-queued with backoff after it. Runs inside the single {@code mdm-delivery} task, so two nodes never
- * send the same command; an MDM that is down only delays its own commands.
+ * connector in requests of up to its batch size, and records every channel's outcome. Transactions never span the
+ * call: targets are marked SENDING with the request's own command UUID before it, and DELIVERED or re-queued with
+ * backoff after it.
+ *
+ * <p>Every request carries a command UUID the MDM has never seen (NanoMDM stores a UUID once, for whichever ids came
+ * first). The one exception is a resend of a request whose outcome is unknown (a timeout, or a crash while SENDING):
+ * it goes again with the same UUID and the same channels, so "already exists" proves the first one got through. A
+ * request the MDM refuses as a whole because of some of its channels (NanoMDM on SQL storage and an id it has no
+ * enrollment for) is split in halves until the bad channels stand alone; they wait with the reason, the rest go.
+ * Runs inside the single {@code mdm-delivery} task, so two nodes never send the same command.
  */
 @Component
 class CommandDispatcher {
@@ -49,7 +56,8 @@ class CommandDispatcher {
         do {
             due = queue.due(clock.instant(), ROUND);
             Map<String, List<CommandQueue.Due>> groups = due.stream().collect(Collectors.groupingBy(
-                    d -> d.commandUuid() + "/" + d.serverId(), LinkedHashMap::new, Collectors.toList()));
+                    d -> d.commandUuid() + "/" + d.serverId() + "/" + (d.unsure() && d.wireUuid() != null ? d.wireUuid() : ""),
+                    LinkedHashMap::new, Collectors.toList()));
             groups.values().forEach(this::deliver);
             handled += due.size();
         } while (due.size() == ROUND);
@@ -64,40 +72,103 @@ class CommandDispatcher {
         CommandQueue.Due first = group.get(0);
         var server = servers.serverFor(first.serverId());
         if (server.isEmpty()) {
-            group.forEach(d -> later(d, "no MDM server is configured; add one (POST /api/v1/mdm/servers)"));
+            group.forEach(d -> later(d, "no MDM server is configured; add one (POST /api/v1/mdm/servers)", false));
             return;
         }
         MdmServer s = server.get();
         CommandDelivery connector = connectors.get(s.kind());
         String secret = servers.apiKey(s.id()).orElse(null);
-        MdmCommand command = new MdmCommand(first.commandUuid(), first.requestType(), first.payload());
+        if (first.unsure() && first.wireUuid() != null) {
+            // the same request again: every channel it named, whatever this round's page held
+            List<String> ids = queue.unsureRequest(first.wireUuid(), first.commandUuid());
+            Map<String, CommandQueue.Due> byId = group.stream().collect(Collectors.toMap(CommandQueue.Due::enrollmentId,
+                    Function.identity(), (a, b) -> a, LinkedHashMap::new));
+            ids.forEach(id -> byId.computeIfAbsent(id, k -> new CommandQueue.Due(first.commandUuid(), first.requestType(),
+                    first.payload(), k, null, first.serverId(), first.attempts(), first.createdAt(), first.wireUuid(), true)));
+            send(s, connector, secret, List.copyOf(byId.values()), first.wireUuid(), true);
+            return;
+        }
         for (int i = 0; i < group.size(); i += connector.batchSize()) {
-            List<CommandQueue.Due> batch = group.subList(i, Math.min(group.size(), i + connector.batchSize()));
-            batch.forEach(d -> queue.sending(d.commandUuid(), d.serialNumber(), s.id(), clock.instant()));
-            Map<String, CommandDelivery.Outcome> outcomes = connector.deliver(s, secret, command,
-                    batch.stream().map(CommandQueue.Due::enrollmentId).distinct().toList());
-            for (CommandQueue.Due d : batch) {
-                CommandDelivery.Outcome o = outcomes.getOrDefault(d.enrollmentId(),
-                        CommandDelivery.Outcome.refused("the MDM did not answer for this enrollment"));
-                if (o.delivered()) {
-                    queue.delivered(d.commandUuid(), d.serialNumber(), o.note(), clock.instant());
-                } else {
-                    later(new CommandQueue.Due(d.commandUuid(), d.requestType(), d.payload(), d.serialNumber(),
-                            d.enrollmentId(), s.id(), d.attempts() + 1, d.createdAt()), o.note());
-                }
-            }
+            sendFresh(s, connector, secret, group.subList(i, Math.min(group.size(), i + connector.batchSize())));
         }
     }
 
+    /** A new request with a new UUID; halves of it again at once if the MDM refused it because of some of its channels. */
+    private void sendFresh(MdmServer s, CommandDelivery connector, String secret, List<CommandQueue.Due> batch) {
+        List<CommandQueue.Due> split = send(s, connector, secret, batch, UUID.randomUUID().toString(), false);
+        if (split.size() > 1) {
+            int half = split.size() / 2;
+            sendFresh(s, connector, secret, split.subList(0, half));
+            sendFresh(s, connector, secret, split.subList(half, split.size()));
+        }
+    }
+
+    /** Sends one request and records its outcome; returns the targets to send again in smaller requests. */
+    private List<CommandQueue.Due> send(MdmServer s, CommandDelivery connector, String secret, List<CommandQueue.Due> batch,
+                                        String wireUuid, boolean resend) {
+        CommandQueue.Due first = batch.get(0);
+        List<String> ids = batch.stream().map(CommandQueue.Due::enrollmentId).toList();
+        queue.sending(first.commandUuid(), ids, wireUuid, s.id(), clock.instant());
+        MdmCommand command = MdmCommands.withUuid(new MdmCommand(first.commandUuid(), first.requestType(), first.payload()),
+                wireUuid);
+        Map<String, CommandDelivery.Outcome> outcomes = connector.deliver(s, secret, command, ids, resend);
+        List<CommandQueue.Due> again = new java.util.ArrayList<>();
+        for (CommandQueue.Due d : batch) {
+            CommandDelivery.Outcome o = outcomes.getOrDefault(d.enrollmentId(),
+                    CommandDelivery.Outcome.refused("the MDM did not answer for this enrollment"));
+            var attempted = new CommandQueue.Due(d.commandUuid(), d.requestType(), d.payload(), d.enrollmentId(),
+                    d.serialNumber(), s.id(), d.attempts() + 1, d.createdAt(), wireUuid, resend);
+            switch (o.result()) {
+                case DELIVERED -> queue.delivered(d.commandUuid(), d.enrollmentId(), o.note(), clock.instant());
+                case NOT_DELIVERED -> later(attempted, o.note(), false);
+                case UNKNOWN -> later(attempted, o.note(), true);
+                case SPLIT -> {
+                    if (batch.size() > 1) {
+                        queue.retryLater(d.commandUuid(), d.enrollmentId(), o.note(), clock.instant(), false, clock.instant());
+                        again.add(attempted);
+                    } else {
+                        later(attempted, o.note(), false);
+                    }
+                }
+            }
+        }
+        return again;
+    }
+
+    /** Pushes the channels holding {@code uuid} that have not answered; per channel, null or why the push failed. */
+    Map<String, String> push(String uuid) {
+        Map<String, String> result = new LinkedHashMap<>();
+        var byServer = queue.awaitingDevice(uuid).stream().collect(Collectors.groupingBy(d -> String.valueOf(d.serverId()),
+                LinkedHashMap::new, Collectors.toList()));
+        for (List<CommandQueue.Due> group : byServer.values()) {
+            var server = servers.serverFor(group.get(0).serverId());
+            if (server.isEmpty()) {
+                group.forEach(d -> result.put(d.enrollmentId(), "no MDM server is configured"));
+                continue;
+            }
+            CommandDelivery connector = connectors.get(server.get().kind());
+            String secret = servers.apiKey(server.get().id()).orElse(null);
+            for (int i = 0; i < group.size(); i += connector.batchSize()) {
+                List<String> ids = group.subList(i, Math.min(group.size(), i + connector.batchSize())).stream()
+                        .map(CommandQueue.Due::enrollmentId).toList();
+                connector.push(server.get(), secret, ids).forEach((id, error) -> {
+                    queue.pushed(uuid, id, error, clock.instant());
+                    result.put(id, error);
+                });
+            }
+        }
+        return result;
+    }
+
     /** Re-queues a target with exponential backoff, or fails it once it has waited longer than allowed. */
-    private void later(CommandQueue.Due d, String why) {
+    private void later(CommandQueue.Due d, String why, boolean unsure) {
         Instant now = clock.instant();
         if (Duration.between(d.createdAt(), now).compareTo(properties.giveUpAfter()) > 0) {
-            LOG.warn("MDM command {} to {} failed after {} attempts: {}", d.commandUuid(), d.serialNumber(), d.attempts(), why);
-            queue.failed(d.commandUuid(), d.serialNumber(), why, now);
+            LOG.warn("MDM command {} to {} failed after {} attempts: {}", d.commandUuid(), d.enrollmentId(), d.attempts(), why);
+            queue.failed(d.commandUuid(), d.enrollmentId(), why, now);
             return;
         }
-        queue.retryLater(d.commandUuid(), d.serialNumber(), why, now.plus(backoff(Math.max(1, d.attempts()))), now);
+        queue.retryLater(d.commandUuid(), d.enrollmentId(), why, now.plus(backoff(Math.max(1, d.attempts()))), unsure, now);
     }
 
     Duration backoff(int attempts) {

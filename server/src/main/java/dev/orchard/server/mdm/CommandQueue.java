@@ -3,7 +3,9 @@ package dev.orchard.server.mdm;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,21 +13,30 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The durable queue of MDM commands (mdm_commands, mdm_command_targets): a command is recorded with its devices in
- * the transaction that decided it, and each device's delivery and result are tracked on its own row.
- * Target states: QUEUED (due at next_attempt_at), SENDING (handed to the connector), DELIVERED (the MDM has it),
- * ACKNOWLEDGED, ERROR (the device reported an error), FAILED (delivery gave up), CANCELLED.
+ * The durable queue of MDM commands (mdm_commands, mdm_targets): a command is recorded with its channels in the
+ * transaction that decided it, and each channel's delivery and result are tracked on its own row. Target states:
+ * QUEUED (due at next_attempt_at), SENDING (handed to the connector), DELIVERED (the MDM has it), ACKNOWLEDGED,
+ * ERROR (the device reported an error), FAILED (delivery gave up), CANCELLED.
+ *
+ * <p>The command UUID an administrator sees is the logical one; each enqueue request carries a UUID of its own
+ * ({@code wire_uuid}), since NanoMDM stores a UUID once. A target whose last request has no known outcome
+ * ({@code unsure}: a timeout, or a crash while SENDING) is sent again with that same request UUID, so the MDM can tell
+ * a resend from a new command.
  */
 @Repository
 class CommandQueue {
 
-    /** A device a command goes to, on a channel of its enrolment, through a server (null: the default one). */
+    /** A channel a command goes to (serial null: a channel not yet identified), through a server (null: the default). */
     record Target(String serialNumber, String enrollmentId, Long serverId) {
     }
 
     /** A target whose delivery is due. */
-    record Due(String commandUuid, String requestType, String payload, String serialNumber, String enrollmentId,
-               Long serverId, int attempts, Instant createdAt) {
+    record Due(String commandUuid, String requestType, String payload, String enrollmentId, String serialNumber,
+               Long serverId, int attempts, Instant createdAt, String wireUuid, boolean unsure) {
+    }
+
+    /** What Orchard asked with a command, for reading its result. */
+    record Sent(String commandUuid, String requestType, String reason, String adamId, String bundleId) {
     }
 
     private final JdbcClient jdbc;
@@ -40,33 +51,33 @@ class CommandQueue {
                 + "values (?, ?, ?, ?, ?, ?, ?, ?)").params(command.uuid(), command.requestType(), command.plist(), reason,
                 adamId, bundleId, actor, ts).update();
         for (Target t : targets) {
-            jdbc.sql("insert into mdm_command_targets (command_uuid, serial_number, enrollment_id, server_id, state, "
-                    + "next_attempt_at, updated_at) values (?, ?, ?, ?, 'QUEUED', ?, ?)").params(command.uuid(), t.serialNumber(),
-                    t.enrollmentId(), t.serverId(), ts, ts).update();
+            jdbc.sql("insert into mdm_targets (command_uuid, enrollment_id, serial_number, server_id, state, next_attempt_at, "
+                    + "updated_at) values (?, ?, ?, ?, 'QUEUED', ?, ?)").params(command.uuid(), t.enrollmentId(), t.serialNumber(),
+                    t.serverId(), ts, ts).update();
         }
     }
 
     /** Delays a target's first delivery (a confirming query is asked a little after the install). */
     void notBefore(String uuid, Instant at) {
-        jdbc.sql("update mdm_command_targets set next_attempt_at = ? where command_uuid = ? and state = 'QUEUED'")
+        jdbc.sql("update mdm_targets set next_attempt_at = ? where command_uuid = ? and state = 'QUEUED'")
                 .params(Timestamp.from(at), uuid).update();
     }
 
-    /** Due targets (and those a crash left SENDING) in the order they were queued. */
+    /** Due targets, and those a crash left SENDING (whose outcome is therefore unknown), in the order they were queued. */
     List<Due> due(Instant now, int limit) {
         return jdbc.sql("""
-                select t.command_uuid, c.request_type, c.payload, t.serial_number, t.enrollment_id, t.server_id, t.attempts,
-                       c.created_at
-                from mdm_command_targets t join mdm_commands c on c.command_uuid = t.command_uuid
+                select t.command_uuid, c.request_type, c.payload, t.enrollment_id, t.serial_number, t.server_id, t.attempts,
+                       c.created_at, t.wire_uuid, t.unsure, t.state
+                from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid
                 where (t.state = 'QUEUED' and t.next_attempt_at <= ?) or t.state = 'SENDING'
-                order by t.next_attempt_at, t.command_uuid limit ?
+                order by t.next_attempt_at, t.command_uuid, t.enrollment_id limit ?
                 """).params(Timestamp.from(now), limit).query((rs, n) -> new Due(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), (Long) rs.getObject(6, Long.class), rs.getInt(7),
-                rs.getTimestamp(8).toInstant())).list();
+                rs.getTimestamp(8).toInstant(), rs.getString(9), rs.getBoolean(10) || "SENDING".equals(rs.getString(11)))).list();
     }
 
     boolean hasDue(Instant now) {
-        return jdbc.sql("select count(*) from mdm_command_targets where (state = 'QUEUED' and next_attempt_at <= ?) "
+        return jdbc.sql("select count(*) from mdm_targets where (state = 'QUEUED' and next_attempt_at <= ?) "
                 + "or state = 'SENDING'").param(Timestamp.from(now)).query(Integer.class).single() > 0;
     }
 
@@ -81,57 +92,113 @@ class CommandQueue {
 
     /** The earliest future attempt, for the delivery task to wake up. */
     Optional<Instant> nextAttempt() {
-        return jdbc.sql("select min(next_attempt_at) from mdm_command_targets where state = 'QUEUED'")
+        return jdbc.sql("select min(next_attempt_at) from mdm_targets where state = 'QUEUED'")
                 .query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant)).single();
     }
 
-    void sending(String uuid, String serial, Long serverId, Instant now) {
-        jdbc.sql("update mdm_command_targets set state = 'SENDING', server_id = ?, attempts = attempts + 1, updated_at = ? "
-                + "where command_uuid = ? and serial_number = ? and state in ('QUEUED', 'SENDING')")
-                .params(serverId, Timestamp.from(now), uuid, serial).update();
+    /** Every channel of an earlier request with no known outcome, to be asked again in one request. */
+    List<String> unsureRequest(String wireUuid, String uuid) {
+        return jdbc.sql("select enrollment_id from mdm_targets where wire_uuid = ? and command_uuid = ? "
+                + "and (state = 'SENDING' or (state = 'QUEUED' and unsure)) order by enrollment_id")
+                .params(wireUuid, uuid).query(String.class).list();
     }
 
-    void delivered(String uuid, String serial, String note, Instant now) {
-        jdbc.sql("update mdm_command_targets set state = 'DELIVERED', delivered_at = ?, last_error = ?, updated_at = ? "
-                + "where command_uuid = ? and serial_number = ? and state = 'SENDING'")
-                .params(Timestamp.from(now), note, Timestamp.from(now), uuid, serial).update();
+    /** The targets go out in one request with CommandUUID {@code wireUuid}; recorded before the request is made. */
+    void sending(String uuid, Collection<String> enrollmentIds, String wireUuid, Long serverId, Instant now) {
+        jdbc.sql("update mdm_targets set state = 'SENDING', wire_uuid = :wire, server_id = :server, attempts = attempts + 1, "
+                + "updated_at = :now where command_uuid = :uuid and enrollment_id in (:ids) and state in ('QUEUED', 'SENDING')")
+                .param("wire", wireUuid).param("server", serverId).param("now", Timestamp.from(now)).param("uuid", uuid)
+                .param("ids", enrollmentIds).update();
     }
 
-    void retryLater(String uuid, String serial, String error, Instant at, Instant now) {
-        jdbc.sql("update mdm_command_targets set state = 'QUEUED', next_attempt_at = ?, last_error = ?, updated_at = ? "
-                + "where command_uuid = ? and serial_number = ? and state in ('QUEUED', 'SENDING')")
-                .params(Timestamp.from(at), cap(error), Timestamp.from(now), uuid, serial).update();
+    void delivered(String uuid, String enrollmentId, String pushError, Instant now) {
+        jdbc.sql("update mdm_targets set state = 'DELIVERED', delivered_at = ?, unsure = false, push_error = ?, "
+                + "pushed_at = ?, last_error = null, updated_at = ? where command_uuid = ? and enrollment_id = ? and state = 'SENDING'")
+                .params(Timestamp.from(now), cap(pushError, 1000), Timestamp.from(now), Timestamp.from(now), uuid, enrollmentId)
+                .update();
     }
 
-    void failed(String uuid, String serial, String error, Instant now) {
-        jdbc.sql("update mdm_command_targets set state = 'FAILED', last_error = ?, completed_at = ?, updated_at = ? "
-                + "where command_uuid = ? and serial_number = ? and state in ('QUEUED', 'SENDING')")
-                .params(cap(error), Timestamp.from(now), Timestamp.from(now), uuid, serial).update();
+    /**
+     * Back to the queue until {@code at}. {@code unsure}: the request's outcome is unknown, so the next attempt
+     * resends it with the same request UUID; otherwise the next attempt is a new request with a new UUID.
+     */
+    void retryLater(String uuid, String enrollmentId, String error, Instant at, boolean unsure, Instant now) {
+        jdbc.sql("update mdm_targets set state = 'QUEUED', next_attempt_at = ?, last_error = ?, unsure = ?, "
+                + "wire_uuid = case when ? then wire_uuid else null end, updated_at = ? "
+                + "where command_uuid = ? and enrollment_id = ? and state in ('QUEUED', 'SENDING')")
+                .params(Timestamp.from(at), cap(error, 2000), unsure, unsure, Timestamp.from(now), uuid, enrollmentId).update();
     }
 
-    /** The device's report: ACKNOWLEDGED or ERROR ends the target; NotNow keeps it delivered (the MDM retries). */
-    boolean reported(String uuid, String serial, String state, String result, Instant now) {
+    void failed(String uuid, String enrollmentId, String error, Instant now) {
+        jdbc.sql("update mdm_targets set state = 'FAILED', last_error = ?, unsure = false, completed_at = ?, updated_at = ? "
+                + "where command_uuid = ? and enrollment_id = ? and state in ('QUEUED', 'SENDING')")
+                .params(cap(error, 2000), Timestamp.from(now), Timestamp.from(now), uuid, enrollmentId).update();
+    }
+
+    /** The command a channel's report answers, by the request UUID the device saw (or the logical one). */
+    Optional<Sent> sent(String wireUuid, String enrollmentId) {
+        return jdbc.sql("""
+                select c.command_uuid, c.request_type, c.reason, c.adam_id, c.bundle_id
+                from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid
+                where (t.wire_uuid = ? or t.command_uuid = ?) and t.enrollment_id = ?
+                """).params(wireUuid, wireUuid, enrollmentId).query((rs, n) -> new Sent(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getString(5))).list().stream().findFirst();
+    }
+
+    /**
+     * The device's report: ACKNOWLEDGED or ERROR ends the target; NotNow keeps it delivered (the MDM retries). A
+     * report can arrive before Orchard recorded the delivery (NanoMDM's events race its API answer), so any state
+     * but CANCELLED takes it.
+     */
+    boolean reported(String uuid, String enrollmentId, String state, String result, Instant now) {
         boolean done = !"DELIVERED".equals(state);
-        return jdbc.sql("update mdm_command_targets set state = ?, result = ?, completed_at = ?, updated_at = ? "
-                + "where command_uuid = ? and serial_number = ? and state not in ('CANCELLED')")
-                .params(state, cap(result), done ? Timestamp.from(now) : null, Timestamp.from(now), uuid, serial).update() > 0;
+        return jdbc.sql("update mdm_targets set state = ?, result = ?, unsure = false, completed_at = ?, "
+                + "delivered_at = coalesce(delivered_at, ?), updated_at = ? "
+                + "where command_uuid = ? and enrollment_id = ? and state not in ('CANCELLED', 'ACKNOWLEDGED', 'ERROR')")
+                .params(state, cap(result, 2000), done ? Timestamp.from(now) : null, Timestamp.from(now), Timestamp.from(now),
+                        uuid, enrollmentId).update() > 0;
+    }
+
+    /** Targets the MDM holds that the device has not answered yet (a push may help). */
+    List<Due> awaitingDevice(String uuid) {
+        return jdbc.sql("""
+                select t.command_uuid, c.request_type, c.payload, t.enrollment_id, t.serial_number, t.server_id, t.attempts,
+                       c.created_at, t.wire_uuid, t.unsure
+                from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid
+                where t.command_uuid = ? and t.state = 'DELIVERED' order by t.enrollment_id
+                """).param(uuid).query((rs, n) -> new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), (Long) rs.getObject(6, Long.class), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                rs.getString(9), rs.getBoolean(10))).list();
+    }
+
+    void pushed(String uuid, String enrollmentId, String pushError, Instant now) {
+        jdbc.sql("update mdm_targets set pushed_at = ?, push_error = ?, updated_at = ? where command_uuid = ? and enrollment_id = ?")
+                .params(Timestamp.from(now), cap(pushError, 1000), Timestamp.from(now), uuid, enrollmentId).update();
+    }
+
+    /** Channels with a command the MDM took more than {@code quiet} ago and the device never answered. */
+    List<String> unanswered(Instant now, Duration quiet, int limit) {
+        return jdbc.sql("select distinct enrollment_id from mdm_targets where state = 'DELIVERED' and delivered_at < ? "
+                + "order by enrollment_id limit ?").params(Timestamp.from(now.minus(quiet)), limit).query(String.class).list();
     }
 
     /** An operator sends a failed or errored target again. */
     int retry(String uuid, Instant now) {
-        return jdbc.sql("update mdm_command_targets set state = 'QUEUED', next_attempt_at = ?, attempts = 0, completed_at = null, "
-                + "updated_at = ? where command_uuid = ? and state in ('FAILED', 'ERROR', 'CANCELLED')")
+        return jdbc.sql("update mdm_targets set state = 'QUEUED', next_attempt_at = ?, attempts = 0, completed_at = null, "
+                + "wire_uuid = null, unsure = false, updated_at = ? where command_uuid = ? and state in ('FAILED', 'ERROR', 'CANCELLED')")
                 .params(Timestamp.from(now), Timestamp.from(now), uuid).update();
     }
 
     int cancel(String uuid, Instant now) {
-        return jdbc.sql("update mdm_command_targets set state = 'CANCELLED', completed_at = ?, updated_at = ? "
-                + "where command_uuid = ? and state = 'QUEUED'").params(Timestamp.from(now), Timestamp.from(now), uuid).update();
+        return jdbc.sql("update mdm_targets set state = 'CANCELLED', completed_at = ?, updated_at = ? "
+                + "where command_uuid = ? and state = 'QUEUED' and not unsure")
+                .params(Timestamp.from(now), Timestamp.from(now), uuid).update();
     }
 
-    Optional<String[]> command(String uuid) {
-        return jdbc.sql("select request_type, reason, adam_id, bundle_id from mdm_commands where command_uuid = ?").param(uuid)
-                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)}).optional();
+    /** Gives a channel that was queued before its serial number was known its device. */
+    void identified(String enrollmentId, String serial) {
+        jdbc.sql("update mdm_targets set serial_number = ? where enrollment_id = ? and serial_number is null")
+                .params(serial, enrollmentId).update();
     }
 
     Optional<MdmCommandView> find(String uuid) {
@@ -147,7 +214,7 @@ class CommandQueue {
         List<String> ids = jdbc.sql("""
                 select c.command_uuid from mdm_commands c
                 where (cast(? as varchar) is null or c.request_type = ?)
-                  and (cast(? as varchar) is null or exists (select 1 from mdm_command_targets t where t.command_uuid = c.command_uuid
+                  and (cast(? as varchar) is null or exists (select 1 from mdm_targets t where t.command_uuid = c.command_uuid
                         and (cast(? as varchar) is null or t.serial_number = ?) and (cast(? as varchar) is null or t.state = ?)))
                   and (cast(? as timestamp) is null or c.created_at < ? or (c.created_at = ? and c.command_uuid < ?))
                 order by c.created_at desc, c.command_uuid desc limit ?
@@ -157,11 +224,12 @@ class CommandQueue {
     }
 
     private List<MdmCommandView.Target> targets(String uuid) {
-        return jdbc.sql("select * from mdm_command_targets where command_uuid = ? order by serial_number").param(uuid)
+        return jdbc.sql("select * from mdm_targets where command_uuid = ? order by serial_number, enrollment_id").param(uuid)
                 .query((rs, n) -> new MdmCommandView.Target(rs.getString("serial_number"), rs.getString("enrollment_id"),
                         (Long) rs.getObject("server_id", Long.class), rs.getString("state"), rs.getInt("attempts"),
                         instant(rs, "next_attempt_at"), instant(rs, "delivered_at"), instant(rs, "completed_at"),
-                        rs.getString("last_error"), rs.getString("result"))).list();
+                        rs.getString("last_error"), rs.getString("result"), rs.getString("wire_uuid"),
+                        rs.getString("push_error"), instant(rs, "pushed_at"))).list();
     }
 
     private static MdmCommandView view(ResultSet rs, List<MdmCommandView.Target> targets) throws SQLException {
@@ -174,7 +242,7 @@ class CommandQueue {
         return ts == null ? null : ts.toInstant();
     }
 
-    private static String cap(String s) {
-        return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+    private static String cap(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

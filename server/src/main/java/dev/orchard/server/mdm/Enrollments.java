@@ -20,7 +20,7 @@ class Enrollments {
 
     /** A device's enrolment. */
     record Enrollment(String serialNumber, String enrollmentId, String userChannelId, Long serverId, String state,
-                      int enrollments, Instant enrolledAt, Instant appsRequestedAt) {
+                      int enrollments, Instant enrolledAt, Instant appsRequestedAt, Instant waitingSince, String waitingReason) {
         boolean enrolled() {
             return "ENROLLED".equals(state);
         }
@@ -77,6 +77,40 @@ class Enrollments {
                 .params(channelId, Timestamp.from(now), serial).update();
     }
 
+    /** The device answered: it is no longer waiting for the MDM. */
+    void answered(String serial) {
+        jdbc.sql("update mdm_enrollments set waiting_since = null, waiting_reason = null where serial_number = ? "
+                + "and waiting_since is not null").param(serial).update();
+    }
+
+    /** Orchard has not heard from the device as it should have; {@code reason} says what is missing. */
+    void waiting(String serial, String reason, Instant since) {
+        jdbc.sql("update mdm_enrollments set waiting_since = coalesce(waiting_since, ?), waiting_reason = ? where serial_number = ?")
+                .params(Timestamp.from(since), reason, serial).update();
+    }
+
+    /** Devices waiting for their MDM, longest first. */
+    List<Enrollment> waitingList(int limit) {
+        return jdbc.sql("select * from mdm_enrollments where waiting_since is not null order by waiting_since, serial_number limit ?")
+                .param(limit).query(Enrollments::map).list();
+    }
+
+    /** Device channels that authenticated before {@code before} and never finished enrolling. */
+    List<Enrollment> authenticatedBefore(Instant before, int limit) {
+        return jdbc.sql("select * from mdm_enrollments where state = 'AUTHENTICATED' and updated_at < ? order by updated_at limit ?")
+                .params(Timestamp.from(before), limit).query(Enrollments::map).list();
+    }
+
+    /** Enrolled devices asked for their app list before {@code before} whose answer has not come since. */
+    List<Enrollment> appListUnanswered(Instant before, int limit) {
+        return jdbc.sql("""
+                select e.* from mdm_enrollments e join devices d on d.serial_number = e.serial_number
+                where e.state = 'ENROLLED' and d.status = 'ACTIVE' and e.apps_requested_at < ?
+                  and (d.apps_reported_at is null or d.apps_reported_at < e.apps_requested_at)
+                order by e.apps_requested_at limit ?
+                """).params(Timestamp.from(before), limit).query(Enrollments::map).list();
+    }
+
     void appsRequested(String serial, Instant now) {
         jdbc.sql("update mdm_enrollments set apps_requested_at = ? where serial_number = ?").params(Timestamp.from(now), serial).update();
     }
@@ -93,8 +127,10 @@ class Enrollments {
     private static Enrollment map(ResultSet rs, int n) throws SQLException {
         Timestamp enrolled = rs.getTimestamp("enrolled_at");
         Timestamp apps = rs.getTimestamp("apps_requested_at");
+        Timestamp waiting = rs.getTimestamp("waiting_since");
         return new Enrollment(rs.getString("serial_number"), rs.getString("enrollment_id"), rs.getString("user_channel_id"),
                 (Long) rs.getObject("server_id", Long.class), rs.getString("state"), rs.getInt("enrollments"),
-                enrolled == null ? null : enrolled.toInstant(), apps == null ? null : apps.toInstant());
+                enrolled == null ? null : enrolled.toInstant(), apps == null ? null : apps.toInstant(),
+                waiting == null ? null : waiting.toInstant(), rs.getString("waiting_reason"));
     }
 }

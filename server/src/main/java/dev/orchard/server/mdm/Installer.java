@@ -22,7 +22,8 @@ import dev.orchard.server.inventory.Platform;
  * plist (app, macOS or not, conversion, User Enrollment, flags) with all its devices as targets, on the device
  * channel (a Shared iPad always, R12) or, for a user-licensed app on a Mac, the user's channel when known. An app the
  * user installed unmanaged is taken over ({@code ChangeManagementState}, R8) except in User Enrollment. Devices that
- * are not enrolled are skipped with the reason. Runs inside the caller's transaction.
+ * are not enrolled, or whose MDM server is license-only (another tool installs), are skipped with the reason. Runs
+ * inside the caller's transaction.
  */
 @Component
 class Installer {
@@ -39,15 +40,17 @@ class Installer {
     private final Enrollments enrollments;
     private final AppInstalls installs;
     private final CommandQueue queue;
+    private final MdmServerService servers;
     private final AuditTrail audit;
     private final Clock clock;
 
-    Installer(Inventory inventory, Enrollments enrollments, AppInstalls installs, CommandQueue queue, AuditTrail audit,
-              Clock clock) {
+    Installer(Inventory inventory, Enrollments enrollments, AppInstalls installs, CommandQueue queue, MdmServerService servers,
+              AuditTrail audit, Clock clock) {
         this.inventory = inventory;
         this.enrollments = enrollments;
         this.installs = installs;
         this.queue = queue;
+        this.servers = servers;
         this.audit = audit;
         this.clock = clock;
     }
@@ -70,6 +73,10 @@ class Installer {
             }
             if (enrollment.isEmpty() || !enrollment.get().enrolled()) {
                 skipped.put(r.serialNumber() + "/" + r.adamId(), "the device is not enrolled with an MDM");
+                continue;
+            }
+            if (servers.serverFor(enrollment.get().serverId()).map(MdmServer::licenseOnly).orElse(false)) {
+                skipped.put(r.serialNumber() + "/" + r.adamId(), "the device's MDM server is license-only: another tool installs");
                 continue;
             }
             Device d = device.get();

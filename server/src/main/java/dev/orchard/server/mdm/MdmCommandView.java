@@ -9,9 +9,12 @@ public record MdmCommandView(String commandUuid, String requestType, String reas
 
     /**
      * One device's copy: {@code state} QUEUED, SENDING, DELIVERED, ACKNOWLEDGED, ERROR, FAILED or CANCELLED;
-     * {@code lastError} is the latest delivery problem, {@code result} what the device reported.
+     * {@code lastError} is the latest delivery problem, {@code result} what the device reported; {@code wireUuid} is
+     * the CommandUUID of the request that carried it (the device reports under it), {@code pushError} why the MDM's
+     * push to the device failed (the command is queued all the same; the device fetches it when it next checks in).
      */
     public record Target(String serialNumber, String enrollmentId, Long serverId, String state, int attempts,
-                         Instant nextAttemptAt, Instant deliveredAt, Instant completedAt, String lastError, String result) {
+                         Instant nextAttemptAt, Instant deliveredAt, Instant completedAt, String lastError, String result,
+                         String wireUuid, String pushError, Instant pushedAt) {
     }
 }

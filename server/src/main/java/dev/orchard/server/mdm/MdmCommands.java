@@ -100,6 +100,21 @@ public final class MdmCommands {
         return command(uuid, command);
     }
 
+    /** The same command under another CommandUUID: each request to an MDM carries a UUID of its own. */
+    public static MdmCommand withUuid(MdmCommand command, String uuid) {
+        if (command.uuid().equals(uuid)) {
+            return command;
+        }
+        NSDictionary root;
+        try {
+            root = (NSDictionary) com.dd.plist.PropertyListParser.parse(command.plist().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException("a stored command is not a plist", e);
+        }
+        root.put("CommandUUID", uuid);
+        return new MdmCommand(uuid, command.requestType(), root.toXMLPropertyList());
+    }
+
     private static NSDictionary request(String type) {
         NSDictionary command = new NSDictionary();
         command.put("RequestType", type);

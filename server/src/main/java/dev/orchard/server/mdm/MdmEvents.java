@@ -4,13 +4,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,9 +31,8 @@ public class MdmEvents {
     /** Device events of the generic REST API. */
     public enum Kind { ENROLLED, RE_ENROLLED, ERASED, CHECKED_OUT, APP_LIST, USER_SIGNED_IN }
 
-    private static final Logger LOG = LoggerFactory.getLogger(MdmEvents.class);
-
     private final Inventory inventory;
+    private final EnrollmentLifecycle lifecycle;
     private final Enrollments enrollments;
     private final AppInstalls installs;
     private final CommandQueue queue;
@@ -46,9 +42,10 @@ public class MdmEvents {
     private final AuditTrail audit;
     private final Clock clock;
 
-    MdmEvents(Inventory inventory, Enrollments enrollments, AppInstalls installs, CommandQueue queue, Installer installer,
-              MdmTasks tasks, MdmProperties properties, AuditTrail audit, Clock clock) {
+    MdmEvents(Inventory inventory, EnrollmentLifecycle lifecycle, Enrollments enrollments, AppInstalls installs, CommandQueue queue,
+              Installer installer, MdmTasks tasks, MdmProperties properties, AuditTrail audit, Clock clock) {
         this.inventory = inventory;
+        this.lifecycle = lifecycle;
         this.enrollments = enrollments;
         this.installs = installs;
         this.queue = queue;
@@ -59,136 +56,26 @@ public class MdmEvents {
         this.clock = clock;
     }
 
-    // --- NanoMDM check-ins
+    // --- check-ins and reports relayed by an MDM (NanoMDM's webhook)
 
     /**
-     * A check-in message. {@code channelId} is the MDM's enrollment id for the channel that checked in. Returns the
-     * device's serial number, or empty when the message names a device Orchard cannot identify.
+     * A check-in message on {@code channel}, created by the MDM at {@code at}; {@code tally} is NanoMDM's count of token
+     * updates since the channel's Authenticate (0 when not told). Returns the device's serial number, or empty while
+     * Orchard cannot name the device (it then asks the device itself).
      */
     @Transactional
-    public Optional<String> checkIn(Long serverId, MdmReports.CheckIn c, String channelId) {
-        return switch (c.messageType()) {
-            case "Authenticate" -> Optional.of(authenticate(serverId, c));
-            case "TokenUpdate" -> tokenUpdate(c, channelId);
-            case "CheckOut" -> serialOf(c).map(serial -> {
-                if (!c.userChannel()) {
-                    checkedOut(serial, "mdm");
-                }
-                return serial;
-            });
-            default -> serialOf(c);
-        };
+    public Optional<String> checkIn(Long serverId, MdmReports.CheckIn c, Channel channel, Instant at, int tally) {
+        return lifecycle.checkIn(serverId, c, channel, at, tally);
     }
 
-    private String authenticate(Long serverId, MdmReports.CheckIn c) {
-        String serial = c.serialNumber() != null ? c.serialNumber()
-                : serialOf(c).orElseThrow(() -> new IllegalArgumentException(
-                        "an Authenticate without SerialNumber for an enrolment Orchard does not know; register the device first"));
-        Device current = inventory.findDevice(serial).orElse(null);
-        Platform platform = current != null ? current.platform() : platformOf(c.productName(), c.model());
-        String os = c.osVersion() != null && c.osVersion().matches("\\d+(\\.\\d+){0,3}") ? c.osVersion()
-                : current == null ? null : current.osVersion();
-        inventory.upsertDevices(List.of(new Device(serial, c.udid() != null ? c.udid() : current == null ? null : current.udid(),
-                platform, os, c.productName() != null ? c.productName() : current == null ? c.model() : current.model(),
-                current == null ? null : current.country(), current != null && current.sharedIpad(),
-                c.userEnrollment() ? Device.Enrollment.USER : current == null ? Device.Enrollment.DEVICE : current.enrollment(),
-                current == null ? null : current.ownerUserId(), Device.Status.ACTIVE, null)));
-        enrollments.authenticated(inventory.findDevice(serial).orElseThrow().serialNumber(),
-                c.udid() != null ? c.udid() : c.enrollmentId(), serverId, clock.instant());
-        return inventory.findDevice(serial).orElseThrow().serialNumber();
+    /** The channel a message names when its MDM did not name it (older NanoMDM builds, MicroMDM's webhook shape). */
+    public static Channel channelOf(MdmReports.CheckIn c) {
+        return Channel.fromMessage(c.udid(), c.enrollmentId(), c.userId(), c.userShortName(), c.enrollmentUserId());
     }
 
-    private Optional<String> tokenUpdate(MdmReports.CheckIn c, String channelId) {
-        Optional<String> serial = serialOf(c);
-        serial.ifPresent(s -> {
-            if (c.userChannel()) {
-                if (channelId != null && !channelId.equals(c.udid())) {
-                    enrollments.userChannel(s, channelId, clock.instant());
-                }
-                userSignedIn(s, "mdm");
-            } else {
-                enrolled(s, false, "mdm");
-            }
-        });
-        return serial;
-    }
-
-    private Optional<String> serialOf(MdmReports.CheckIn c) {
-        return enrollments.serialOf(c.udid() != null ? c.udid() : c.enrollmentId());
-    }
-
-    static Platform platformOf(String productName, String model) {
-        String name = (productName != null ? productName : model == null ? "" : model).toLowerCase(Locale.ROOT);
-        if (name.startsWith("iphone") || name.startsWith("ipod")) {
-            return Platform.IOS;
-        }
-        if (name.startsWith("ipad")) {
-            return Platform.IPADOS;
-        }
-        if (name.startsWith("mac") || name.startsWith("imac") || name.startsWith("vmware") || name.contains("mac")) {
-            return Platform.MACOS;
-        }
-        if (name.startsWith("appletv")) {
-            return Platform.TVOS;
-        }
-        if (name.startsWith("realitydevice")) {
-            return Platform.VISIONOS;
-        }
-        throw new IllegalArgumentException("cannot tell the platform of a '" + name + "'; register the device through the API first");
-    }
-
-    // --- enrolment life cycle (shared by NanoMDM and the REST API)
-
-    private void enrolled(String serial, boolean forceReEnrolment, String actor) {
-        int count = enrollments.completed(serial, forceReEnrolment, clock.instant());
-        if (count == 0) {
-            return; // a routine token update
-        }
-        Device device = inventory.findDevice(serial).orElseThrow();
-        boolean again = forceReEnrolment || count > 1;
-        Instant now = clock.instant();
-        if (again) {
-            inventory.forgetApps(serial); // the next report is a fresh start, not the user deleting everything
-        }
-        installer.query(serial, MdmCommands.deviceInformation(UUID.randomUUID().toString()), "ENROLLED", null, null);
-        int reinstalled = 0;
-        if (again) {
-            List<String> apps = installs.deviceLicensedApps(serial, false);
-            reinstalled = installer.install(apps.stream().map(a -> new Installer.Request(serial, a, false)).toList(),
-                    "REINSTALL", actor).devices();
-        } else if (device.sharedIpad()) {
-            installOnRegistration(serial, "REGISTRATION", actor);
-        }
-        installer.query(serial, MdmCommands.managedApplicationList(UUID.randomUUID().toString(), List.of()), "ENROLLED", null, null);
-        audit.record(actor, again ? "DEVICE_RE_ENROLLED" : "DEVICE_ENROLLED", "device " + serial,
-                again ? reinstalled + " device-licensed app(s) re-sent (R10)" : null, "OK");
-        tasks.deliverAfterCommit();
-        if (!again) {
-            tasks.sweepAfterCommit(); // licenses it already holds get their installs
-        }
-        LOG.info("Device {} {} (enrolment {})", serial, again ? "re-enrolled" : "enrolled", now);
-    }
-
-    private void installOnRegistration(String serial, String reason, String actor) {
-        List<String> apps = installs.deviceLicensedApps(serial, true);
-        installer.install(apps.stream().map(a -> new Installer.Request(serial, a, false)).toList(), reason, actor);
-    }
-
-    private void userSignedIn(String serial, String actor) {
-        Device device = inventory.findDevice(serial).orElseThrow();
-        if (device.sharedIpad()) {
-            installOnRegistration(serial, "SIGN_IN", actor);
-            tasks.deliverAfterCommit();
-        }
-    }
-
-    private void checkedOut(String serial, String actor) {
-        enrollments.state(serial, "CHECKED_OUT", clock.instant());
-        audit.record(actor, "DEVICE_CHECKED_OUT", "device " + serial, properties.retireOnCheckOut()
-                ? "retired (orchard.mdm.retire-on-check-out)" : "kept active (orchard.mdm.retire-on-check-out=false)", "OK");
-        if (properties.retireOnCheckOut()) {
-            inventory.retire(serial);
-        }
+    public static Channel channelOf(MdmReports.Report r) {
+        return Channel.fromMessage(r.udid(), r.enrollmentId(), MdmReports.string(r.body(), "UserID"),
+                MdmReports.string(r.body(), "UserShortName"), MdmReports.string(r.body(), "EnrollmentUserID"));
     }
 
     // --- generic REST events
@@ -211,7 +98,7 @@ public class MdmEvents {
                             Device.Status.ACTIVE, null)));
                 }
                 enrollments.authenticated(s, id, null, clock.instant());
-                enrolled(s, kind == Kind.RE_ENROLLED, actor);
+                lifecycle.enrolled(s, kind == Kind.RE_ENROLLED, actor);
             }
             case ERASED -> {
                 enrollments.state(s, "ERASED", clock.instant());
@@ -219,8 +106,8 @@ public class MdmEvents {
                 inventory.forgetApps(s);
                 audit.record(actor, "DEVICE_ERASED", "device " + s, "apps are re-sent when it enrolls again (R10)", "OK");
             }
-            case CHECKED_OUT -> checkedOut(s, actor);
-            case USER_SIGNED_IN -> userSignedIn(s, actor);
+            case CHECKED_OUT -> lifecycle.checkedOut(s, actor);
+            case USER_SIGNED_IN -> lifecycle.userSignedIn(s, actor);
             case APP_LIST -> {
                 if (apps == null) {
                     throw new IllegalArgumentException("apps is required for an APP_LIST event");
@@ -233,32 +120,36 @@ public class MdmEvents {
     // --- command results
 
     /**
-     * A command report. {@code channelId} and {@code udid} are what the MDM says about the sender. Reports of commands
+     * A command report on {@code channel}, created by the MDM at {@code at}. Any report, Idle included, proves the
+     * channel enrolled. The command is found by the UUID the device saw (each request's own); reports of commands
      * Orchard did not send are still read for what they tell (app lists, device information).
      */
     @Transactional
-    public Optional<String> report(MdmReports.Report r, String channelId, String udid) {
-        Optional<String> found = enrollments.serialOf(r.udid() != null ? r.udid() : udid)
-                .or(() -> enrollments.serialOf(r.enrollmentId() != null ? r.enrollmentId() : channelId));
+    public Optional<String> report(Long serverId, MdmReports.Report r, Channel channel, Instant at) {
+        lifecycle.reported(serverId, channel, at);
+        Optional<String> found = lifecycle.serialOf(channel);
+        var info = r.deviceInformation();
+        if (found.isEmpty() && info != null && !channel.type().userChannel()) {
+            found = lifecycle.identify(channel, info);
+        }
         if (found.isEmpty() || "Idle".equals(r.status())) {
             return found;
         }
         String serial = found.get();
         Instant now = clock.instant();
-        String[] command = r.commandUuid() == null ? null : queue.command(r.commandUuid()).orElse(null);
-        String type = command != null ? command[0] : null;
-        if (command != null) {
+        CommandQueue.Sent sent = r.commandUuid() == null ? null : queue.sent(r.commandUuid(), channel.id()).orElse(null);
+        if (sent != null) {
             String state = r.acknowledged() ? "ACKNOWLEDGED" : r.failed() ? "ERROR" : "DELIVERED";
             String result = r.failed() ? r.errorText() : r.installState() != null ? r.installState()
                     + (r.rejectionReason() == null ? "" : " (" + r.rejectionReason() + ")") : r.status();
-            queue.reported(r.commandUuid(), serial, state, result, now);
+            queue.reported(sent.commandUuid(), channel.id(), state, result, now);
         }
-        if ("InstallApplication".equals(type)) {
-            installReported(serial, command[2], command[3], r);
+        if (sent != null && "InstallApplication".equals(sent.requestType())) {
+            installReported(serial, sent.adamId(), sent.bundleId(), r);
         }
         var managed = r.managedApps();
         if (managed != null) {
-            managedList(serial, managed, command != null ? command[3] : null);
+            managedList(serial, managed, sent != null ? sent.bundleId() : null);
         }
         var installed = r.installedApps();
         if (installed != null) {
@@ -266,7 +157,6 @@ public class MdmEvents {
             appList(serial, installed.stream().map(a -> new InstalledApp(a.bundleId(), a.version(),
                     previous.containsKey(a.bundleId()) && previous.get(a.bundleId()).managed())).toList());
         }
-        var info = r.deviceInformation();
         if (info != null) {
             deviceInformation(serial, info);
         }
@@ -356,7 +246,7 @@ public class MdmEvents {
                 d.country(), info.containsKey("IsMultiUser") ? shared : d.sharedIpad(), d.enrollment(), d.ownerUserId(),
                 d.status(), null)));
         if (shared && !d.sharedIpad()) {
-            installOnRegistration(serial, "REGISTRATION", "mdm"); // learned only now that it is a Shared iPad (R12)
+            lifecycle.installOnRegistration(serial, "REGISTRATION", "mdm"); // learned only now that it is a Shared iPad (R12)
             Scheduling.afterCommit(tasks::deliverNow);
         }
     }

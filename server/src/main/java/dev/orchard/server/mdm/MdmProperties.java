@@ -21,16 +21,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param autoUpdateWindow    maintenance window {@code HH:mm-HH:mm} in which outdated apps set to auto-update are
  *                            updated (R9); empty = never automatically
  * @param zone                the zone of the maintenance window
+ * @param silenceAfter        how long Orchard waits for what a device should have sent (the end of an enrolment it
+ *                            started, a result of a command the MDM took, its app list) before it asks the device
+ *                            again and shows it as waiting for the MDM; NanoMDM never resends a lost event
+ * @param maxAsks             how many times a silent device is asked again (each wait twice the one before)
+ * @param asksPerSweep        how many silent devices one sweep asks at most (the re-query rate is bounded)
  */
 @ConfigurationProperties("orchard.mdm")
 public record MdmProperties(@DefaultValue("1d") Duration appListInterval, @DefaultValue("30s") Duration confirmInstallAfter,
                             @DefaultValue("true") boolean retireOnCheckOut, @DefaultValue("30s") Duration firstRetry,
                             @DefaultValue("1h") Duration maxRetry, @DefaultValue("3d") Duration giveUpAfter,
                             @DefaultValue("1m") Duration sweepInterval, @DefaultValue("") String autoUpdateWindow,
-                            @DefaultValue("UTC") ZoneId zone) {
+                            @DefaultValue("UTC") ZoneId zone, @DefaultValue("15m") Duration silenceAfter,
+                            @DefaultValue("5") int maxAsks, @DefaultValue("100") int asksPerSweep) {
 
     public MdmProperties {
-        for (Duration d : new Duration[] {appListInterval, firstRetry, maxRetry, giveUpAfter, sweepInterval}) {
+        if (maxAsks < 0 || asksPerSweep < 1) {
+            throw new IllegalArgumentException("orchard.mdm.max-asks must be 0 or more and orchard.mdm.asks-per-sweep 1 or more");
+        }
+        for (Duration d : new Duration[] {appListInterval, firstRetry, maxRetry, giveUpAfter, sweepInterval, silenceAfter}) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("orchard.mdm durations must be positive");
             }

@@ -24,13 +24,13 @@ public final class MdmReports {
     /**
      * A check-in message ({@code Authenticate}, {@code TokenUpdate}, {@code CheckOut}, …). {@code enrollmentId} is
      * set for User Enrollment, which has no UDID; {@code userShortName}/{@code userId} for a user channel (a user
-     * signed in on a Shared iPad or a Mac).
+     * signed in on a Shared iPad or a Mac), {@code enrollmentUserId} for User Enrollment's user channel.
      */
     public record CheckIn(String messageType, String udid, String enrollmentId, String serialNumber, String model,
-                          String productName, String osVersion, String userShortName, String userId) {
+                          String productName, String osVersion, String userShortName, String userId, String enrollmentUserId) {
 
         public boolean userChannel() {
-            return userShortName != null || userId != null;
+            return userShortName != null || userId != null || enrollmentUserId != null;
         }
 
         public boolean userEnrollment() {
@@ -137,7 +137,7 @@ public final class MdmReports {
             throw new IllegalArgumentException("the check-in message names no device (UDID or EnrollmentID)");
         }
         return new CheckIn(type, udid, enrollmentId, string(d, "SerialNumber"), string(d, "Model"), string(d, "ProductName"),
-                string(d, "OSVersion"), string(d, "UserShortName"), string(d, "UserID"));
+                string(d, "OSVersion"), string(d, "UserShortName"), string(d, "UserID"), string(d, "EnrollmentUserID"));
     }
 
     public static Report report(byte[] plist) {

@@ -6,9 +6,20 @@ import java.time.Instant;
 /**
  * An MDM server Orchard sends commands through. {@code kind} picks the connector; the secrets (NanoMDM's API key
  * or the webhook's signing key, and the key NanoMDM signs its events with) are stored encrypted and never shown.
+ * {@code urlForm} says where a NanoMDM-kind server has its API (NanoMDM's {@code /v1/…} or NanoHUB's
+ * {@code /api/v1/nanomdm/…}); {@code licenseOnly} means another tool installs the apps of its devices: Orchard
+ * assigns and reclaims their licenses and sends them no install commands.
  */
 public record MdmServer(long id, String name, Kind kind, String url, boolean isDefault, boolean hasApiKey,
-                        boolean hasEventsSecret, Instant createdAt, Instant updatedAt) {
+                        boolean hasEventsSecret, UrlForm urlForm, boolean licenseOnly, Instant createdAt, Instant updatedAt) {
+
+    /** Where a NanoMDM-kind server's API lives. */
+    public enum UrlForm {
+        /** NanoMDM itself: {@code {url}/v1/enqueue/…}, {@code {url}/v1/push/…}, HTTP Basic user {@code nanomdm}. */
+        NANOMDM,
+        /** NanoHUB: {@code {url}/api/v1/nanomdm/enqueue/…}, HTTP Basic user {@code nanohub}. */
+        NANOHUB
+    }
 
     /** The connector that speaks to the server. */
     public enum Kind {

@@ -27,8 +27,9 @@ public class MdmServerService {
     static final String API_KEY = "mdm-server-api-key";
     static final String EVENTS_SECRET = "mdm-server-events-secret";
 
-    /** What an administrator enters; a null secret on update keeps the stored one. */
-    public record Input(String name, MdmServer.Kind kind, String url, String apiKey, String eventsSecret, Boolean isDefault) {
+    /** What an administrator enters; a null field on update keeps the stored value (secrets included). */
+    public record Input(String name, MdmServer.Kind kind, String url, String apiKey, String eventsSecret, Boolean isDefault,
+                        MdmServer.UrlForm urlForm, Boolean licenseOnly) {
     }
 
     private final MdmServers servers;
@@ -58,12 +59,18 @@ public class MdmServerService {
             throw new ConflictException("an MDM server named '" + in.name().strip() + "' exists");
         }
         boolean isDefault = Boolean.TRUE.equals(in.isDefault()) || servers.all().isEmpty();
+        MdmServer.UrlForm form = in.urlForm() == null ? MdmServer.UrlForm.NANOMDM : in.urlForm();
+        if (form == MdmServer.UrlForm.NANOHUB && in.kind() != MdmServer.Kind.NANOMDM) {
+            throw new IllegalArgumentException("urlForm NANOHUB is for servers of kind NANOMDM");
+        }
+        boolean licenseOnly = Boolean.TRUE.equals(in.licenseOnly());
         long id = servers.insert(in.name().strip(), in.kind(), in.url().strip(), encrypt(in.apiKey(), API_KEY),
-                encrypt(in.eventsSecret(), EVENTS_SECRET), isDefault, clock.instant());
+                encrypt(in.eventsSecret(), EVENTS_SECRET), isDefault, form, licenseOnly, clock.instant());
         if (isDefault) {
             servers.clearDefault(id);
         }
-        audit.record("api", "MDM_SERVER_ADDED", "mdm server " + id, in.kind() + " " + in.url().strip(), "OK");
+        audit.record("api", "MDM_SERVER_ADDED", "mdm server " + id, in.kind() + " " + in.url().strip() + " (" + form
+                + (licenseOnly ? ", license only" : "") + ")", "OK");
         return get(id);
     }
 
@@ -77,12 +84,18 @@ public class MdmServerService {
             throw new ConflictException("an MDM server named '" + name + "' exists");
         }
         boolean isDefault = in.isDefault() == null ? current.isDefault() : in.isDefault();
+        MdmServer.UrlForm form = in.urlForm() == null ? current.urlForm() : in.urlForm();
+        if (form == MdmServer.UrlForm.NANOHUB && current.kind() != MdmServer.Kind.NANOMDM) {
+            throw new IllegalArgumentException("urlForm NANOHUB is for servers of kind NANOMDM");
+        }
+        boolean licenseOnly = in.licenseOnly() == null ? current.licenseOnly() : in.licenseOnly();
         servers.update(id, name, url, encrypt(in.apiKey(), API_KEY), encrypt(in.eventsSecret(), EVENTS_SECRET), isDefault,
-                clock.instant());
+                form, licenseOnly, clock.instant());
         if (isDefault) {
             servers.clearDefault(id);
         }
-        audit.record("api", "MDM_SERVER_CHANGED", "mdm server " + id, url, "OK");
+        audit.record("api", "MDM_SERVER_CHANGED", "mdm server " + id, "before: " + describe(current) + "; after: "
+                + describe(get(id)), "OK");
         return get(id);
     }
 
@@ -92,6 +105,10 @@ public class MdmServerService {
             throw new NotFoundException("no MDM server " + id);
         }
         audit.record("api", "MDM_SERVER_DELETED", "mdm server " + id, null, "OK");
+    }
+
+    private static String describe(MdmServer s) {
+        return s.name() + " " + s.url() + " " + s.urlForm() + (s.licenseOnly() ? " license-only" : "") + (s.isDefault() ? " default" : "");
     }
 
     /** The server a device's commands go through: the one that reported it, else the default. */

@@ -43,18 +43,22 @@ class MdmServers {
                 .query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
     }
 
-    long insert(String name, MdmServer.Kind kind, String url, String apiKey, String eventsSecret, boolean isDefault, Instant now) {
+    long insert(String name, MdmServer.Kind kind, String url, String apiKey, String eventsSecret, boolean isDefault,
+                MdmServer.UrlForm form, boolean licenseOnly, Instant now) {
         var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
         jdbc.sql("insert into mdm_servers (name, kind, url, api_key_ciphertext, events_secret_ciphertext, is_default, "
-                + "created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)").params(name, kind.name(), url, apiKey, eventsSecret,
-                isDefault, Timestamp.from(now), Timestamp.from(now)).update(keys, "id");
+                + "url_form, license_only, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").params(name, kind.name(),
+                url, apiKey, eventsSecret, isDefault, form.name(), licenseOnly, Timestamp.from(now), Timestamp.from(now))
+                .update(keys, "id");
         return keys.getKey().longValue();
     }
 
-    void update(long id, String name, String url, String apiKey, String eventsSecret, boolean isDefault, Instant now) {
+    void update(long id, String name, String url, String apiKey, String eventsSecret, boolean isDefault, MdmServer.UrlForm form,
+                boolean licenseOnly, Instant now) {
         jdbc.sql("update mdm_servers set name = ?, url = ?, api_key_ciphertext = coalesce(?, api_key_ciphertext), "
-                + "events_secret_ciphertext = coalesce(?, events_secret_ciphertext), is_default = ?, updated_at = ? where id = ?")
-                .params(name, url, apiKey, eventsSecret, isDefault, Timestamp.from(now), id).update();
+                + "events_secret_ciphertext = coalesce(?, events_secret_ciphertext), is_default = ?, url_form = ?, "
+                + "license_only = ?, updated_at = ? where id = ?")
+                .params(name, url, apiKey, eventsSecret, isDefault, form.name(), licenseOnly, Timestamp.from(now), id).update();
     }
 
     void clearDefault(long exceptId) {
@@ -73,7 +77,8 @@ class MdmServers {
     private static MdmServer map(ResultSet rs, int n) throws SQLException {
         return new MdmServer(rs.getLong("id"), rs.getString("name"), MdmServer.Kind.valueOf(rs.getString("kind")),
                 rs.getString("url"), rs.getBoolean("is_default"), rs.getString("api_key_ciphertext") != null,
-                rs.getString("events_secret_ciphertext") != null, rs.getTimestamp("created_at").toInstant(),
+                rs.getString("events_secret_ciphertext") != null, MdmServer.UrlForm.valueOf(rs.getString("url_form")),
+                rs.getBoolean("license_only"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }
 }

@@ -46,17 +46,19 @@ public class MdmService {
     private final CommandQueue queue;
     private final Inventory inventory;
     private final MdmTasks tasks;
+    private final CommandDispatcher dispatcher;
     private final AuditTrail audit;
     private final Clock clock;
 
     MdmService(Installer installer, AppInstalls installs, Enrollments enrollments, CommandQueue queue, Inventory inventory,
-               MdmTasks tasks, AuditTrail audit, Clock clock) {
+               MdmTasks tasks, CommandDispatcher dispatcher, AuditTrail audit, Clock clock) {
         this.installer = installer;
         this.installs = installs;
         this.enrollments = enrollments;
         this.queue = queue;
         this.inventory = inventory;
         this.tasks = tasks;
+        this.dispatcher = dispatcher;
         this.audit = audit;
         this.clock = clock;
     }
@@ -176,6 +178,32 @@ public class MdmService {
         return command(uuid);
     }
 
+    /**
+     * Asks the MDM to push the channels that hold this command and have not answered it (NanoMDM's push endpoint):
+     * useful when the enqueue's push failed (no push certificate at the time) and the device has not checked in.
+     */
+    public Map<String, String> push(String uuid) {
+        command(uuid);
+        Map<String, String> outcome = dispatcher.push(uuid);
+        long failed = outcome.values().stream().filter(java.util.Objects::nonNull).count();
+        audit.record("api", "MDM_COMMAND_PUSHED", "mdm command " + uuid, outcome.size() + " device(s), " + failed + " push(es) failed",
+                failed == 0 ? "OK" : "FAILED");
+        return outcome;
+    }
+
+    /** Devices Orchard has not heard from as it should have, with the reason, longest first. */
+    public List<Map<String, Object>> waiting(int limit) {
+        return enrollments.waitingList(limit).stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("serialNumber", e.serialNumber());
+            m.put("enrollmentId", e.enrollmentId());
+            m.put("state", e.state());
+            m.put("waitingSince", e.waitingSince());
+            m.put("reason", e.waitingReason());
+            return m;
+        }).toList();
+    }
+
     /** Asks an enrolled device for its managed apps now. */
     @Transactional
     public String requestAppList(String serial) {
@@ -197,6 +225,9 @@ public class MdmService {
             m.put("enrollments", e.enrollments());
             m.put("enrolledAt", e.enrolledAt());
             m.put("appsRequestedAt", e.appsRequestedAt());
+            m.put("waitingForMdm", e.waitingSince() != null);
+            m.put("waitingSince", e.waitingSince());
+            m.put("waitingReason", e.waitingReason());
             return m;
         }).orElse(null);
         return new DeviceMdm(s, enrollment, installs.ofDevice(s), queue.page(s, null, null, null, 20));

@@ -13,7 +13,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The periodic look for MDM work: installs of confirmed licenses not yet requested, app lists due (every
  * {@code orchard.mdm.app-list-interval}), and, inside the maintenance window, updates of outdated apps set to
- * auto-update (R9). Each batch is one transaction; the delivery task sends what it queued.
+ * auto-update (R9), and devices silent for too long ({@link SilenceWatch}). Each batch is one transaction; the
+ * delivery task sends what it queued.
  */
 @Component
 class MdmSweep {
@@ -25,17 +26,19 @@ class MdmSweep {
     private final Enrollments enrollments;
     private final Installer installer;
     private final MdmService service;
+    private final SilenceWatch silence;
     private final MdmTasks tasks;
     private final MdmProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    MdmSweep(AppInstalls installs, Enrollments enrollments, Installer installer, MdmService service, MdmTasks tasks,
-             MdmProperties properties, TransactionTemplate tx, Clock clock) {
+    MdmSweep(AppInstalls installs, Enrollments enrollments, Installer installer, MdmService service, SilenceWatch silence,
+             MdmTasks tasks, MdmProperties properties, TransactionTemplate tx, Clock clock) {
         this.installs = installs;
         this.enrollments = enrollments;
         this.installer = installer;
         this.service = service;
+        this.silence = silence;
         this.tasks = tasks;
         this.properties = properties;
         this.tx = tx;
@@ -70,8 +73,10 @@ class MdmSweep {
             }
         }
         int updates = properties.inAutoUpdateWindow(clock.instant()) ? service.autoUpdate() : 0;
-        if (queued + lists + updates > 0) {
-            LOG.info("MDM sweep queued {} install(s), {} app list request(s), {} auto-update(s)", queued, lists, updates);
+        Integer asked = tx.execute(status -> silence.run());
+        if (queued + lists + updates + (asked == null ? 0 : asked) > 0) {
+            LOG.info("MDM sweep queued {} install(s), {} app list request(s), {} auto-update(s), {} re-query(ies) of silent "
+                    + "devices", queued, lists, updates, asked);
             tasks.deliverNow();
         }
     }

@@ -19,7 +19,8 @@ import tools.jackson.databind.ObjectMapper;
  * Generic webhook connector for MDMs without their own: one {@code POST {url}} per enrolment with
  * {@code {"enrollmentId", "commandUuid", "requestType", "plist" (base64)}}, signed with
  * {@code X-Hmac-Signature: base64(HMAC-SHA256(body, key))} and {@code Idempotency-Key: <command UUID>:<enrollment id>}.
- * A 2xx takes the command; a 409 says the receiver already has it (also taken); anything else is retried.
+ * A 2xx takes the command; a 409 says the receiver already has it (also taken); anything else is retried. The
+ * command UUID is the request's own (unique per request and attempt, the same on a resend), as for NanoMDM.
  */
 @Component
 class WebhookDelivery implements CommandDelivery {
@@ -42,7 +43,7 @@ class WebhookDelivery implements CommandDelivery {
     }
 
     @Override
-    public Map<String, Outcome> deliver(MdmServer server, String key, MdmCommand command, List<String> ids) {
+    public Map<String, Outcome> deliver(MdmServer server, String key, MdmCommand command, List<String> ids, boolean resend) {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         for (String id : ids) {
             outcomes.put(id, post(server, key, command, id));
@@ -69,9 +70,12 @@ class WebhookDelivery implements CommandDelivery {
             if (r.statusCode() / 100 == 2 || r.statusCode() == 409) {
                 return Outcome.taken(null);
             }
-            return Outcome.refused("the MDM webhook answered " + r.statusCode() + ": " + NanoMdmDelivery.capped(r.body()));
-        } catch (java.io.IOException e) {
+            return Outcome.refused("the MDM webhook answered " + r.statusCode() + ": " + NanoMdmAnswers.capped(r.body()));
+        } catch (java.net.ConnectException e) {
             return Outcome.refused("the MDM webhook is unreachable: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            // the receiver de-duplicates by Idempotency-Key, so asking again the same way is safe
+            return Outcome.unknown("no answer from the MDM webhook: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.refused("interrupted");

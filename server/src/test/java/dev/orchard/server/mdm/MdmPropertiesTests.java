@@ -15,7 +15,7 @@ class MdmPropertiesTests {
     private static MdmProperties window(String w, String zone) {
         Duration d = Duration.ofMinutes(1);
         return new MdmProperties(Duration.ofDays(1), Duration.ofSeconds(30), true, d, Duration.ofHours(1), Duration.ofDays(3),
-                d, w, ZoneId.of(zone));
+                d, w, ZoneId.of(zone), Duration.ofMinutes(15), 5, 100);
     }
 
     @Test

@@ -16,7 +16,7 @@ import dev.orchard.server.inventory.Platform;
 class MdmReportsTests {
 
     private static byte[] plist(Map<String, Object> values) {
-        return Base64.getDecoder().decode(FakeNanoMdm.base64Plist(values));
+        return com.dd.plist.NSObject.fromJavaObject(values).toXMLPropertyList().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -27,10 +27,10 @@ class MdmReportsTests {
         assertThat(c.serialNumber()).isEqualTo("C02MT66KFLHH");
         assertThat(c.userChannel()).isFalse();
         assertThat(c.userEnrollment()).isFalse();
-        assertThat(MdmEvents.platformOf(c.productName(), null)).isEqualTo(Platform.MACOS);
-        assertThat(MdmEvents.platformOf("iPad13,1", null)).isEqualTo(Platform.IPADOS);
-        assertThat(MdmEvents.platformOf("iPhone15,2", null)).isEqualTo(Platform.IOS);
-        assertThatThrownBy(() -> MdmEvents.platformOf("Toaster1,1", null)).hasMessageContaining("register the device");
+        assertThat(EnrollmentLifecycle.platformOf(c.productName(), null)).isEqualTo(Platform.MACOS);
+        assertThat(EnrollmentLifecycle.platformOf("iPad13,1", null)).isEqualTo(Platform.IPADOS);
+        assertThat(EnrollmentLifecycle.platformOf("iPhone15,2", null)).isEqualTo(Platform.IOS);
+        assertThatThrownBy(() -> EnrollmentLifecycle.platformOf("Toaster1,1", null)).hasMessageContaining("register the device");
     }
 
     @Test

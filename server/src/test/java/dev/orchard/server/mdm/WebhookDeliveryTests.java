@@ -55,10 +55,10 @@ class WebhookDeliveryTests {
     @Test
     void postsOneSignedCommandPerEnrollment() {
         var server = new MdmServer(2, "hook", MdmServer.Kind.WEBHOOK, "http://127.0.0.1:" + receiver.getAddress().getPort()
-                + "/orchard-commands", false, true, false, Instant.EPOCH, Instant.EPOCH);
+                + "/orchard-commands", false, true, false, MdmServer.UrlForm.NANOMDM, false, Instant.EPOCH, Instant.EPOCH);
         var command = MdmCommands.removeApplication("8d7c1f00-0000-4000-8000-000000000002", "com.example.fieldnotes");
         var delivery = new WebhookDelivery(json);
-        var outcomes = delivery.deliver(server, "hook-key", command, List.of("E1", "E2"));
+        var outcomes = delivery.deliver(server, "hook-key", command, List.of("E1", "E2"), false);
         assertThat(outcomes.values()).allMatch(CommandDelivery.Outcome::delivered);
         assertThat(received).hasSize(2);
         assertThat(received.get(0).get("enrollmentId").asString()).isEqualTo("E1");
@@ -66,10 +66,10 @@ class WebhookDeliveryTests {
         assertThat(new String(Base64.getDecoder().decode(received.get(1).get("plist").asString()))).isEqualTo(command.plist());
 
         answer.set(409);
-        assertThat(delivery.deliver(server, "hook-key", command, List.of("E1")).get("E1").delivered()).isTrue();
+        assertThat(delivery.deliver(server, "hook-key", command, List.of("E1"), false).get("E1").delivered()).isTrue();
         answer.set(503);
-        assertThat(delivery.deliver(server, "hook-key", command, List.of("E1")).get("E1").note()).contains("503");
-        assertThat(delivery.deliver(server, "wrong-key", command, List.of("E1")).get("E1").note()).contains("401");
+        assertThat(delivery.deliver(server, "hook-key", command, List.of("E1"), false).get("E1").note()).contains("503");
+        assertThat(delivery.deliver(server, "wrong-key", command, List.of("E1"), false).get("E1").note()).contains("401");
     }
 
     @Test

@@ -93,6 +93,7 @@ class SettingsPages {
     @PostMapping("/settings/mdm-servers")
     String addServer(@RequestParam String name, @RequestParam String kind, @RequestParam String url,
                      @RequestParam(required = false) String apiKey, @RequestParam(required = false) String eventsSecret,
+                     @RequestParam(required = false) String urlForm, @RequestParam(required = false) Boolean licenseOnly,
                      RedirectAttributes flash) {
         return Actions.run(flash, "/settings", () -> {
             MdmServer.Kind k;
@@ -101,7 +102,14 @@ class SettingsPages {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Kind must be NANOMDM or WEBHOOK.");
             }
-            var s = servers.create(new MdmServerService.Input(name, k, url, Actions.blank(apiKey), Actions.blank(eventsSecret), null));
+            MdmServer.UrlForm form;
+            try {
+                form = urlForm == null || urlForm.isBlank() ? null : MdmServer.UrlForm.valueOf(urlForm);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("API form must be NANOMDM or NANOHUB.");
+            }
+            var s = servers.create(new MdmServerService.Input(name, k, url, Actions.blank(apiKey), Actions.blank(eventsSecret), null,
+                    form, licenseOnly));
             return "MDM server " + s.name() + " added" + (s.isDefault() ? " as the default." : ".");
         });
     }

@@ -28,7 +28,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 @Tag(name = "MDM")
 class MdmController {
 
-    record ServerInput(String name, String kind, String url, String apiKey, String eventsSecret, Boolean isDefault) {
+    record ServerInput(String name, String kind, String url, String apiKey, String eventsSecret, Boolean isDefault,
+                       String urlForm, Boolean licenseOnly) {
     }
 
     record InstallInput(String serialNumber, String adamId, Long labelId) {
@@ -57,10 +58,11 @@ class MdmController {
 
     @PostMapping("/api/v1/mdm/servers")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Add an MDM server (kind NANOMDM or WEBHOOK); secrets are stored encrypted and never shown")
+    @Operation(summary = "Add an MDM server (kind NANOMDM or WEBHOOK; urlForm NANOMDM or NANOHUB; licenseOnly: another tool "
+            + "installs, Orchard only assigns and reclaims); secrets are stored encrypted and never shown")
     MdmServer addServer(@RequestBody ServerInput in) {
         return servers.create(new MdmServerService.Input(in.name(), kind(in.kind()), in.url(), in.apiKey(), in.eventsSecret(),
-                in.isDefault()));
+                in.isDefault(), urlForm(in.urlForm()), in.licenseOnly()));
     }
 
     @GetMapping("/api/v1/mdm/servers/{id}")
@@ -75,7 +77,7 @@ class MdmController {
             throw new IllegalArgumentException("the kind of an MDM server cannot change; add another server");
         }
         return servers.update(id, new MdmServerService.Input(in.name(), null, in.url(), in.apiKey(), in.eventsSecret(),
-                in.isDefault()));
+                in.isDefault(), urlForm(in.urlForm()), in.licenseOnly()));
     }
 
     @DeleteMapping("/api/v1/mdm/servers/{id}")
@@ -109,6 +111,21 @@ class MdmController {
     @Operation(summary = "Cancel the deliveries of a command that have not reached the MDM yet")
     MdmCommandView cancel(@PathVariable String uuid) {
         return mdm.cancel(uuid);
+    }
+
+    @PostMapping("/api/v1/mdm/commands/{uuid}/push")
+    @Operation(summary = "Push the devices that hold this command and have not answered it (through NanoMDM's push "
+            + "endpoint); per enrollment id, null when the push went out, else why not")
+    Map<String, String> push(@PathVariable String uuid) {
+        return mdm.push(uuid);
+    }
+
+    @GetMapping("/api/v1/mdm/waiting")
+    @Operation(summary = "Devices waiting for the MDM: Orchard has not heard what it should have (an enrolment that did "
+            + "not complete, results or app lists that did not come) and asked again; longest first, with the reason")
+    List<Map<String, Object>> waiting(@RequestParam(defaultValue = "100") int limit) {
+        Paging.check(limit);
+        return mdm.waiting(limit);
     }
 
     @PostMapping("/api/v1/mdm/installs")
@@ -154,6 +171,10 @@ class MdmController {
         }
         events.deviceEvent(serial, kind, in.enrollmentId(), in.apps(), dev.orchard.server.audit.AuditTrail.actor("api"));
         return Map.of("serialNumber", serial, "event", kind);
+    }
+
+    private static MdmServer.UrlForm urlForm(String value) {
+        return InventoryController.enumOf(MdmServer.UrlForm.class, value, "urlForm");
     }
 
     private static MdmServer.Kind kind(String value) {

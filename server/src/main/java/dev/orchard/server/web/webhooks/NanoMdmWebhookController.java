@@ -1,5 +1,7 @@
 package dev.orchard.server.web.webhooks;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 
 import org.slf4j.Logger;
@@ -12,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.orchard.server.mdm.Channel;
 import dev.orchard.server.mdm.MdmEvents;
 import dev.orchard.server.mdm.MdmReports;
 import dev.orchard.server.mdm.MdmServerService;
@@ -22,9 +25,11 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Where NanoMDM posts its webhook events ({@code -webhook-url}). The body must carry a valid
  * {@code X-Hmac-Signature} (base64 HMAC-SHA256 with an MDM server's events secret; 401 otherwise). Check-ins
- * ({@code mdm.Authenticate}, {@code mdm.TokenUpdate}, {@code mdm.CheckOut}) and command reports ({@code mdm.Connect})
- * carry the device's plist base64-encoded in {@code raw_payload}; malformed JSON or plists are a 400. Other topics
- * are acknowledged and ignored.
+ * ({@code checkin_event}) and command reports ({@code acknowledge_event}, topic {@code mdm.Connect}) carry the
+ * device's plist base64-encoded in {@code raw_payload}, the channel in {@code ids} ({@code id}, {@code type},
+ * {@code parent_id}), NanoMDM's {@code token_update_tally} on token updates and the event's {@code created_at}.
+ * NanoMDM posts events concurrently and never retries, so they are applied by what they say and when NanoMDM created
+ * them, not by when they arrive. Malformed JSON or plists are a 400.
  */
 @RestController
 class NanoMdmWebhookController {
@@ -34,11 +39,13 @@ class NanoMdmWebhookController {
     private final MdmServerService servers;
     private final MdmEvents events;
     private final ObjectMapper json;
+    private final java.time.Clock clock;
 
-    NanoMdmWebhookController(MdmServerService servers, MdmEvents events, ObjectMapper json) {
+    NanoMdmWebhookController(MdmServerService servers, MdmEvents events, ObjectMapper json, java.time.Clock clock) {
         this.servers = servers;
         this.events = events;
         this.json = json;
+        this.clock = clock;
     }
 
     @PostMapping("/mdm/nanomdm/webhook")
@@ -53,24 +60,46 @@ class NanoMdmWebhookController {
         try {
             JsonNode event = json.readTree(bytes);
             String topic = event.path("topic").asString("");
+            Instant at = createdAt(event);
             if (event.has("checkin_event")) {
                 JsonNode c = event.get("checkin_event");
                 var checkIn = MdmReports.checkIn(payload(c));
-                events.checkIn(server.get(), checkIn, text(c, "enrollment_id"))
-                        .ifPresentOrElse(s -> LOG.debug("{} from {}", topic, s),
-                                () -> LOG.info("{} from an unknown device ignored", topic));
+                Channel channel = channel(c.path("ids")).orElseGet(() -> MdmEvents.channelOf(checkIn));
+                int tally = c.path("token_update_tally").asInt(0);
+                events.checkIn(server.get(), checkIn, channel, at, tally)
+                        .ifPresentOrElse(s -> LOG.debug("{} from {} ({})", topic, s, channel),
+                                () -> LOG.info("{} from {}: device not known yet", topic, channel));
             } else if (event.has("acknowledge_event")) {
                 JsonNode a = event.get("acknowledge_event");
                 var report = MdmReports.report(payload(a));
-                events.report(report, text(a, "enrollment_id"), text(a, "udid"))
+                Channel channel = channel(a.path("ids")).orElseGet(() -> MdmEvents.channelOf(report));
+                events.report(server.get(), report, channel, at)
                         .ifPresentOrElse(s -> LOG.debug("{} report {} from {}", report.status(), report.commandUuid(), s),
-                                () -> LOG.info("report {} from an unknown device ignored", report.commandUuid()));
+                                () -> LOG.info("report {} from {}: device not known yet", report.commandUuid(), channel));
             }
             return ResponseEntity.ok().build();
         } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
             return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "malformed-mdm-event",
                     "Malformed MDM event", e.getMessage()));
         }
+    }
+
+    private Instant createdAt(JsonNode event) {
+        String at = text(event, "created_at");
+        if (at == null) {
+            return clock.instant();
+        }
+        try {
+            return Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("created_at is not an RFC 3339 time: " + at);
+        }
+    }
+
+    private static java.util.Optional<Channel> channel(JsonNode ids) {
+        String id = text(ids, "id");
+        return id == null ? java.util.Optional.empty()
+                : java.util.Optional.of(Channel.of(id, text(ids, "type") == null ? "Device" : text(ids, "type"), text(ids, "parent_id")));
     }
 
     private static byte[] payload(JsonNode event) {

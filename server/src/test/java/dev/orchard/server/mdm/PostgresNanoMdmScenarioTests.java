@@ -1,0 +1,17 @@
+package dev.orchard.server.mdm;
+
+import dev.orchard.server.TestDatabases;
+import dev.orchard.server.mdm.nano.NanoMdmDouble;
+
+/** {@link NanoMdmScenarioTests} on a real PostgreSQL, against NanoMDM's PostgreSQL storage personality. */
+class PostgresNanoMdmScenarioTests extends NanoMdmScenarioTests {
+    @Override
+    protected String databaseUrl() {
+        return TestDatabases.postgresUrl();
+    }
+
+    @Override
+    protected NanoMdmDouble.Storage storage() {
+        return NanoMdmDouble.Storage.PGSQL;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.orchard.server.mdm.nano;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A certificate authority for tests: issues device identity certificates (EC P-256, clientAuth) the way an MDM's
+ * SCEP or ACME service would, so emulated devices can prove who they are to the NanoMDM double as real devices do.
+ */
+public final class TestCa {
+
+    /** A device identity: its key and the certificate the CA issued for it. */
+    public record Identity(PrivateKey key, X509Certificate certificate) {
+    }
+
+    private final KeyPair keys;
+    private final X509Certificate certificate;
+    private final AtomicLong serials = new AtomicLong(System.nanoTime());
+
+    public TestCa(String name) {
+        try {
+            keys = ecKeys();
+            X500Name subject = new X500Name("CN=" + name);
+            Instant now = Instant.now();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.ONE, Date.from(now.minus(1, ChronoUnit.DAYS)),
+                    Date.from(now.plus(3650, ChronoUnit.DAYS)), subject, keys.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            certificate = new JcaX509CertificateConverter().getCertificate(b.build(signer(keys.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** A device identity for {@code commonName}; {@code clientAuth} false gives one NanoMDM must refuse. */
+    public Identity issue(String commonName, boolean clientAuth) {
+        try {
+            KeyPair device = ecKeys();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Orchard Test CA"),
+                    BigInteger.valueOf(serials.incrementAndGet()), Date.from(now.minus(1, ChronoUnit.DAYS)),
+                    Date.from(now.plus(365, ChronoUnit.DAYS)), new X500Name("CN=" + commonName), device.getPublic());
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(clientAuth ? KeyPurposeId.id_kp_clientAuth
+                    : KeyPurposeId.id_kp_emailProtection));
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(signer(keys.getPrivate())));
+            return new Identity(device.getPrivate(), cert);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ContentSigner signer(PrivateKey key) throws org.bouncycastle.operator.OperatorCreationException {
+        return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+    }
+
+    static KeyPair ecKeys() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+}
