@@ -38,6 +38,14 @@ public record Device(String serialNumber, String udid, Platform platform, String
         ownerUserId = ownerUserId == null || ownerUserId.isBlank() ? null : Identifiers.user(ownerUserId);
     }
 
+    /** The same attributes (when the apps were last reported aside). */
+    public boolean sameAs(Device o) {
+        return serialNumber.equals(o.serialNumber) && java.util.Objects.equals(udid, o.udid) && platform == o.platform
+                && java.util.Objects.equals(osVersion, o.osVersion) && java.util.Objects.equals(model, o.model)
+                && java.util.Objects.equals(country, o.country) && sharedIpad == o.sharedIpad && enrollment == o.enrollment
+                && java.util.Objects.equals(ownerUserId, o.ownerUserId) && status == o.status;
+    }
+
     public boolean active() {
         return status == Status.ACTIVE;
     }

@@ -18,6 +18,8 @@ interface CommandDelivery {
         NOT_DELIVERED,
         /** Unknown whether the MDM queued it (timeout, dropped connection): resend the same request. */
         UNKNOWN,
+        /** Unknown, because this node stopped while asking: resend the same request at once, on whichever node runs next. */
+        INTERRUPTED,
         /** The MDM refused the whole request because of some of its channels: send the channels in smaller requests. */
         SPLIT
     }
@@ -34,6 +36,10 @@ interface CommandDelivery {
 
         static Outcome unknown(String why) {
             return new Outcome(Result.UNKNOWN, why);
+        }
+
+        static Outcome interrupted() {
+            return new Outcome(Result.INTERRUPTED, "this node stopped while the MDM was asked; the same request goes again");
         }
 
         static Outcome split(String why) {

@@ -3,6 +3,8 @@ package dev.orchard.server.mdm;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivers due MDM commands: groups the due targets by command and server, hands each group to the server's
- * connector in requests of up to its batch size, and records every channel's outcome. Transactions never span the
+ * Delivers due MDM commands: groups the due targets by server and by what the device will receive (the command's
+ * plist but for its UUID, so the DeviceInformation of a hundred enrolments goes in two requests, not a hundred), hands
+ * each group to the server's connector in requests of up to its batch size, and records every channel's outcome. Transactions never span the
  * call: targets are marked SENDING with the request's own command UUID before it, and DELIVERED or re-queued with
  * backoff after it.
  *
@@ -33,6 +36,7 @@ class CommandDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
     private static final int ROUND = 500;
+    private static final String ZERO = "00000000-0000-0000-0000-000000000000";
 
     private final CommandQueue queue;
     private final MdmServerService servers;
@@ -55,8 +59,10 @@ class CommandDispatcher {
         List<CommandQueue.Due> due;
         do {
             due = queue.due(clock.instant(), ROUND);
+            Map<String, String> bodies = new HashMap<>();
             Map<String, List<CommandQueue.Due>> groups = due.stream().collect(Collectors.groupingBy(
-                    d -> d.commandUuid() + "/" + d.serverId() + "/" + (d.unsure() && d.wireUuid() != null ? d.wireUuid() : ""),
+                    d -> d.serverId() + "/" + (d.unsure() && d.wireUuid() != null ? "resend " + d.wireUuid()
+                            : bodies.computeIfAbsent(d.commandUuid(), u -> MdmCommands.withUuid(command(d), ZERO).plist())),
                     LinkedHashMap::new, Collectors.toList()));
             groups.values().forEach(this::deliver);
             handled += due.size();
@@ -80,16 +86,23 @@ class CommandDispatcher {
         String secret = servers.apiKey(s.id()).orElse(null);
         if (first.unsure() && first.wireUuid() != null) {
             // the same request again: every channel it named, whatever this round's page held
-            List<String> ids = queue.unsureRequest(first.wireUuid(), first.commandUuid());
-            Map<String, CommandQueue.Due> byId = group.stream().collect(Collectors.toMap(CommandQueue.Due::enrollmentId,
-                    Function.identity(), (a, b) -> a, LinkedHashMap::new));
-            ids.forEach(id -> byId.computeIfAbsent(id, k -> new CommandQueue.Due(first.commandUuid(), first.requestType(),
-                    first.payload(), k, null, first.serverId(), first.attempts(), first.createdAt(), first.wireUuid(), true)));
-            send(s, connector, secret, List.copyOf(byId.values()), first.wireUuid(), true);
+            send(s, connector, secret, queue.unsureRequest(first.wireUuid()), first.wireUuid(), true);
             return;
         }
-        for (int i = 0; i < group.size(); i += connector.batchSize()) {
-            sendFresh(s, connector, secret, group.subList(i, Math.min(group.size(), i + connector.batchSize())));
+        // a channel may wait for the same question twice: each request names a channel once
+        List<List<CommandQueue.Due>> layers = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (CommandQueue.Due d : group) {
+            int layer = seen.merge(d.enrollmentId(), 1, Integer::sum) - 1;
+            if (layer == layers.size()) {
+                layers.add(new ArrayList<>());
+            }
+            layers.get(layer).add(d);
+        }
+        for (List<CommandQueue.Due> layer : layers) {
+            for (int i = 0; i < layer.size(); i += connector.batchSize()) {
+                sendFresh(s, connector, secret, layer.subList(i, Math.min(layer.size(), i + connector.batchSize())));
+            }
         }
     }
 
@@ -106,13 +119,13 @@ class CommandDispatcher {
     /** Sends one request and records its outcome; returns the targets to send again in smaller requests. */
     private List<CommandQueue.Due> send(MdmServer s, CommandDelivery connector, String secret, List<CommandQueue.Due> batch,
                                         String wireUuid, boolean resend) {
-        CommandQueue.Due first = batch.get(0);
         List<String> ids = batch.stream().map(CommandQueue.Due::enrollmentId).toList();
-        queue.sending(first.commandUuid(), ids, wireUuid, s.id(), clock.instant());
-        MdmCommand command = MdmCommands.withUuid(new MdmCommand(first.commandUuid(), first.requestType(), first.payload()),
-                wireUuid);
+        batch.stream().collect(Collectors.groupingBy(CommandQueue.Due::commandUuid, LinkedHashMap::new,
+                Collectors.mapping(CommandQueue.Due::enrollmentId, Collectors.toList())))
+                .forEach((uuid, channels) -> queue.sending(uuid, channels, wireUuid, s.id(), clock.instant()));
+        MdmCommand command = MdmCommands.withUuid(command(batch.get(0)), wireUuid);
         Map<String, CommandDelivery.Outcome> outcomes = connector.deliver(s, secret, command, ids, resend);
-        List<CommandQueue.Due> again = new java.util.ArrayList<>();
+        List<CommandQueue.Due> again = new ArrayList<>();
         for (CommandQueue.Due d : batch) {
             CommandDelivery.Outcome o = outcomes.getOrDefault(d.enrollmentId(),
                     CommandDelivery.Outcome.refused("the MDM did not answer for this enrollment"));
@@ -122,6 +135,7 @@ class CommandDispatcher {
                 case DELIVERED -> queue.delivered(d.commandUuid(), d.enrollmentId(), o.note(), clock.instant());
                 case NOT_DELIVERED -> later(attempted, o.note(), false);
                 case UNKNOWN -> later(attempted, o.note(), true);
+                case INTERRUPTED -> queue.retryLater(d.commandUuid(), d.enrollmentId(), o.note(), clock.instant(), true, clock.instant());
                 case SPLIT -> {
                     if (batch.size() > 1) {
                         queue.retryLater(d.commandUuid(), d.enrollmentId(), o.note(), clock.instant(), false, clock.instant());
@@ -158,6 +172,10 @@ class CommandDispatcher {
             }
         }
         return result;
+    }
+
+    private static MdmCommand command(CommandQueue.Due d) {
+        return new MdmCommand(d.commandUuid(), d.requestType(), d.payload());
     }
 
     /** Re-queues a target with exponential backoff, or fails it once it has waited longer than allowed. */

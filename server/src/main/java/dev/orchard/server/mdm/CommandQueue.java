@@ -96,11 +96,16 @@ class CommandQueue {
                 .query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant)).single();
     }
 
-    /** Every channel of an earlier request with no known outcome, to be asked again in one request. */
-    List<String> unsureRequest(String wireUuid, String uuid) {
-        return jdbc.sql("select enrollment_id from mdm_targets where wire_uuid = ? and command_uuid = ? "
-                + "and (state = 'SENDING' or (state = 'QUEUED' and unsure)) order by enrollment_id")
-                .params(wireUuid, uuid).query(String.class).list();
+    /** Every target of an earlier request with no known outcome, to be asked again in one request. */
+    List<Due> unsureRequest(String wireUuid) {
+        return jdbc.sql("""
+                select t.command_uuid, c.request_type, c.payload, t.enrollment_id, t.serial_number, t.server_id, t.attempts,
+                       c.created_at, t.wire_uuid, true
+                from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid
+                where t.wire_uuid = ? and (t.state = 'SENDING' or (t.state = 'QUEUED' and t.unsure)) order by t.enrollment_id
+                """).param(wireUuid).query((rs, n) -> new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), (Long) rs.getObject(6, Long.class), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                rs.getString(9), true)).list();
     }
 
     /** The targets go out in one request with CommandUUID {@code wireUuid}; recorded before the request is made. */

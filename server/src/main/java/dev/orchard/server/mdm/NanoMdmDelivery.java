@@ -73,7 +73,7 @@ class NanoMdmDelivery implements CommandDelivery {
             return NanoMdmAnswers.all(ids, Outcome.unknown("no answer from NanoMDM (" + e + "); the same request is sent again"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return NanoMdmAnswers.all(ids, Outcome.unknown("interrupted while NanoMDM was asked"));
+            return NanoMdmAnswers.all(ids, Outcome.interrupted());
         }
         return NanoMdmAnswers.enqueued(response.statusCode(), response.body(), ids, resend, json);
     }

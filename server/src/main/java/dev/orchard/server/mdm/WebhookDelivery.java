@@ -78,7 +78,7 @@ class WebhookDelivery implements CommandDelivery {
             return Outcome.unknown("no answer from the MDM webhook: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.refused("interrupted");
+            return Outcome.interrupted();
         }
     }
 }

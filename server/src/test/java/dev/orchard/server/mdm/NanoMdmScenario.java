@@ -83,8 +83,20 @@ public abstract class NanoMdmScenario extends LicensingScenario {
 
     /** Waits until Orchard handed every due command to NanoMDM. */
     protected void awaitDelivered() {
-        Await.until("every due MDM command handed to NanoMDM", () -> count("select count(*) from mdm_targets where state = "
+        awaitMdm("every due MDM command handed to NanoMDM", () -> count("select count(*) from mdm_targets where state = "
                 + "'SENDING' or (state = 'QUEUED' and next_attempt_at <= ?)", Timestamp.from(clock.instant())) == 0);
+    }
+
+    /** Waits for a condition of the MDM side; a timeout says what the queue and the tasks looked like. */
+    protected void awaitMdm(String what, java.util.function.BooleanSupplier condition) {
+        try {
+            Await.until(what, condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; targets " + db().sql("select state, unsure, last_error, count(*) from "
+                    + "mdm_targets group by state, unsure, last_error").query().listOfRows() + "; tasks " + db().sql(
+                    "select task_name, execution_time, picked, picked_by, last_heartbeat from scheduled_tasks").query()
+                    .listOfRows() + "; now " + clock.instant(), e);
+        }
     }
 
     /** The device checks in and works its queue until Orchard has nothing more for it; returns the commands answered. */

@@ -68,6 +68,7 @@ public final class NanoMdmDouble implements AutoCloseable {
     private volatile HttpServer server;
     private volatile int port;
     private final ExecutorService handlers = Executors.newFixedThreadPool(8);
+    private final ExecutorService pushes = Executors.newFixedThreadPool(16);
     private volatile int pauseAfter = Integer.MAX_VALUE;
     private volatile java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(0);
     private final NanoMdmWebhook webhook;
@@ -292,7 +293,7 @@ public final class NanoMdmDouble implements AutoCloseable {
                     status.put(id, Map.of("push_result", java.util.UUID.randomUUID().toString().toUpperCase()));
                     Consumer<String> listener = pushListeners.get(id);
                     if (listener != null) {
-                        handlers.execute(() -> listener.accept(id));
+                        pushes.execute(() -> listener.accept(id));
                     }
                 }
             }
@@ -356,6 +357,7 @@ public final class NanoMdmDouble implements AutoCloseable {
     public void close() {
         server.stop(0);
         handlers.shutdownNow();
+        pushes.shutdownNow();
         webhook.close();
     }
 }
