@@ -142,12 +142,16 @@ class CommandQueue {
 
     /** The command a channel's report answers, by the request UUID the device saw (or the logical one). */
     Optional<Sent> sent(String wireUuid, String enrollmentId) {
-        return jdbc.sql("""
-                select c.command_uuid, c.request_type, c.reason, c.adam_id, c.bundle_id
-                from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid
-                where (t.wire_uuid = ? or t.command_uuid = ?) and t.enrollment_id = ?
-                """).params(wireUuid, wireUuid, enrollmentId).query((rs, n) -> new Sent(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getString(5))).list().stream().findFirst();
+        String select = "select c.command_uuid, c.request_type, c.reason, c.adam_id, c.bundle_id from mdm_targets t "
+                + "join mdm_commands c on c.command_uuid = t.command_uuid where t.%s = ? and t.enrollment_id = ?";
+        // two index lookups rather than one 'or' (H2 would scan the table)
+        return jdbc.sql(select.formatted("wire_uuid")).params(wireUuid, enrollmentId).query(CommandQueue::sent).optional()
+                .or(() -> jdbc.sql(select.formatted("command_uuid")).params(wireUuid, enrollmentId).query(CommandQueue::sent)
+                        .optional());
+    }
+
+    private static Sent sent(ResultSet rs, int n) throws SQLException {
+        return new Sent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
     }
 
     /**
@@ -181,10 +185,14 @@ class CommandQueue {
                 .params(Timestamp.from(now), cap(pushError, 1000), Timestamp.from(now), uuid, enrollmentId).update();
     }
 
-    /** Channels with a command the MDM took more than {@code quiet} ago and the device never answered. */
+    /**
+     * Channels with a command a NanoMDM server took more than {@code quiet} ago that the device never answered (other
+     * MDMs report no command results).
+     */
     List<String> unanswered(Instant now, Duration quiet, int limit) {
-        return jdbc.sql("select distinct enrollment_id from mdm_targets where state = 'DELIVERED' and delivered_at < ? "
-                + "order by enrollment_id limit ?").params(Timestamp.from(now.minus(quiet)), limit).query(String.class).list();
+        return jdbc.sql("select distinct t.enrollment_id from mdm_targets t join mdm_servers s on s.id = t.server_id "
+                + "where t.state = 'DELIVERED' and t.delivered_at < ? and s.kind = 'NANOMDM' order by t.enrollment_id limit ?")
+                .params(Timestamp.from(now.minus(quiet)), limit).query(String.class).list();
     }
 
     /** An operator sends a failed or errored target again. */

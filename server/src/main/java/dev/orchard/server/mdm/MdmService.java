@@ -193,15 +193,7 @@ public class MdmService {
 
     /** Devices Orchard has not heard from as it should have, with the reason, longest first. */
     public List<Map<String, Object>> waiting(int limit) {
-        return enrollments.waitingList(limit).stream().map(e -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("serialNumber", e.serialNumber());
-            m.put("enrollmentId", e.enrollmentId());
-            m.put("state", e.state());
-            m.put("waitingSince", e.waitingSince());
-            m.put("reason", e.waitingReason());
-            return m;
-        }).toList();
+        return enrollments.waitingList(limit).stream().map(MdmService::view).toList();
     }
 
     /** Asks an enrolled device for its managed apps now. */
@@ -214,22 +206,25 @@ public class MdmService {
         return uuid;
     }
 
+    private static Map<String, Object> view(Enrollments.Enrollment e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("serialNumber", e.serialNumber());
+        m.put("enrollmentId", e.enrollmentId());
+        m.put("userChannelId", e.userChannelId());
+        m.put("serverId", e.serverId());
+        m.put("state", e.state());
+        m.put("enrollments", e.enrollments());
+        m.put("enrolledAt", e.enrolledAt());
+        m.put("appsRequestedAt", e.appsRequestedAt());
+        m.put("waitingForMdm", e.waitingSince() != null);
+        m.put("waitingSince", e.waitingSince());
+        m.put("waitingReason", e.waitingReason());
+        return m;
+    }
+
     public DeviceMdm device(String serial) {
         String s = inventory.device(serial).device().serialNumber();
-        Map<String, Object> enrollment = enrollments.find(s).map(e -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("enrollmentId", e.enrollmentId());
-            m.put("userChannelId", e.userChannelId());
-            m.put("serverId", e.serverId());
-            m.put("state", e.state());
-            m.put("enrollments", e.enrollments());
-            m.put("enrolledAt", e.enrolledAt());
-            m.put("appsRequestedAt", e.appsRequestedAt());
-            m.put("waitingForMdm", e.waitingSince() != null);
-            m.put("waitingSince", e.waitingSince());
-            m.put("waitingReason", e.waitingReason());
-            return m;
-        }).orElse(null);
+        Map<String, Object> enrollment = enrollments.find(s).map(MdmService::view).orElse(null);
         return new DeviceMdm(s, enrollment, installs.ofDevice(s), queue.page(s, null, null, null, 20));
     }
 }

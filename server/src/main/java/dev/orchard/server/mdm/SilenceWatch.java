@@ -79,19 +79,22 @@ class SilenceWatch {
 
     /** Queues the question for the channel if its wait is over and it has asks left; true when it was asked. */
     private boolean ask(String channelId, String serial, Long serverId, boolean identify, String reason) {
-        var stored = channels.find(channelId).orElse(null);
-        int asks = stored == null ? 0 : stored.asks();
-        Instant last = stored == null ? null : stored.askedAt();
         Instant now = clock.instant();
+        // a device reported through the REST API has no channel row yet: its asks are counted all the same
+        var stored = channels.find(channelId).orElseGet(() -> channels.lock(new Channel(channelId, Channel.Type.DEVICE, null),
+                serverId, now));
+        if (!stored.identified() && serial != null) {
+            channels.identify(channelId, serial, null, now);
+        }
+        int asks = stored.asks();
+        Instant last = stored.askedAt();
         if (asks >= properties.maxAsks() || last != null && now.isBefore(last.plus(wait(asks)))) {
             return false;
         }
         MdmCommand command = identify ? MdmCommands.deviceInformation(UUID.randomUUID().toString())
                 : MdmCommands.managedApplicationList(UUID.randomUUID().toString(), List.of());
         queue.add(command, "SILENCE", null, null, "orchard", List.of(new CommandQueue.Target(serial, channelId, serverId)), now);
-        if (stored != null) {
-            channels.asked(channelId, now, false);
-        }
+        channels.asked(channelId, now, false);
         if (serial != null && reason != null) {
             enrollments.waiting(serial, "waiting for the MDM: " + reason + "; asked again (" + (asks + 1) + " of "
                     + properties.maxAsks() + ")", now);

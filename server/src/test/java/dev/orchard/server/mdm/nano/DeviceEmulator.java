@@ -52,7 +52,6 @@ public final class DeviceEmulator {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> notNow = new ConcurrentHashMap<>();
     private final Map<String, String> errors = new ConcurrentHashMap<>();
-    private volatile String userEnrollmentUser;
 
     public DeviceEmulator(TestCa ca, URI mdm, String certHeader, Kind kind, String serial) {
         this.identity = ca.issue(serial, true);
@@ -118,12 +117,7 @@ public final class DeviceEmulator {
     }
 
     public int tokenUpdate() {
-        Map<String, Object> m = identityFields();
-        m.put("MessageType", "TokenUpdate");
-        m.put("Topic", topic);
-        m.put("PushMagic", "magic-" + serial);
-        m.put("Token", new com.dd.plist.NSData(randomBytes(32)));
-        return checkIn(m);
+        return checkIn(tokenUpdate(""));
     }
 
     /**
@@ -132,21 +126,24 @@ public final class DeviceEmulator {
      * Apple account's channel {@code EnrollmentID:EnrollmentUserID}.
      */
     public int signIn(String userId, String shortName) {
+        Map<String, Object> m = tokenUpdate("-" + shortName);
+        if (kind == Kind.USER_ENROLLMENT) {
+            m.put("EnrollmentUserID", userId);
+        } else {
+            m.put("UserID", kind == Kind.SHARED_IPAD ? NanoMdmEndpoint.SHARED_IPAD_USER_ID : userId);
+            m.put("UserLongName", shortName);
+        }
+        m.put("UserShortName", shortName);
+        return checkIn(m);
+    }
+
+    private Map<String, Object> tokenUpdate(String magicSuffix) {
         Map<String, Object> m = identityFields();
         m.put("MessageType", "TokenUpdate");
         m.put("Topic", topic);
-        m.put("PushMagic", "magic-" + serial + "-" + shortName);
+        m.put("PushMagic", "magic-" + serial + magicSuffix);
         m.put("Token", new com.dd.plist.NSData(randomBytes(32)));
-        if (kind == Kind.USER_ENROLLMENT) {
-            userEnrollmentUser = userId;
-            m.put("EnrollmentUserID", userId);
-            m.put("UserShortName", shortName);
-        } else {
-            m.put("UserID", kind == Kind.SHARED_IPAD ? NanoMdmEndpoint.SHARED_IPAD_USER_ID : userId);
-            m.put("UserShortName", shortName);
-            m.put("UserLongName", shortName);
-        }
-        return checkIn(m);
+        return m;
     }
 
     public int checkOut() {
