@@ -94,8 +94,8 @@ class EnrollmentLifecycle {
             return stored;
         }
         Channels.Stored stored = channels.lock(channel, serverId, clock.instant());
-        String serial = settle(stored, stored.serialNumber(), stored.facts().reported(at), null);
-        return channels.find(channel.id()).map(s -> serial == null ? s : s).orElse(stored);
+        settle(stored, stored.serialNumber(), stored.facts().reported(at), null);
+        return channels.find(channel.id()).orElse(stored);
     }
 
     /** The serial number of the device a channel belongs to (a user channel: its device channel's). */
@@ -143,12 +143,13 @@ class EnrollmentLifecycle {
         switch (facts.state()) {
             case ENROLLED -> {
                 if (current.isEmpty() || !channel.id().equals(current.get().enrollmentId())) {
-                    enrollments.authenticated(serial, channel.id(), stored.serverId(), now);
+                    enrollments.authenticated(serial, channel.id(), stored.serverId(), now); // this channel is the device's now
+                    state = "AUTHENTICATED";
                 }
                 enrollments.answered(serial);
                 channels.asked(channel.id(), null, true);
                 if (fresh) {
-                    enrolled(serial, true, "mdm");
+                    enrolled(serial, true, false, "mdm");
                 } else if (!"ENROLLED".equals(state)) {
                     enrollments.state(serial, "ENROLLED", now);
                 }
@@ -290,14 +291,18 @@ class EnrollmentLifecycle {
 
     // --- effects, shared by NanoMDM and the REST API
 
-    /** An enrolment completed; {@code counted}: the enrolment count was already decided by the facts. */
-    void enrolled(String serial, boolean force, String actor) {
+    /**
+     * An enrolment completed. {@code force}: count it even if the device was enrolled (the facts proved a new one, or
+     * the MDM said so); a second or later one is a re-enrolment, and so is one the MDM reported as such
+     * ({@code reEnrolment}, the REST API's {@code RE_ENROLLED}).
+     */
+    void enrolled(String serial, boolean force, boolean reEnrolment, String actor) {
         int count = enrollments.completed(serial, force, clock.instant());
         if (count == 0) {
             return; // a routine token update
         }
         Device device = inventory.findDevice(serial).orElseThrow();
-        boolean again = count > 1;
+        boolean again = reEnrolment || count > 1;
         if (again) {
             inventory.forgetApps(serial); // the next report is a fresh start, not the user deleting everything
         }

@@ -98,7 +98,7 @@ public class MdmEvents {
                             Device.Status.ACTIVE, null)));
                 }
                 enrollments.authenticated(s, id, null, clock.instant());
-                lifecycle.enrolled(s, kind == Kind.RE_ENROLLED, actor);
+                lifecycle.enrolled(s, kind == Kind.RE_ENROLLED, kind == Kind.RE_ENROLLED, actor);
             }
             case ERASED -> {
                 enrollments.state(s, "ERASED", clock.instant());

@@ -57,6 +57,18 @@ class OperationsPages {
         });
     }
 
+    @PostMapping("/operations/commands/{uuid}/push")
+    String pushCommand(@PathVariable String uuid, RedirectAttributes flash) {
+        return Actions.run(flash, "/operations", () -> {
+            var outcome = mdm.push(uuid);
+            long failed = outcome.values().stream().filter(java.util.Objects::nonNull).count();
+            return outcome.isEmpty() ? "No device is waiting for command " + uuid + "."
+                    : failed == 0 ? "Pushed " + outcome.size() + " device(s) waiting for command " + uuid + "."
+                    : "Pushed " + outcome.size() + " device(s); " + failed + " push(es) failed: "
+                            + outcome.values().stream().filter(java.util.Objects::nonNull).findFirst().orElse("");
+        });
+    }
+
     @GetMapping("/audit")
     String audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                  @RequestParam(required = false) String subject, @RequestParam(defaultValue = "0") long beforeId, Model model) {
