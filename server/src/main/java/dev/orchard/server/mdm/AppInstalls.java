@@ -46,7 +46,10 @@ class AppInstalls {
         // driven from the enrolments into the ledger's holder indexes, never a walk of every license
         String enrolled = "select d.serial_number, l.adam_id from mdm_enrollments e "
                 + "join devices d on d.serial_number = e.serial_number and d.status = 'ACTIVE' ";
+        // devices of a license-only MDM server get their apps from another tool
         String conditions = " left join app_settings s on s.adam_id = l.adam_id where e.state = 'ENROLLED' "
+                + "and not exists (select 1 from mdm_servers ms where ms.license_only and ms.id = coalesce(e.server_id, "
+                + "(select dflt.id from mdm_servers dflt where dflt.is_default))) "
                 + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.intent is null and l.confirmed_at is not null "
                 + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
                 + "order by d.serial_number, l.adam_id limit ?";

@@ -57,6 +57,7 @@ class MdmSweep {
                 break;
             }
             queued += n;
+            tasks.deliverNow(); // committed: deliver this batch while the next is looked for
         }
         Instant before = clock.instant().minus(properties.appListInterval());
         int lists = 0;

@@ -81,14 +81,17 @@ public final class MdmDeliveryBench {
             }
             long heap = 0;
             long t0 = System.nanoTime();
+            double[] cpu0 = cpu(orchard);
             each(pool, devices, d -> d.enroll());
             double enrolled = seconds(t0);
             BenchSupport.await(() -> devices.stream().allMatch(d -> nano.queued(d.channel()).isEmpty()
                     && !d.received("DeviceInformation").isEmpty()), 1);
             double settled = seconds(t0);
             int before = nano.enqueueRequests();
+            double[] cpu1 = cpu(orchard);
             System.out.printf("%n[mdm] %,d devices enrolled in %.1f s; their enrolment queries answered after %.1f s "
-                    + "(%,d enqueue requests)%n", n, enrolled, settled, before);
+                    + "(%,d enqueue requests); CPU used: Orchard %.0f s, NanoMDM double and emulated devices %.0f s%n", n,
+                    enrolled, settled, before, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]);
 
             long t1 = System.nanoTime();
             BenchSupport.api(api, "POST", "labels", "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + account
@@ -107,12 +110,14 @@ public final class MdmDeliveryBench {
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
             }
             double done = seconds(t1);
+            double[] cpu2 = cpu(orchard);
             int installRequests = nano.enqueueRequests() - before;
             long distinct = nano.enqueueUuids().stream().distinct().count();
             System.out.printf("[mdm] one App label for %,d devices: first device acknowledged its install after %.1f s, every "
                             + "device after %.1f s; enqueue requests for the install phase: %,d (⌈%,d / 50⌉ = %,d InstallApplication); "
-                            + "UUIDs sent twice: %d; Orchard peak heap %.0f MB (-Xmx512m)%n", n, firstInstall, done, installRequests,
-                    n, (n + 49) / 50, nano.enqueueUuids().size() - distinct, heap / 1e6);
+                            + "UUIDs sent twice: %d; Orchard peak heap %.0f MB (-Xmx512m); CPU used: Orchard %.0f s, NanoMDM double "
+                            + "and emulated devices %.0f s%n", n, firstInstall, done, installRequests,
+                    n, (n + 49) / 50, nano.enqueueUuids().size() - distinct, heap / 1e6, cpu2[0] - cpu1[0], cpu2[1] - cpu1[1]);
         } finally {
             pool.shutdownNow();
             orchard.destroy();
@@ -129,6 +134,20 @@ public final class MdmDeliveryBench {
                 "--orchard.apple.content-lookup-url=" + sim + "WebObjects/MZStorePlatform.woa/wa/lookup",
                 "--orchard.apple.store-lookup-url=" + sim + "lookup", "--orchard.security.bootstrap-api-token=" + BenchSupport.TOKEN,
                 "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN").inheritIO().start();
+    }
+
+    /** CPU seconds used so far by Orchard's process and by this one (the double and the devices). */
+    private static double[] cpu(Process orchard) {
+        double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+        double other = 0;
+        try {
+            String[] stat = Files.readString(Path.of("/proc/" + orchard.pid() + "/stat")).split("\\) ")[1].split(" ");
+            other = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0; // utime + stime in clock ticks
+        } catch (Exception e) {
+            other = Double.NaN;
+        }
+        return new double[] {other, self};
     }
 
     private static long heap(int port) {
