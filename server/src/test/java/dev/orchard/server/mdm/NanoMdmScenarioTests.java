@@ -287,14 +287,22 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
     }
 
     @Test
-    void aLicenseOnlyServerGetsNoInstallCommands() {
+    void aLicenseOnlyServerGetsNoInstallCommandsButItsDevicesGetLicenses() {
+        known("LONLY1", "iOS");
         var d = device(DeviceEmulator.Kind.IPHONE, "LONLY1");
         enroll(d);
         work(d);
         call("PATCH", "/api/v1/mdm/servers/" + serverId, "{\"licenseOnly\":true}");
+        usDevicesGetFieldNotes();
+        settle();
+        assertThat(orchardLicenses("and serial_number = 'LONLY1' and intent is null")).isEqualTo(1); // Orchard still licenses
+        orchard.bean(MdmSweep.class).run(); // the sweep finds no install due for a license-only server's device
+        assertThat(count("select count(*) from mdm_targets t join mdm_commands c on c.command_uuid = t.command_uuid "
+                + "where c.request_type = 'InstallApplication'")).isZero();
         var result = install(List.of("LONLY1"), false);
         assertThat(result.devices()).isZero();
         assertThat(result.skipped().values()).containsExactly("the device's MDM server is license-only: another tool installs");
+        assertThat(work(d)).isZero();
         assertThat(call("GET", "/api/v1/audit?action=MDM_SERVER_CHANGED", null).get("items").get(0).get("detail").asString())
                 .contains("license-only");
     }

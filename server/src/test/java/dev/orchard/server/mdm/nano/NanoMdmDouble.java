@@ -74,6 +74,7 @@ public final class NanoMdmDouble implements AutoCloseable {
     private final NanoMdmWebhook webhook;
     private final AtomicInteger enqueues = new AtomicInteger();
     private final List<String> enqueueUuids = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, AtomicInteger> enqueuesByType = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Consumer<String>> pushListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NanoMdmDouble(Options options) throws IOException {
@@ -145,6 +146,12 @@ public final class NanoMdmDouble implements AutoCloseable {
         synchronized (enqueueUuids) {
             return List.copyOf(enqueueUuids);
         }
+    }
+
+    /** Enqueue requests answered so far for one RequestType. */
+    public int enqueueRequests(String requestType) {
+        AtomicInteger n = enqueuesByType.get(requestType);
+        return n == null ? 0 : n.get();
     }
 
     public List<String> queued(String enrollmentId) {
@@ -239,6 +246,7 @@ public final class NanoMdmDouble implements AutoCloseable {
             }
             enqueues.incrementAndGet();
             enqueueUuids.add(uuid);
+            enqueuesByType.computeIfAbsent(type, k -> new AtomicInteger()).incrementAndGet();
             result.put("command_uuid", uuid);
             result.put("request_type", type);
             String error = store.enqueue(uuid, body, ids);
