@@ -86,7 +86,10 @@ class CommandDispatcher {
         String secret = servers.apiKey(s.id()).orElse(null);
         if (first.unsure() && first.wireUuid() != null) {
             // the same request again: every channel it named, whatever this round's page held
-            send(s, connector, secret, queue.unsureRequest(first.wireUuid()), first.wireUuid(), true);
+            List<CommandQueue.Due> request = queue.unsureRequest(first.wireUuid());
+            if (!request.isEmpty()) {
+                send(s, connector, secret, request, first.wireUuid(), true);
+            }
             return;
         }
         // a channel may wait for the same question twice: each request names a channel once

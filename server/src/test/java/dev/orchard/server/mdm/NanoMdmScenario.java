@@ -134,6 +134,27 @@ public abstract class NanoMdmScenario extends LicensingScenario {
         return result;
     }
 
+    /** An admin UI page as a signed-in viewer sees it. */
+    protected String page(String path) {
+        return page(path, "VIEWER");
+    }
+
+    /** An admin UI page as a signed-in user with {@code role} sees it. */
+    protected String page(String path, String role) {
+        var mvc = org.springframework.test.web.servlet.setup.MockMvcBuilders.webAppContextSetup(
+                (org.springframework.web.context.WebApplicationContext) orchard.context())
+                .apply(org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity()).build();
+        try {
+            var result = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get(path)
+                    .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user("ui-" + role)
+                            .roles(role))).andReturn();
+            assertThat(result.getResponse().getStatus()).as(path).isEqualTo(200);
+            return result.getResponse().getContentAsString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected String targetState(String uuid, String serial) {
         return db().sql("select state from mdm_targets where command_uuid = ? and serial_number = ?").params(uuid, serial)
                 .query(String.class).single();

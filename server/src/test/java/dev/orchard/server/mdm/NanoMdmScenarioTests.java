@@ -99,6 +99,8 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
         assertThat(target.get("pushError").asString()).contains("retrieving push cert for topic");
         var pushed = call("POST", "/api/v1/mdm/commands/" + uuid + "/push", null);
         assertThat(pushed.get(d.channel()).asString()).contains("retrieving push cert for topic");
+        assertThat(page("/operations", "OPERATOR")).contains("Push again").contains("queued at the MDM; push failed: retrieving push cert");
+        assertThat(page("/operations")).doesNotContain("Push again"); // a viewer sees the state, not the action
         assertThat(work(d)).isEqualTo(1); // the device fetches it at its next check-in
         assertThat(call("GET", "/api/v1/mdm/commands/" + uuid, null).get("targets").get(0).get("state").asString())
                 .isEqualTo("ACKNOWLEDGED");
@@ -161,6 +163,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
                     + "and waiting_since is not null", silent) == 1);
             var waiting = call("GET", "/api/v1/mdm/waiting", null);
             assertThat(waiting.toString()).contains(silent).contains("no TokenUpdate reached Orchard");
+            assertThat(page("/devices/" + silent)).contains("Waiting for the MDM").contains("no TokenUpdate reached Orchard");
             workAll(devices);
             assertThat(enrollmentState(silent)).isEqualTo("ENROLLED");
             assertThat(count("select count(*) from mdm_enrollments where serial_number = ? and waiting_since is null", silent))
