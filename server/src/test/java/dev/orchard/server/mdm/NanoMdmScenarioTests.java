@@ -50,6 +50,14 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
         nano.awaitEvents();
     }
 
+    /** Every device enrolls; once Orchard has them all, they answer its enrolment queries. */
+    private void enrollAll(List<DeviceEmulator> devices) {
+        each(devices, d -> assertThat(d.enroll()).containsExactly(200, 200));
+        Await.until(devices.size() + " devices enrolled", () -> count("select count(*) from mdm_enrollments where state = "
+                + "'ENROLLED'") == devices.size());
+        workAll(devices);
+    }
+
     /** Every device checks in and works its queue until Orchard has nothing due for any of them. */
     private void workAll(List<DeviceEmulator> devices) {
         for (int round = 0; round < 10; round++) {
@@ -70,9 +78,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
     @Test
     void oneInstallForAThousandDevicesReachesEveryDeviceExactlyOnce() {
         var devices = emulatedPhones("BULK", 1000);
-        each(devices, d -> assertThat(d.enroll()).containsExactly(200, 200));
-        Await.until("1,000 devices enrolled", () -> count("select count(*) from mdm_enrollments where state = 'ENROLLED'") == 1000);
-        workAll(devices);
+        enrollAll(devices);
         int before = nano.enqueueRequests();
         var result = install(devices.stream().map(d -> d.serial).toList(), false);
         assertThat(result.commandUuids()).hasSize(1);
@@ -109,9 +115,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
     @Test
     void aCrashBetweenTwoEnqueueRequestsIsResentWithTheSameUuidAndReachesEachDeviceOnce() {
         var devices = emulatedPhones("CRASH", 120);
-        each(devices, d -> assertThat(d.enroll()).containsExactly(200, 200));
-        Await.until("120 devices enrolled", () -> count("select count(*) from mdm_enrollments where state = 'ENROLLED'") == 120);
-        workAll(devices);
+        enrollAll(devices);
         nano.pauseEnqueuesAfter(nano.enqueueRequests() + 1); // the second request of the install hangs at NanoMDM
         var result = install(devices.stream().map(d -> d.serial).toList(), false);
         String uuid = result.commandUuids().get(0);
@@ -264,9 +268,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
     @Test
     void oneIdNanoMdmDoesNotKnowDoesNotHoldUpTheOthers() {
         var devices = emulatedPhones("MIX", 9);
-        each(devices, d -> assertThat(d.enroll()).containsExactly(200, 200));
-        Await.until("9 enrolled", () -> count("select count(*) from mdm_enrollments where state = 'ENROLLED'") == 9);
-        workAll(devices);
+        enrollAll(devices);
         // a device Orchard was told about (REST), enrolled in NanoMDM under an id NanoMDM has since forgotten
         known("GHOST1", "iOS");
         call("POST", "/api/v1/devices/GHOST1/events", "{\"type\":\"ENROLLED\",\"enrollmentId\":\"GHOST-ID\"}");
