@@ -48,6 +48,7 @@ where not exists (select 1 from mdm_enrollments o where o.enrollment_id = e.enro
 -- when Orchard found the device silent (enrolled but no answer, or authenticated but never enrolled), and why
 alter table mdm_enrollments add column waiting_since timestamp with time zone;
 alter table mdm_enrollments add column waiting_reason varchar(300);
+create index mdm_enrollments_waiting_idx on mdm_enrollments (waiting_since);
 create index mdm_enrollments_apps_idx on mdm_enrollments (state, apps_requested_at);
 
 -- targets keyed by channel; the serial number is known for nearly every target but not for a channel Orchard

@@ -89,6 +89,10 @@ class Enrollments {
                 .params(Timestamp.from(since), reason, serial).update();
     }
 
+    long waitingCount() {
+        return jdbc.sql("select count(*) from mdm_enrollments where waiting_since is not null").query(Long.class).single();
+    }
+
     /** Devices waiting for their MDM, longest first. */
     List<Enrollment> waitingList(int limit) {
         return jdbc.sql("select * from mdm_enrollments where waiting_since is not null order by waiting_since, serial_number limit ?")

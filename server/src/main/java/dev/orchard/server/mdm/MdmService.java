@@ -191,6 +191,11 @@ public class MdmService {
         return outcome;
     }
 
+    /** How many devices wait for the MDM. */
+    public long waitingCount() {
+        return enrollments.waitingCount();
+    }
+
     /** Devices Orchard has not heard from as it should have, with the reason, longest first. */
     public List<Map<String, Object>> waiting(int limit) {
         return enrollments.waitingList(limit).stream().map(MdmService::view).toList();

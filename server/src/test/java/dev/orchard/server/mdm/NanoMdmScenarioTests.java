@@ -168,6 +168,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
             var waiting = call("GET", "/api/v1/mdm/waiting", null);
             assertThat(waiting.toString()).contains(silent).contains("no TokenUpdate reached Orchard");
             assertThat(page("/devices/" + silent)).contains("Waiting for the MDM").contains("no TokenUpdate reached Orchard");
+            assertThat(page("/")).contains("device(s) waiting for the MDM, longest " + silent);
             workAll(devices);
             assertThat(enrollmentState(silent)).isEqualTo("ENROLLED");
             assertThat(count("select count(*) from mdm_enrollments where serial_number = ? and waiting_since is null", silent))

@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.licensing.Waitlist;
+import dev.orchard.server.mdm.MdmService;
 import dev.orchard.server.operations.Operations;
 import dev.orchard.server.sync.DriftCounts;
 import dev.orchard.server.sync.LedgerQueries;
@@ -39,11 +40,13 @@ class DashboardPage {
     private final Operations operations;
     private final Installation installation;
     private final DriftCounts drift;
+    private final MdmService mdm;
     private final Clock clock;
 
     DashboardPage(AccountService accounts, LedgerQueries ledger, Waitlist waitlist, Operations operations,
-                  Installation installation, DriftCounts drift, Clock clock) {
+                  Installation installation, DriftCounts drift, MdmService mdm, Clock clock) {
         this.drift = drift;
+        this.mdm = mdm;
         this.accounts = accounts;
         this.ledger = ledger;
         this.waitlist = waitlist;
@@ -85,6 +88,13 @@ class DashboardPage {
         Object failed = operations.summary().get("FAILED");
         if (failed instanceof Long n && n > 0) {
             alerts.add(new Alert(true, n + " Apple operation target(s) failed.", "/operations?state=FAILED"));
+        }
+        long silent = mdm.waitingCount();
+        var longest = silent > 0 ? mdm.waiting(1) : List.<Map<String, Object>>of();
+        if (!longest.isEmpty()) {
+            var first = longest.get(0);
+            alerts.add(new Alert(false, silent + " device(s) waiting for the MDM, longest " + first.get("serialNumber") + ": "
+                    + first.get("reason") + ".", "/devices/" + first.get("serialNumber")));
         }
         for (Card c : cards) {
             if (c.drift() != null && c.drift().external() + c.drift().missing() > 0) {
