@@ -76,11 +76,11 @@ class Channels {
                 .params(ts(at), reset, id).update();
     }
 
-    /** Device channels that checked in without Orchard learning which device they are. */
-    List<Stored> unidentified(int limit) {
+    /** Device channels that checked in without Orchard learning which device they are, with asks left. */
+    List<Stored> unidentified(int maxAsks, int limit) {
         return jdbc.sql("select * from mdm_channels where serial_number is null and channel_type in ('DEVICE', "
-                + "'USER_ENROLLMENT_DEVICE') and token_updated_at is not null order by asked_at nulls first limit ?")
-                .param(limit).query(Channels::map).list();
+                + "'USER_ENROLLMENT_DEVICE') and token_updated_at is not null and asks < ? order by asked_at nulls first limit ?")
+                .params(maxAsks, limit).query(Channels::map).list();
     }
 
     private static Timestamp ts(Instant i) {

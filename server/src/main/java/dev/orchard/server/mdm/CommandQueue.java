@@ -187,12 +187,14 @@ class CommandQueue {
 
     /**
      * Channels with a command a NanoMDM server took more than {@code quiet} ago that the device never answered (other
-     * MDMs report no command results).
+     * MDMs report no command results), asked again fewer than {@code maxAsks} times, least recently asked first.
      */
-    List<String> unanswered(Instant now, Duration quiet, int limit) {
-        return jdbc.sql("select distinct t.enrollment_id from mdm_targets t join mdm_servers s on s.id = t.server_id "
-                + "where t.state = 'DELIVERED' and t.delivered_at < ? and s.kind = 'NANOMDM' order by t.enrollment_id limit ?")
-                .params(Timestamp.from(now.minus(quiet)), limit).query(String.class).list();
+    List<String> unanswered(Instant now, Duration quiet, int maxAsks, int limit) {
+        return jdbc.sql("select t.enrollment_id from mdm_targets t join mdm_servers s on s.id = t.server_id "
+                + "left join mdm_channels c on c.enrollment_id = t.enrollment_id "
+                + "where t.state = 'DELIVERED' and t.delivered_at < ? and s.kind = 'NANOMDM' and coalesce(c.asks, 0) < ? "
+                + "group by t.enrollment_id order by min(c.asked_at) nulls first, t.enrollment_id limit ?")
+                .params(Timestamp.from(now.minus(quiet)), maxAsks, limit).query(String.class).list();
     }
 
     /** An operator sends a failed or errored target again. */

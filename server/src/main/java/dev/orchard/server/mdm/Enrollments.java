@@ -99,20 +99,29 @@ class Enrollments {
                 .param(limit).query(Enrollments::map).list();
     }
 
-    /** Device channels that authenticated before {@code before} and never finished enrolling. */
-    List<Enrollment> authenticatedBefore(Instant before, int limit) {
-        return jdbc.sql("select * from mdm_enrollments where state = 'AUTHENTICATED' and updated_at < ? order by updated_at limit ?")
-                .params(Timestamp.from(before), limit).query(Enrollments::map).list();
+    /**
+     * Device channels that authenticated before {@code before} and never finished enrolling, and have been asked again
+     * fewer than {@code maxAsks} times, least recently asked first (so the hopeless ones never crowd out the others).
+     */
+    List<Enrollment> authenticatedBefore(Instant before, int maxAsks, int limit) {
+        return jdbc.sql("select e.* from mdm_enrollments e left join mdm_channels c on c.enrollment_id = e.enrollment_id "
+                + "where e.state = 'AUTHENTICATED' and e.updated_at < ? and coalesce(c.asks, 0) < ? "
+                + "order by c.asked_at nulls first, e.updated_at limit ?")
+                .params(Timestamp.from(before), maxAsks, limit).query(Enrollments::map).list();
     }
 
-    /** Enrolled devices asked for their app list before {@code before} whose answer has not come since. */
-    List<Enrollment> appListUnanswered(Instant before, int limit) {
+    /**
+     * Enrolled devices asked for their app list before {@code before} whose answer has not come since, asked again
+     * fewer than {@code maxAsks} times, least recently asked first.
+     */
+    List<Enrollment> appListUnanswered(Instant before, int maxAsks, int limit) {
         return jdbc.sql("""
                 select e.* from mdm_enrollments e join devices d on d.serial_number = e.serial_number
+                left join mdm_channels c on c.enrollment_id = e.enrollment_id
                 where e.state = 'ENROLLED' and d.status = 'ACTIVE' and e.apps_requested_at < ?
-                  and (d.apps_reported_at is null or d.apps_reported_at < e.apps_requested_at)
-                order by e.apps_requested_at limit ?
-                """).params(Timestamp.from(before), limit).query(Enrollments::map).list();
+                  and (d.apps_reported_at is null or d.apps_reported_at < e.apps_requested_at) and coalesce(c.asks, 0) < ?
+                order by c.asked_at nulls first, e.apps_requested_at limit ?
+                """).params(Timestamp.from(before), maxAsks, limit).query(Enrollments::map).list();
     }
 
     void appsRequested(String serial, Instant now) {

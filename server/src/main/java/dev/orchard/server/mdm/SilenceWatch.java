@@ -44,18 +44,18 @@ class SilenceWatch {
         Instant before = now.minus(properties.silenceAfter());
         int budget = properties.asksPerSweep();
         int asked = 0;
-        for (var e : enrollments.authenticatedBefore(before, budget)) {
+        for (var e : enrollments.authenticatedBefore(before, properties.maxAsks(), budget)) {
             if (asked < budget && ask(e.enrollmentId(), e.serialNumber(), e.serverId(), true,
                     "authenticated but its enrolment never completed: no TokenUpdate reached Orchard")) {
                 asked++;
             }
         }
-        for (var c : channels.unidentified(budget)) {
+        for (var c : channels.unidentified(properties.maxAsks(), budget)) {
             if (asked < budget && ask(c.channel().id(), null, c.serverId(), true, null)) {
                 asked++;
             }
         }
-        for (String id : queue.unanswered(now, properties.silenceAfter(), budget)) {
+        for (String id : queue.unanswered(now, properties.silenceAfter(), properties.maxAsks(), budget)) {
             var channel = channels.find(id).map(Channels.Stored::channel).orElse(null);
             String deviceChannel = channel == null ? id : channel.deviceChannelId();
             var stored = channels.find(deviceChannel).orElse(null);
@@ -65,7 +65,7 @@ class SilenceWatch {
                 asked++;
             }
         }
-        for (var e : enrollments.appListUnanswered(before, budget)) {
+        for (var e : enrollments.appListUnanswered(before, properties.maxAsks(), budget)) {
             if (asked < budget && ask(e.enrollmentId(), e.serialNumber(), e.serverId(), false,
                     "its app list was asked for at " + e.appsRequestedAt() + " and has not come")) {
                 asked++;
