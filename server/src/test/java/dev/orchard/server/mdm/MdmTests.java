@@ -48,7 +48,11 @@ class MdmTests extends NanoMdmScenario {
         var d = device(DeviceEmulator.Kind.IPHONE, "MDM1");
         enroll(d);
         assertThat(enrollmentState("MDM1")).isEqualTo("ENROLLED");
-        assertThat(work(d)).isEqualTo(2); // DeviceInformation and the first app list
+        // DeviceInformation and the first app list; one more DeviceInformation when NanoMDM's TokenUpdate event overtook
+        // its Authenticate (Orchard then asks the channel it cannot name yet), as the real server's events may
+        assertThat(work(d)).isBetween(2, 3);
+        assertThat(d.received("ManagedApplicationList")).hasSize(1);
+        assertThat(d.received("DeviceInformation")).isNotEmpty();
         assertThat(call("GET", "/api/v1/devices/MDM1", null).get("device").get("osVersion").asString()).isEqualTo("18.1");
 
         usDevicesGetFieldNotes();
