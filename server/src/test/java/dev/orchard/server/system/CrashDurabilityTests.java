@@ -1,0 +1,158 @@
+package dev.orchard.server.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.orchard.server.OrchardApplication;
+import dev.orchard.server.OrchardInstance;
+import dev.orchard.server.TestDatabases;
+
+/**
+ * "Nothing accepted is lost": Orchard runs in its own JVM, four clients write devices as fast as it answers, the
+ * process is killed with SIGKILL while they still write, and after a restart on the same database every write that
+ * had been answered 2xx is there. On the default embedded H2 file (the configuration a newcomer runs) and on
+ * PostgreSQL. Also checks the data directory and the database file are readable by their owner only.
+ */
+class CrashDurabilityTests {
+
+    static final String TOKEN = "crash-test-admin-token-0123456789";
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void everyAnsweredWriteSurvivesAKillOnTheDefaultH2() throws Exception {
+        Path data = temp.resolve("data");
+        Set<String> acknowledged = writeThenKill(data, null);
+        assertThat(acknowledged).hasSizeGreaterThan(50);
+        assertThat(Files.getPosixFilePermissions(data)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(Files.getPosixFilePermissions(data.resolve("orchard.mv.db"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(data.resolve("secret.key"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertAllThere(data, null, acknowledged);
+    }
+
+    @Test
+    void everyAnsweredWriteSurvivesAKillOnPostgres() throws Exception {
+        String url = TestDatabases.postgresUrl();
+        Path data = temp.resolve("data");
+        Set<String> acknowledged = writeThenKill(data, url);
+        assertThat(acknowledged).hasSizeGreaterThan(50);
+        assertAllThere(data, url, acknowledged);
+    }
+
+    private Set<String> writeThenKill(Path data, String dbUrl) throws Exception {
+        int port = OrchardInstance.freePort();
+        Process orchard = start(data, dbUrl, port);
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger sent = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            for (int c = 0; c < 4; c++) {
+                int client = c;
+                clients.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        String serial = "CRASH" + client + "X" + i;
+                        try {
+                            var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/devices/" + serial))
+                                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                                    .timeout(Duration.ofSeconds(10))
+                                    .PUT(HttpRequest.BodyPublishers.ofString("{\"serialNumber\":\"" + serial
+                                            + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\"}")).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            sent.incrementAndGet();
+                            if (r.statusCode() / 100 == 2) {
+                                acknowledged.add(serial);
+                            }
+                        } catch (Exception e) {
+                            return; // the server is gone
+                        }
+                    }
+                });
+            }
+            Instant until = Instant.now().plusSeconds(60);
+            while (acknowledged.size() < 300 && Instant.now().isBefore(until)) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            orchard.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
+            orchard.waitFor(30, TimeUnit.SECONDS);
+        } finally {
+            clients.shutdown();
+            clients.awaitTermination(30, TimeUnit.SECONDS);
+            orchard.destroyForcibly();
+        }
+        return Set.copyOf(acknowledged);
+    }
+
+    private void assertAllThere(Path data, String dbUrl, Set<String> acknowledged) throws Exception {
+        int port = OrchardInstance.freePort();
+        Process orchard = start(data, dbUrl, port);
+        try {
+            List<String> missing = new ArrayList<>();
+            for (String serial : acknowledged) {
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/devices/" + serial))
+                        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    missing.add(serial);
+                }
+            }
+            assertThat(missing).as("writes answered 2xx before the kill, missing after the restart (of %d)", acknowledged.size()).isEmpty();
+        } finally {
+            orchard.destroy();
+            orchard.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Orchard in a child JVM with the test's class path; returns once it answers its health check. */
+    private Process start(Path data, String dbUrl, int port) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), OrchardApplication.class.getName(),
+                "--server.port=" + port, "--orchard.data-dir=" + data, "--orchard.security.bootstrap-api-token=" + TOKEN,
+                "--orchard.security.admin-password=crash-test-password", "--orchard.apple.base-url=http://127.0.0.1:9/mdm/v2/",
+                "--logging.level.root=WARN"));
+        if (dbUrl != null) {
+            command.addAll(List.of("--spring.datasource.url=" + dbUrl, "--spring.datasource.username=postgres"));
+        }
+        Files.createDirectories(temp);
+        File log = temp.resolve("orchard-" + port + ".log").toFile();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        Instant until = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(until)) {
+            assertThat(p.isAlive()).as("Orchard exited: " + Files.readString(log.toPath())).isTrue();
+            try {
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return p;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            p.waitFor(200, TimeUnit.MILLISECONDS); // waits on the process, not on a clock
+        }
+        p.destroyForcibly();
+        throw new AssertionError("Orchard did not start in 120 s: " + Files.readString(log.toPath()));
+    }
+}
