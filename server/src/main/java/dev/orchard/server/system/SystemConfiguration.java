@@ -18,6 +18,20 @@ class SystemConfiguration {
         return Clock.systemUTC();
     }
 
+    /** The body limits run before everything else, authentication included (see {@link BodyLimitFilter}). */
+    @Bean
+    BodyLimitFilter bodyLimitFilter(LimitsProperties limits) {
+        return new BodyLimitFilter(limits);
+    }
+
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<BodyLimitFilter> bodyLimitRegistration(BodyLimitFilter filter) {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(filter);
+        registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        registration.addUrlPatterns("/*");
+        return registration;
+    }
+
     @Bean
     com.github.kagkarlsson.scheduler.Clock schedulerClock(Clock clock) {
         return clock::instant;

@@ -125,6 +125,11 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode status, WebRequest request) {
+        var tooLarge = dev.orchard.server.system.BodyLimitFilter.BodyTooLargeException.in(ex);
+        if (tooLarge.isPresent()) {
+            return ResponseEntity.status(413).header(HttpHeaders.CONNECTION, "close")
+                    .body(dev.orchard.server.system.BodyLimitFilter.problem(tooLarge.get().limit()));
+        }
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail p
                 && (p.getType() == null || "about:blank".equals(p.getType().toString()))) {
