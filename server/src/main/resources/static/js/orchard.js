@@ -1,8 +1,31 @@
-// The Retry-After countdowns tick in the browser between the server's refreshes of the page parts that show them.
-setInterval(function () {
-  document.querySelectorAll('.countdown').forEach(function (el) {
-    var s = Math.max(0, parseInt(el.dataset.seconds, 10) - 1);
-    el.dataset.seconds = s;
-    el.textContent = s + ' s';
+// Orchard's only script (the Content-Security-Policy allows no inline script): it reads data attributes that the
+// server wrote as escaped text and never builds markup or code from them.
+(function () {
+  // Usage bars: the width comes from data-pct, set here because style attributes are not allowed.
+  function bars(root) {
+    root.querySelectorAll('[data-pct]').forEach(function (el) {
+      var pct = Math.max(0, Math.min(100, parseInt(el.dataset.pct, 10) || 0));
+      el.style.width = pct + '%';
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { bars(document); });
+  document.addEventListener('htmx:afterSwap', function (e) { bars(e.target); });
+
+  // "Back" links on problem pages.
+  document.addEventListener('click', function (e) {
+    var back = e.target.closest('[data-back]');
+    if (back) {
+      e.preventDefault();
+      history.back();
+    }
   });
-}, 1000);
+
+  // The Retry-After countdowns tick in the browser between the server's refreshes of the page parts that show them.
+  setInterval(function () {
+    document.querySelectorAll('.countdown').forEach(function (el) {
+      var s = Math.max(0, parseInt(el.dataset.seconds, 10) - 1);
+      el.dataset.seconds = s;
+      el.textContent = s + ' s';
+    });
+  }, 1000);
+})();

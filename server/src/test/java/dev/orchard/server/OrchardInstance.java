@@ -161,6 +161,60 @@ public final class OrchardInstance implements AutoCloseable {
                 .method(method, HttpRequest.BodyPublishers.ofString(body.toString())).build());
     }
 
+    /** A signed-in browser session of the admin UI: its cookie and a CSRF token for its forms. */
+    public record Session(String cookie, String csrf) {
+    }
+
+    /** Posts the login form from a fresh session; the answer is the redirect (to "/" or back to the login page). */
+    public Response submitLogin(String user, String password) {
+        return loginWith(user, password).raw;
+    }
+
+    /** Signs in to the admin UI; fails unless the sign-in succeeds. */
+    public Session login(String user, String password) {
+        var attempt = loginWith(user, password);
+        if (attempt.raw.status() != 302 || !"/".equals(java.net.URI.create(attempt.raw.header("Location")).getPath())) {
+            throw new IllegalStateException("sign-in of " + user + " failed: " + attempt.raw.status() + " " + attempt.raw.header("Location"));
+        }
+        String cookie = attempt.raw.header("Set-Cookie") == null ? attempt.cookie : attempt.raw.header("Set-Cookie").split(";")[0];
+        var page = ui(new Session(cookie, null), "GET", "/", null);
+        return new Session(cookie, csrfOf(page.body()));
+    }
+
+    private record Attempt(Response raw, String cookie) {
+    }
+
+    private Attempt loginWith(String user, String password) {
+        var page = get("/login", null);
+        String cookie = page.header("Set-Cookie").split(";")[0];
+        var r = send(HttpRequest.newBuilder(uri("/login")).header("Cookie", cookie)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=" + form(user) + "&password=" + form(password)
+                        + "&_csrf=" + form(csrfOf(page.body())))).build());
+        return new Attempt(r, cookie);
+    }
+
+    /** A request in a UI session; {@code form} (url-encoded pairs) gets the session's CSRF token added. */
+    public Response ui(Session session, String method, String path, String form) {
+        var b = HttpRequest.newBuilder(uri(path)).header("Cookie", session.cookie());
+        if (form != null || !method.equals("GET")) {
+            String body = (form == null || form.isEmpty() ? "" : form + "&") + "_csrf=" + form(String.valueOf(session.csrf()));
+            b.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.GET();
+        }
+        return send(b.build());
+    }
+
+    public static String form(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static String csrfOf(String html) {
+        var m = java.util.regex.Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(html);
+        return m.find() ? m.group(1) : null;
+    }
+
     public Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -30,6 +30,7 @@ public class AuditTrail {
     }
 
     private static final int MAX_DETAIL = 2000;
+    private static final java.util.regex.Pattern FORMULA_START = java.util.regex.Pattern.compile("(?m)^([=+\\-@\t\r])");
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -99,8 +100,9 @@ public class AuditTrail {
         if (value == null) {
             return "";
         }
-        // a leading =, +, - or @ would run as a formula in a spreadsheet
-        String safe = value.matches("^[=+\\-@].*") ? "'" + value : value;
+        // a line starting with =, +, -, @, a tab or a carriage return runs as a formula in a spreadsheet: at the start
+        // of the cell and after every line break inside it (a spreadsheet may split the cell there)
+        String safe = FORMULA_START.matcher(value).replaceAll("'$1");
         if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
             return "\"" + safe.replace("\"", "\"\"") + "\"";
         }

@@ -1,11 +1,5 @@
 package dev.orchard.server.system;
 
-import static org.springframework.http.HttpMethod.DELETE;
-import static org.springframework.http.HttpMethod.GET;
-import static org.springframework.http.HttpMethod.PATCH;
-import static org.springframework.http.HttpMethod.POST;
-import static org.springframework.http.HttpMethod.PUT;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -28,8 +22,7 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * events), which check their own secrets. The REST API takes bearer API tokens and no cookies; the admin UI
  * uses form login with CSRF protection. Roles nest: admin ⊃ operator ⊃ viewer.
  *
- * <p>API rules, in one place: reads need viewer; account and token management need admin; every other action
- * needs operator.
+ * <p>Who may do what is one table for the API and the UI alike: {@link AccessRules}.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -47,26 +40,42 @@ class SecurityConfiguration {
                 .build();
     }
 
+    /**
+     * The admin UI runs only its own script and styles: no inline script, no style attribute, no framing, forms post
+     * only here. Swagger UI (a third-party page) also needs inline styles and data: images.
+     */
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    static final String CSP_SWAGGER = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    /** The same protective headers on every answer. HSTS is sent on HTTPS requests only (see the README's TLS notes). */
+    static void headers(HttpSecurity http) throws Exception {
+        http.headers(h -> h
+                .addHeaderWriter((request, response) -> response.setHeader("Content-Security-Policy",
+                        request.getRequestURI().startsWith(request.getContextPath() + "/swagger-ui") ? CSP_SWAGGER : CSP))
+                .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
+                        .ReferrerPolicy.SAME_ORIGIN))
+                .permissionsPolicyHeader(p -> p.policy("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                        + "interest-cohort=()"))
+                .frameOptions(f -> f.deny())
+                .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true))
+                .crossOriginOpenerPolicy(c -> c.policy(org.springframework.security.web.header.writers
+                        .CrossOriginOpenerPolicyHeaderWriter.CrossOriginOpenerPolicy.SAME_ORIGIN))
+                .crossOriginResourcePolicy(c -> c.policy(org.springframework.security.web.header.writers
+                        .CrossOriginResourcePolicyHeaderWriter.CrossOriginResourcePolicy.SAME_ORIGIN)));
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http, ApiTokens tokens) throws Exception {
+        headers(http);
         http.securityMatcher("/api/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
                 .addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
-                .authorizeHttpRequests(a -> a
-                        .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
-                        .requestMatchers(GET, "/api/**").hasRole("VIEWER")
-                        .requestMatchers(POST, "/api/v1/accounts").hasRole("ADMIN")
-                        .requestMatchers(PATCH, "/api/v1/accounts/*").hasRole("ADMIN")
-                        .requestMatchers(DELETE, "/api/v1/accounts/*").hasRole("ADMIN")
-                        .requestMatchers(PUT, "/api/v1/accounts/*/token").hasRole("ADMIN")
-                        .requestMatchers(POST, "/api/v1/accounts/*/claim").hasRole("ADMIN")
-                        .requestMatchers(POST, "/api/v1/mdm/servers").hasRole("ADMIN")
-                        .requestMatchers(PATCH, "/api/v1/mdm/servers/*").hasRole("ADMIN")
-                        .requestMatchers(DELETE, "/api/v1/mdm/servers/*").hasRole("ADMIN")
-                        .anyRequest().hasRole("OPERATOR"))
+                .authorizeHttpRequests(a -> apply(a, AccessRules.API))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
                                 "unauthenticated", "Not authenticated",
@@ -79,6 +88,7 @@ class SecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain webhooks(HttpSecurity http) throws Exception {
+        headers(http);
         http.securityMatcher("/apple/notifications/**", "/mdm/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -88,22 +98,54 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens) throws Exception {
+    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle) throws Exception {
+        headers(http);
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
-                .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/login", "/error", "/denied", "/css/**", "/js/**",
-                                "/webjars/**", "/favicon.ico").permitAll()
-                        .requestMatchers("/actuator/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
-                        .hasRole("VIEWER")
-                        // the admin UI: settings and account management are for admins, every other form for operators
-                        .requestMatchers("/settings", "/settings/**").hasRole("ADMIN")
-                        .requestMatchers(POST, "/accounts", "/accounts/*/delete", "/accounts/*/token").hasRole("ADMIN")
-                        .requestMatchers(POST, "/**").hasRole("OPERATOR")
-                        .anyRequest().hasRole("VIEWER"))
-                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", true).permitAll())
+                .addFilterBefore(lockedSignIns(throttle), org.springframework.security.web.authentication
+                        .UsernamePasswordAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> apply(a, AccessRules.UI))
+                .formLogin(f -> f.loginPage("/login").permitAll()
+                        .successHandler((request, response, auth) -> {
+                            throttle.succeeded(auth.getName());
+                            response.sendRedirect(request.getContextPath() + "/");
+                        })
+                        .failureHandler((request, response, ex) -> {
+                            boolean locked = throttle.failed(String.valueOf(request.getParameter("username")), request.getRemoteAddr());
+                            response.sendRedirect(request.getContextPath() + (locked ? "/login?locked" : "/login?error"));
+                        }))
                 .logout(l -> l.logoutSuccessUrl("/login?logout").permitAll())
                 .exceptionHandling(e -> e.accessDeniedPage("/denied"));
         return http.build();
+    }
+
+    /** Sign-ins for a locked user name or from a locked address are refused before the password is checked. */
+    private static jakarta.servlet.Filter lockedSignIns(LoginThrottle throttle) {
+        return new org.springframework.web.filter.OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
+                                            jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
+                    throws jakarta.servlet.ServletException, java.io.IOException {
+                if ("POST".equals(request.getMethod()) && (request.getContextPath() + "/login").equals(request.getRequestURI())
+                        && throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
+                    response.sendRedirect(request.getContextPath() + "/login?locked");
+                    return;
+                }
+                chain.doFilter(request, response);
+            }
+        };
+    }
+
+    /** Installs a table of {@link AccessRules} in order (first match wins, as in the table). */
+    private static void apply(org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer<HttpSecurity>
+                                      .AuthorizationManagerRequestMatcherRegistry a, java.util.List<AccessRules.Rule> rules) {
+        for (AccessRules.Rule r : rules) {
+            var matcher = r.method() == null ? a.requestMatchers(r.pattern()) : a.requestMatchers(r.method(), r.pattern());
+            if (r.role() == null) {
+                matcher.permitAll();
+            } else {
+                matcher.hasRole(r.role().name());
+            }
+        }
     }
 
     @Bean

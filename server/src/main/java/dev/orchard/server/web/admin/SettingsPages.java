@@ -15,6 +15,7 @@ import dev.orchard.server.mdm.MdmServer;
 import dev.orchard.server.mdm.MdmServerService;
 import dev.orchard.server.sync.SyncProperties;
 import dev.orchard.server.system.ApiTokens;
+import dev.orchard.server.system.LoginThrottle;
 import dev.orchard.server.system.Role;
 import dev.orchard.server.system.UiUsers;
 
@@ -31,9 +32,11 @@ class SettingsPages {
     private final SyncProperties sync;
     private final LicensingProperties licensing;
     private final MdmProperties mdm;
+    private final LoginThrottle throttle;
 
     SettingsPages(ApiTokens tokens, UiUsers users, MdmServerService servers, SyncProperties sync, LicensingProperties licensing,
-                  MdmProperties mdm) {
+                  MdmProperties mdm, LoginThrottle throttle) {
+        this.throttle = throttle;
         this.tokens = tokens;
         this.users = users;
         this.servers = servers;
@@ -42,11 +45,35 @@ class SettingsPages {
         this.mdm = mdm;
     }
 
+    /** A destructive action waiting for the admin's yes: the names are shown as text, never put in a script. */
+    record Confirm(String question, String consequence, String action, String button) {
+    }
+
     @GetMapping("/settings")
-    String settings(Model model) {
-        model.addAttribute("tokens", tokens.list());
-        model.addAttribute("users", users.list());
-        model.addAttribute("servers", servers.list());
+    String settings(@RequestParam(required = false) Long revoke, @RequestParam(required = false) String removeUser,
+                    @RequestParam(required = false) Long removeServer, Model model) {
+        var tokenList = tokens.list();
+        var serverList = servers.list();
+        var userList = users.list();
+        if (revoke != null) {
+            tokenList.stream().filter(t -> t.id() == revoke && t.active()).findFirst().ifPresent(t -> model.addAttribute("confirm",
+                    new Confirm("Revoke the API token '" + t.name() + "'?", "Every script using it is refused from now on.",
+                            "/settings/tokens/" + t.id() + "/revoke", "Revoke token")));
+        } else if (removeUser != null) {
+            userList.stream().filter(u -> removeUser.equals(u.get("username"))).findFirst().ifPresent(u -> model.addAttribute("confirm",
+                    new Confirm("Remove the user '" + removeUser + "'?", "They can no longer sign in.",
+                            "/settings/users/" + org.springframework.web.util.UriUtils.encodePathSegment(removeUser,
+                                    java.nio.charset.StandardCharsets.UTF_8) + "/delete", "Remove user")));
+        } else if (removeServer != null) {
+            serverList.stream().filter(s -> s.id() == removeServer).findFirst().ifPresent(s -> model.addAttribute("confirm",
+                    new Confirm("Remove the MDM server '" + s.name() + "'?",
+                            "Commands still queued for its devices go to the default server, or wait for one.",
+                            "/settings/mdm-servers/" + s.id() + "/delete", "Remove server")));
+        }
+        model.addAttribute("locks", throttle.locks());
+        model.addAttribute("tokens", tokenList);
+        model.addAttribute("users", userList);
+        model.addAttribute("servers", serverList);
         model.addAttribute("sync", sync);
         model.addAttribute("licensing", licensing);
         model.addAttribute("mdm", mdm);
@@ -88,6 +115,12 @@ class SettingsPages {
             users.delete(username);
             return "User " + username + " removed.";
         });
+    }
+
+    @PostMapping("/settings/locks/unlock")
+    String unlock(@RequestParam String kind, @RequestParam String value, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> throttle.unlock(kind, value)
+                ? "Sign-in unlocked for " + kind + " " + value + "." : "There was no lock for " + kind + " " + value + ".");
     }
 
     @PostMapping("/settings/mdm-servers")
