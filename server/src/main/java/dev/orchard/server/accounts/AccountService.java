@@ -60,7 +60,8 @@ public class AccountService {
     AccountService(Accounts accounts, AccountLicenses licenses, AppleGateway gateway, AppleService apple,
                    SecretCipher cipher, Installation installation, OrchardProperties orchard,
                    AccountsProperties properties, AccountTasks tasks, ApplicationEventPublisher events,
-                   TransactionTemplate tx, Clock clock) {
+                   TransactionTemplate tx, Clock clock, dev.orchard.server.audit.AuditTrail audit) {
+        this.audit = audit;
         this.accounts = accounts;
         this.licenses = licenses;
         this.gateway = gateway;
@@ -74,6 +75,8 @@ public class AccountService {
         this.tx = tx;
         this.clock = clock;
     }
+
+    private final dev.orchard.server.audit.AuditTrail audit;
 
     public List<Account> list() {
         return accounts.list();
@@ -137,6 +140,9 @@ public class AccountService {
         }
         LOG.info("Added account {} '{}' for location {} ({}){}", id, displayName, uId, config.locationName(),
                 takeOver && owner != null && !installation.id().equals(owner.id()) ? ", taken over from " + owner.name() : "");
+        audit.record("api", "ACCOUNT_ADDED", "account " + id.value(), "'" + displayName + "', location " + config.locationName()
+                + " (" + uId + "), priority " + get(id).priority() + ", token " + get(id).tokenHint()
+                + (takeOver && owner != null && !installation.id().equals(owner.id()) ? ", taken over from " + owner.name() : ""), "OK");
         tasks.refreshLater(id);
         events.publishEvent(new AccountEvents.AccountAdded(id));
         return get(id);
@@ -184,25 +190,39 @@ public class AccountService {
             }
         });
         LOG.info("Renewed the token of account {} '{}'", id, account.name());
+        audit.record("api", "ACCOUNT_TOKEN_RENEWED", "account " + id.value(), "before: token " + account.tokenHint() + " expiring "
+                + account.expiresAt() + "; after: token " + get(id).tokenHint() + " expiring " + get(id).expiresAt(), "OK");
         events.publishEvent(new AccountEvents.AccountRenewed(id));
         return get(id);
     }
 
     public Account update(AccountId id, String name, Integer priority) {
-        get(id);
+        Account before = get(id);
         Instant now = clock.instant();
+        String newName = null;
         if (name != null) {
-            if (name.isBlank() || name.length() > 200) {
-                throw new AccountProblem(Kind.INVALID_INPUT, "name must be 1 to 200 characters");
+            try {
+                newName = dev.orchard.server.system.Fields.required("name", name, 200);
+            } catch (IllegalArgumentException e) {
+                throw new AccountProblem(Kind.INVALID_INPUT, e.getMessage());
             }
-            accounts.rename(id, name.strip(), now);
         }
-        if (priority != null) {
-            if (priority < 0) {
-                throw new AccountProblem(Kind.INVALID_INPUT, "priority must be zero or more (lower is used first)");
+        if (priority != null && priority < 0) {
+            throw new AccountProblem(Kind.INVALID_INPUT, "priority must be zero or more (lower is used first)");
+        }
+        String finalName = newName;
+        tx.executeWithoutResult(s -> {
+            if (finalName != null && !finalName.equals(before.name())) {
+                accounts.rename(id, finalName, now);
+                audit.record("api", "ACCOUNT_RENAMED", "account " + id.value(), "before: '" + before.name() + "'; after: '"
+                        + finalName + "'", "OK");
             }
-            accounts.reprioritise(id, priority, now);
-        }
+            if (priority != null && priority != before.priority()) {
+                accounts.reprioritise(id, priority, now);
+                audit.record("api", "ACCOUNT_REPRIORITISED", "account " + id.value(), "'" + before.name() + "' before: "
+                        + before.priority() + "; after: " + priority, "OK");
+            }
+        });
         return get(id);
     }
 
@@ -222,6 +242,8 @@ public class AccountService {
             }
         });
         LOG.info("Took over location {} for account {} '{}'", account.locationUid(), id, account.name());
+        audit.record("api", "ACCOUNT_TAKEN_OVER", "account " + id.value(), "'" + account.name() + "' before: managed by "
+                + account.ownerMdmName() + "; after: managed by " + Installation.MDM_NAME, "OK");
         return get(id);
     }
 
@@ -286,6 +308,8 @@ public class AccountService {
         tx.executeWithoutResult(s -> accounts.delete(account.id()));
         tasks.forget(account.id());
         LOG.info("Deleted account {} '{}' (location {})", account.id(), account.name(), account.locationUid());
+        audit.record("api", "ACCOUNT_REMOVED", "account " + account.id().value(), "before: '" + account.name() + "', location "
+                + account.locationName() + " (" + account.locationUid() + "), priority " + account.priority(), "OK");
         events.publishEvent(new AccountEvents.AccountDeleted(account.id(), account.locationUid()));
     }
 

@@ -1,5 +1,6 @@
 package dev.orchard.server.inventory;
 
+import dev.orchard.server.system.Fields;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -18,6 +19,8 @@ public record Device(String serialNumber, String udid, Platform platform, String
 
     public Device {
         serialNumber = Identifiers.serial(serialNumber);
+        udid = Fields.matching("udid", udid, 64, "[A-Za-z0-9-]+", "at most 64 letters, digits or hyphens");
+        model = Fields.optional("model", model, 100);
         if (platform == null) {
             throw new IllegalArgumentException("platform is required");
         }

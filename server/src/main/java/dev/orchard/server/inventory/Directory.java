@@ -83,6 +83,10 @@ class Directory {
         }
     }
 
+    java.util.Optional<String> groupName(String id) {
+        return jdbc.sql("select name from directory_groups where group_id = ?").param(id).query(String.class).optional();
+    }
+
     boolean groupExists(String id) {
         return jdbc.sql("select count(*) from directory_groups where group_id = ?").param(id).query(Integer.class).single() == 1;
     }

@@ -180,11 +180,11 @@ public class Inventory {
 
     @Transactional
     public void saveGroup(String id, String name) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name is required");
-        }
-        directory.createGroup(Identifiers.user(id), name.strip(), clock.instant());
-        audit.record("api", "GROUP_SAVED", "group " + id, name, "OK");
+        name = dev.orchard.server.system.Fields.required("name", name, 300);
+        var before = directory.groupName(Identifiers.user(id));
+        directory.createGroup(Identifiers.user(id), name, clock.instant());
+        audit.record("api", before.isPresent() ? "GROUP_RENAMED" : "GROUP_SAVED", "group " + id,
+                before.map(b -> "before: '" + b + "'; after: '").orElse("'") + name + "'", "OK");
     }
 
     @Transactional
@@ -211,6 +211,9 @@ public class Inventory {
         requireGroup(group);
         List<String> toAdd = add == null ? List.of() : add.stream().map(Identifiers::user).distinct().toList();
         List<String> toRemove = remove == null ? List.of() : remove.stream().map(Identifiers::user).distinct().toList();
+        if (toAdd.isEmpty() && toRemove.isEmpty()) {
+            throw new IllegalArgumentException("add or remove must name at least one user");
+        }
         List<String> missing = directory.missingUsers(toAdd);
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("unknown users: " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
@@ -256,7 +259,8 @@ public class Inventory {
             throw new ConflictException("a label named '" + l.name() + "' exists");
         }
         labels.replace(id, l, clock.instant());
-        audit.record("api", "LABEL_CHANGED", "label " + l.name(), describe(l), "OK");
+        audit.record("api", "LABEL_CHANGED", "label " + l.name(), "before: " + (old.name().equals(l.name()) ? "" : "'"
+                + old.name() + "' ") + describe(old) + "; after: " + describe(l), "OK");
         events.publishEvent(new InventoryEvents.Changed("labels"));
         return label(id);
     }
@@ -265,7 +269,7 @@ public class Inventory {
     public void deleteLabel(long id) {
         Label l = label(id);
         labels.delete(id);
-        audit.record("api", "LABEL_DELETED", "label " + l.name(), null, "OK");
+        audit.record("api", "LABEL_DELETED", "label " + l.name(), "before: " + describe(l), "OK");
         events.publishEvent(new InventoryEvents.Changed("labels"));
     }
 
@@ -287,14 +291,24 @@ public class Inventory {
 
     @Transactional
     public AppSettings saveSettings(AppSettings s) {
+        AppSettings before = settings(s.adamId());
+        if (before.equals(s) && labels.settings().containsKey(s.adamId())) {
+            return s; // nothing to change, nothing to audit
+        }
         labels.saveSettings(s, clock.instant());
-        audit.record("api", "APP_SETTINGS_CHANGED", "app " + s.adamId(), s.toString(), "OK");
+        audit.record("api", "APP_SETTINGS_CHANGED", "app " + s.adamId(), "before: " + before + "; after: " + s, "OK");
         events.publishEvent(new InventoryEvents.Changed("settings of " + s.adamId()));
         return s;
     }
 
     private static String describe(Label l) {
-        return l.kind() + (l.accountId() == null ? "" : " account " + l.accountId()) + ", " + l.targets().size()
-                + " targets" + (l.adamIds().isEmpty() ? "" : ", apps " + String.join(",", l.adamIds()));
+        return l.kind() + (l.accountId() == null ? "" : " account " + l.accountId()) + ", targets "
+                + l.targets().stream().map(Inventory::describe).collect(java.util.stream.Collectors.joining(" | ", "[", "]"))
+                + (l.adamIds().isEmpty() ? "" : ", apps " + String.join(",", l.adamIds()));
+    }
+
+    private static String describe(LabelTarget t) {
+        return t.type() + (t.value() == null ? "" : " " + t.value()) + (t.platform() == null ? "" : " platform " + t.platform())
+                + (t.sharedIpad() == null ? "" : " sharedIpad " + t.sharedIpad()) + (t.enrollment() == null ? "" : " enrollment " + t.enrollment());
     }
 }

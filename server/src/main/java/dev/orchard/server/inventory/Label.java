@@ -15,10 +15,7 @@ public record Label(long id, Kind kind, String name, Long accountId, List<LabelT
         if (kind == null) {
             throw new IllegalArgumentException("kind is required (LICENSE or APP)");
         }
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw new IllegalArgumentException("name is required (at most 200 characters)");
-        }
-        name = name.strip();
+        name = dev.orchard.server.system.Fields.required("name", name, 200);
         if (kind == Kind.LICENSE && accountId == null) {
             throw new IllegalArgumentException("an Apple License Label needs accountId");
         }

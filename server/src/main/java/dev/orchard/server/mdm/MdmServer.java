@@ -31,9 +31,8 @@ public record MdmServer(long id, String name, Kind kind, String url, boolean isD
 
     /** Validates what an administrator entered. */
     static void check(String name, Kind kind, String url) {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("name is required (at most 100 characters)");
-        }
+        dev.orchard.server.system.Fields.required("name", name, 100);
+        dev.orchard.server.system.Fields.required("url", url, 2000);
         if (kind == null) {
             throw new IllegalArgumentException("kind is required (NANOMDM or WEBHOOK)");
         }

@@ -55,6 +55,7 @@ public class MdmServerService {
     @Transactional
     public MdmServer create(Input in) {
         MdmServer.check(in.name(), in.kind(), in.url());
+        checkSecrets(in);
         if (servers.nameTaken(in.name().strip(), -1)) {
             throw new ConflictException("an MDM server named '" + in.name().strip() + "' exists");
         }
@@ -77,6 +78,7 @@ public class MdmServerService {
     @Transactional
     public MdmServer update(long id, Input in) {
         MdmServer current = get(id);
+        checkSecrets(in);
         String name = in.name() == null ? current.name() : in.name().strip();
         String url = in.url() == null ? current.url() : in.url().strip();
         MdmServer.check(name, current.kind(), url);
@@ -101,10 +103,16 @@ public class MdmServerService {
 
     @Transactional
     public void delete(long id) {
+        MdmServer current = get(id);
         if (!servers.delete(id)) {
             throw new NotFoundException("no MDM server " + id);
         }
-        audit.record("api", "MDM_SERVER_DELETED", "mdm server " + id, null, "OK");
+        audit.record("api", "MDM_SERVER_DELETED", "mdm server " + id, "before: " + describe(current), "OK");
+    }
+
+    private static void checkSecrets(Input in) {
+        dev.orchard.server.system.Fields.secret("apiKey", in.apiKey(), 1000);
+        dev.orchard.server.system.Fields.secret("eventsSecret", in.eventsSecret(), 1000);
     }
 
     private static String describe(MdmServer s) {

@@ -87,7 +87,16 @@ public class NotificationProcessor {
             Boolean resync = tx.execute(s -> {
                 int claimed = jdbc.sql("update apple_notifications set processed_at = ? where id = ? and processed_at is null")
                         .params(Timestamp.from(clock.instant()), rowId).update();
-                return claimed == 1 && apply(account, n);
+                if (claimed != 1) {
+                    return false;
+                }
+                String rejected = invalid(account, n);
+                if (rejected != null) {
+                    jdbc.sql("update apple_notifications set rejected_reason = ? where id = ?").params(rejected, rowId).update();
+                    LOG.warn("Apple notification {} of account {} rejected, nothing changed: {}", rowId, account, rejected);
+                    return rejected.startsWith(UNKNOWN_ASSET); // Apple's own lists say whether the asset exists
+                }
+                return apply(account, n);
             });
             if (Boolean.TRUE.equals(resync)) {
                 syncTasks.syncNow(account, false);
@@ -97,6 +106,35 @@ public class NotificationProcessor {
             LOG.warn("Apple notification {} of account {} could not be applied: {}", rowId, account, e.toString());
             return false;
         }
+    }
+
+    /** Larger changes of one pool's count in one notification are refused as implausible. */
+    static final int MAX_COUNT_DELTA = 10_000_000;
+    private static final String UNKNOWN_ASSET = "unknown asset";
+
+    /**
+     * Why a notification must change nothing, or null when it may be applied: an {@code ASSET_COUNT} for an asset the
+     * account has no pool of, whose delta is beyond ±{@value #MAX_COUNT_DELTA}, or that would take the total below
+     * zero or past 2,147,483,647.
+     */
+    private String invalid(AccountId account, AppleNotification n) {
+        if (!(n.payload() instanceof AssetCountNotification c)) {
+            return null;
+        }
+        if (Math.abs((long) c.countDelta()) > MAX_COUNT_DELTA) {
+            return "countDelta " + c.countDelta() + " is beyond ±" + MAX_COUNT_DELTA;
+        }
+        var pool = jdbc.sql("select total_count, unlimited from pools where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(account.value(), c.adamId(), c.pricingParam()).query((rs, i) -> new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0})
+                .optional();
+        if (pool.isEmpty()) {
+            return UNKNOWN_ASSET + " " + c.adamId() + " (" + c.pricingParam() + "): a sync reads Apple's own counts";
+        }
+        long total = pool.get()[0] + c.countDelta();
+        if (pool.get()[1] == 0 && (total < 0 || total > Integer.MAX_VALUE)) {
+            return "countDelta " + c.countDelta() + " would take the total of " + c.adamId() + " from " + pool.get()[0] + " to " + total;
+        }
+        return null;
     }
 
     /** Returns true when the notification showed Orchard does not know something and a sync should run. */

@@ -61,9 +61,7 @@ public class ApiTokens {
     /** Stores a token whose value was chosen outside (the bootstrap token). */
     @Transactional
     public CreatedToken store(String name, Role role, String createdBy, String value) {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("name is required (at most 100 characters)");
-        }
+        name = Fields.required("name", name, 100);
         if (value.length() < 16) {
             throw new IllegalArgumentException("a token must be at least 16 characters");
         }
@@ -106,10 +104,13 @@ public class ApiTokens {
     /** Revokes a token; revoking twice is harmless. Returns false when there is no such token. */
     @Transactional
     public boolean revoke(long id) {
+        var before = jdbc.sql("select name, role, revoked_at from api_tokens where id = ?").param(id)
+                .query((rs, n) -> rs.getString(1) + ", " + rs.getString(2).toLowerCase(java.util.Locale.ROOT)
+                        + (rs.getTimestamp(3) == null ? ", active" : ", revoked already")).optional();
         boolean found = jdbc.sql("update api_tokens set revoked_at = coalesce(revoked_at, ?) where id = ?")
                 .params(Timestamp.from(clock.instant()), id).update() == 1;
         if (found) {
-            audit.record("api", "TOKEN_REVOKED", "token " + id, null, "OK");
+            audit.record("api", "TOKEN_REVOKED", "token " + id, "before: " + before.orElse("?") + "; after: revoked", "OK");
         }
         return found;
     }

@@ -18,6 +18,18 @@ class SystemConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * The API's JSON takes no scalar of another type for a text field (a number where a name goes is a 400, not the
+     * name "12345"); with {@code spring.jackson.*} in application.yml unknown fields and trailing tokens are refused too.
+     */
+    @Bean
+    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer strictScalars() {
+        return builder -> builder.withCoercionConfig(tools.jackson.databind.type.LogicalType.Textual, c -> c
+                .setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Integer, tools.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Float, tools.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(tools.jackson.databind.cfg.CoercionInputShape.Boolean, tools.jackson.databind.cfg.CoercionAction.Fail));
+    }
+
     /** The body limits run before everything else, authentication included (see {@link BodyLimitFilter}). */
     @Bean
     BodyLimitFilter bodyLimitFilter(LimitsProperties limits) {

@@ -59,6 +59,6 @@ public class UiUsers {
             throw new ConflictException("the last admin cannot be removed");
         }
         jdbc.sql("delete from admin_users where username = ?").param(username).update();
-        audit.record("admin", "USER_REMOVED", "ui user " + username, null, "OK");
+        audit.record("admin", "USER_REMOVED", "ui user " + username, "before: " + role.toLowerCase(java.util.Locale.ROOT), "OK");
     }
 }

@@ -101,7 +101,21 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> badArgument(Exception e) {
         String detail = e instanceof MethodArgumentTypeMismatchException m
                 ? "'" + m.getName() + "' has an invalid value" : e.getMessage();
-        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", detail));
+        ProblemDetail p = Problems.of(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", detail);
+        if (e instanceof dev.orchard.server.system.Fields.InvalidFieldException f) {
+            p.setProperty("errors", List.of(Map.of("field", f.field(), "message", f.getMessage())));
+        } else if (e instanceof MethodArgumentTypeMismatchException m) {
+            p.setProperty("errors", List.of(Map.of("field", m.getName(), "message", detail)));
+        }
+        return ResponseEntity.badRequest().body(p);
+    }
+
+    /** A value the database refused (too long for its column, say): the input was bad, nothing was written. */
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> refusedByDatabase(org.springframework.dao.DataIntegrityViolationException e) {
+        LOG.warn("A write was refused by the database (the edge checks should have caught it): {}", e.getMostSpecificCause().toString());
+        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input",
+                "A value is too long or not of the allowed form; nothing was changed."));
     }
 
     @ExceptionHandler(Exception.class)
@@ -135,10 +149,31 @@ class ApiErrors extends ResponseEntityExceptionHandler {
                 && (p.getType() == null || "about:blank".equals(p.getType().toString()))) {
             p.setType(java.net.URI.create(Problems.BASE + slug(status)));
             if (status.value() == 400 && ex instanceof org.springframework.http.converter.HttpMessageNotReadableException) {
-                p.setDetail("The request body is not valid JSON of the expected shape.");
+                describeUnreadable(ex, p);
             }
         }
         return response;
+    }
+
+    /** Says which field of the JSON was wrong, and how, without echoing the body. */
+    private static void describeUnreadable(Exception ex, ProblemDetail p) {
+        if (ex instanceof StrictJsonBodies.ByteOrderMarkException) {
+            p.setDetail(ex.getMessage());
+            return;
+        }
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j && !j.getPath().isEmpty()) {
+                String field = j.getPath().stream().map(r -> r.getPropertyName() != null ? r.getPropertyName()
+                        : "[" + r.getIndex() + "]").collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+                String message = t instanceof tools.jackson.databind.exc.UnrecognizedPropertyException
+                        ? "unknown field" : t instanceof tools.jackson.databind.exc.MismatchedInputException
+                        ? "wrong type or form" : "not readable";
+                p.setDetail("'" + field + "': " + message + ".");
+                p.setProperty("errors", List.of(Map.of("field", field, "message", message)));
+                return;
+            }
+        }
+        p.setDetail("The request body is not valid JSON of the expected shape.");
     }
 
     private static String slug(HttpStatusCode status) {

@@ -5,18 +5,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** RFC 4180 CSV with a header row, read into one map per record (header name → value). */
+/**
+ * RFC 4180 CSV with a header row, read into one map per record (header name → value). Strict: every column must be
+ * one the import knows (named once), flags must be true or false; a byte-order mark (Excel's "CSV UTF-8") is
+ * accepted and dropped.
+ */
 final class Csv {
 
     private Csv() {
     }
 
-    static List<Map<String, String>> parse(String text) {
-        List<List<String>> rows = rows(text);
+    static List<Map<String, String>> parse(String text, java.util.Set<String> columns) {
+        if (text != null && text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        List<List<String>> rows = rows(text == null ? "" : text);
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("the CSV is empty; the first line must name the columns");
         }
         List<String> header = rows.get(0).stream().map(String::strip).toList();
+        var seen = new java.util.HashSet<String>();
+        for (String h : header) {
+            if (!columns.contains(h)) {
+                throw new IllegalArgumentException("CSV line 1: unknown column '" + h + "'; the columns are "
+                        + String.join(", ", new java.util.TreeSet<>(columns)));
+            }
+            if (!seen.add(h)) {
+                throw new IllegalArgumentException("CSV line 1: the column '" + h + "' appears twice");
+            }
+        }
         var records = new ArrayList<Map<String, String>>();
         for (int i = 1; i < rows.size(); i++) {
             List<String> row = rows.get(i);
@@ -34,6 +51,19 @@ final class Csv {
             records.add(record);
         }
         return records;
+    }
+
+    /** A flag: true/false (also yes/no, 1/0, any case); empty is absent; anything else is refused. */
+    static Boolean flag(Map<String, String> record, String column) {
+        String v = record.get(column);
+        if (v == null) {
+            return null;
+        }
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException(column + " must be true or false, not '" + v + "'");
+        };
     }
 
     private static List<List<String>> rows(String text) {

@@ -93,9 +93,10 @@ class InventoryController {
     @PostMapping(path = "/api/v1/devices", consumes = "text/csv")
     @Operation(summary = "Create or replace devices in bulk from CSV with a header row naming the JSON fields")
     Inventory.Upserted postDevicesCsv(@RequestBody String csv) {
-        var rows = Csv.parse(csv);
+        var rows = Csv.parse(csv, java.util.Set.of("serialNumber", "udid", "platform", "osVersion", "model", "country",
+                "sharedIpad", "enrollment", "ownerUserId", "status"));
         return inventory.upsertDevices(convert(rows, r -> new DeviceInput(r.get("serialNumber"), r.get("udid"), r.get("platform"),
-                r.get("osVersion"), r.get("model"), r.get("country"), Boolean.parseBoolean(r.get("sharedIpad")),
+                r.get("osVersion"), r.get("model"), r.get("country"), Csv.flag(r, "sharedIpad"),
                 r.get("enrollment"), r.get("ownerUserId"), r.get("status")).toDevice()));
     }
 
@@ -156,7 +157,8 @@ class InventoryController {
     @PostMapping(path = "/api/v1/users", consumes = "text/csv")
     @Operation(summary = "Create or replace users in bulk from CSV (userId, email, managedAppleId, displayName)")
     Inventory.Upserted postUsersCsv(@RequestBody String csv) {
-        return inventory.upsertUsers(convert(Csv.parse(csv), r -> new DirectoryUser(r.get("userId"), r.get("email"),
+        return inventory.upsertUsers(convert(Csv.parse(csv, java.util.Set.of("userId", "email", "managedAppleId",
+                "displayName")), r -> new DirectoryUser(r.get("userId"), r.get("email"),
                 r.get("managedAppleId"), r.get("displayName"))));
     }
 

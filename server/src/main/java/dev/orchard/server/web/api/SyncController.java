@@ -30,8 +30,10 @@ class SyncController {
     private final AccountService accounts;
     private final SyncTasks tasks;
     private final LedgerQueries queries;
+    private final dev.orchard.server.sync.NotificationInbox inbox;
 
-    SyncController(AccountService accounts, SyncTasks tasks, LedgerQueries queries) {
+    SyncController(AccountService accounts, SyncTasks tasks, LedgerQueries queries, dev.orchard.server.sync.NotificationInbox inbox) {
+        this.inbox = inbox;
         this.accounts = accounts;
         this.tasks = tasks;
         this.queries = queries;
@@ -50,6 +52,14 @@ class SyncController {
     SyncStatus status(@PathVariable long id, @RequestParam(defaultValue = "20") int history) {
         AccountId account = accounts.get(new AccountId(id)).id();
         return new SyncStatus(queries.progress(account), queries.history(account, Math.max(1, Math.min(history, 200))));
+    }
+
+    @GetMapping("/api/v1/accounts/{id}/notifications/rejected")
+    @Operation(summary = "Apple notifications that failed validation (another location's uId, an implausible or unknown count), "
+            + "newest first: kept as received, they changed nothing")
+    java.util.List<dev.orchard.server.sync.NotificationInbox.Rejected> rejectedNotifications(@PathVariable long id,
+                                                                                        @RequestParam(defaultValue = "100") int limit) {
+        return inbox.rejected(accounts.get(new AccountId(id)).id(), Math.max(1, Math.min(limit, 1000)));
     }
 
     @GetMapping("/api/v1/accounts/{id}/drift")

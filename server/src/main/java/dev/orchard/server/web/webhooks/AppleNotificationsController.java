@@ -59,6 +59,14 @@ class AppleNotificationsController {
                     "Malformed notification", e.getMessage()));
         }
         AccountId id = account.get();
+        String location = accounts.get(id).locationUid();
+        if (notification.uId() == null || !notification.uId().equals(location)) {
+            String reason = "uId " + notification.uId() + " is not this account's location " + location;
+            inbox.reject(id, notification, new String(body, StandardCharsets.UTF_8), reason);
+            LOG.warn("Apple notification {} for account {} rejected, nothing changed: {}", notification.notificationId(), id, reason);
+            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "rejected-notification",
+                    "Notification rejected", reason + "; it was stored for inspection and changed nothing"));
+        }
         boolean fresh = inbox.accept(id, notification, new String(body, StandardCharsets.UTF_8));
         LOG.debug("Apple notification {} {} for account {}{}", notification.notificationType(),
                 notification.notificationId(), id, fresh ? "" : " (duplicate, ignored)");
