@@ -42,18 +42,36 @@ class SecurityConfiguration {
 
     /**
      * The admin UI runs only its own script and styles: no inline script, no style attribute, no framing, forms post
-     * only here. Swagger UI (a third-party page) also needs inline styles and data: images.
+     * only here. Images may also come over HTTPS (app artwork is on Apple's CDN) and from the origin of the configured
+     * Apple lookups (the simulator serves artwork there). Swagger UI (a third-party page) also needs inline styles.
      */
-    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-    static final String CSP_SWAGGER = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    static String csp(String imageSources, boolean swagger) {
+        return "default-src 'self'; script-src 'self'; style-src 'self'" + (swagger ? " 'unsafe-inline'" : "")
+                + "; img-src 'self' data: https:" + imageSources + "; font-src 'self'; connect-src 'self'; object-src 'none'; "
+                + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    }
+
+    /** The origins of the configured Apple lookups when they are plain http (a simulator), for img-src. */
+    static String artworkOrigins(org.springframework.core.env.Environment env) {
+        var origins = new java.util.TreeSet<String>();
+        for (String key : new String[] {"orchard.apple.content-lookup-url", "orchard.apple.store-lookup-url", "orchard.apple.base-url"}) {
+            String value = env.getProperty(key);
+            if (value != null && value.startsWith("http://")) {
+                java.net.URI u = java.net.URI.create(value);
+                origins.add(" " + u.getScheme() + "://" + u.getAuthority());
+            }
+        }
+        return String.join("", origins);
+    }
 
     /** The same protective headers on every answer. HSTS is sent on HTTPS requests only (see the README's TLS notes). */
-    static void headers(HttpSecurity http) throws Exception {
+    static void headers(HttpSecurity http, org.springframework.core.env.Environment env) throws Exception {
+        String images = artworkOrigins(env);
+        String page = csp(images, false);
+        String swagger = csp(images, true);
         http.headers(h -> h
                 .addHeaderWriter((request, response) -> response.setHeader("Content-Security-Policy",
-                        request.getRequestURI().startsWith(request.getContextPath() + "/swagger-ui") ? CSP_SWAGGER : CSP))
+                        request.getRequestURI().startsWith(request.getContextPath() + "/swagger-ui") ? swagger : page))
                 .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
                         .ReferrerPolicy.SAME_ORIGIN))
                 .permissionsPolicyHeader(p -> p.policy("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
@@ -68,8 +86,8 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens) throws Exception {
-        headers(http);
+    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens, org.springframework.core.env.Environment env) throws Exception {
+        headers(http, env);
         http.securityMatcher("/api/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -87,8 +105,8 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain webhooks(HttpSecurity http) throws Exception {
-        headers(http);
+    SecurityFilterChain webhooks(HttpSecurity http, org.springframework.core.env.Environment env) throws Exception {
+        headers(http, env);
         http.securityMatcher("/apple/notifications/**", "/mdm/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -98,8 +116,9 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle) throws Exception {
-        headers(http);
+    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle, org.springframework.core.env.Environment env)
+            throws Exception {
+        headers(http, env);
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
                 .addFilterBefore(lockedSignIns(throttle), org.springframework.security.web.authentication
                         .UsernamePasswordAuthenticationFilter.class)

@@ -26,9 +26,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.SpringApplication;
@@ -71,14 +68,7 @@ class AdminBrowserTests {
                 "--orchard.security.admin-password=" + PASSWORD, "--db-scheduler.polling-interval=200ms");
         base = "http://127.0.0.1:" + port;
         control = app.getBean(DemoSimulator.class).controlUri();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,800", "--user-data-dir=" + temp.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = Chromium.start(temp.resolve("chromium"));
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         Files.createDirectories(SHOTS);
     }
