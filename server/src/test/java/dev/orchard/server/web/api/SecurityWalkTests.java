@@ -233,6 +233,24 @@ class SecurityWalkTests {
     }
 
     @Test
+    void everyAnswerCarriesTheProtectiveHeadersAndTheSessionCookieIsSameSite() {
+        for (String path : new String[] {"/login", "/api/v1/accounts", "/actuator/health", "/mdm/nanomdm/webhook"}) {
+            var r = path.startsWith("/mdm") ? orchard.post(path, null, "{}") : orchard.get(path, path.startsWith("/api") ? viewer : null);
+            String csp = r.header("Content-Security-Policy");
+            assertThat(csp).as(path).contains("script-src 'self';").contains("style-src 'self';").contains("frame-ancestors 'none'")
+                    .contains("object-src 'none'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            assertThat(r.header("Referrer-Policy")).as(path).isEqualTo("same-origin");
+            assertThat(r.header("Permissions-Policy")).as(path).contains("camera=()");
+            assertThat(r.header("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+            assertThat(r.header("X-Frame-Options")).as(path).isEqualTo("DENY");
+            assertThat(r.header("Strict-Transport-Security")).as(path + ": HSTS only over HTTPS").isNull();
+        }
+        String cookie = orchard.get("/login", null).header("Set-Cookie");
+        assertThat(cookie).contains("HttpOnly").containsIgnoringCase("SameSite=Lax").doesNotContain("Secure");
+        assertThat(orchard.get("/swagger-ui/index.html", viewer).header("Content-Security-Policy")).contains("'unsafe-inline'");
+    }
+
+    @Test
     void onlyHealthAndWebhooksAreOpen() {
         assertThat(orchard.get("/actuator/health", null).status()).isEqualTo(200);
         assertThat(orchard.get("/actuator/prometheus", null).status()).isEqualTo(302);
