@@ -208,6 +208,27 @@ class GarbageInputTests {
     }
 
     @Test
+    void adminChangesAreAuditedWithTheValuesBeforeAndAfter() {
+        String before = orchard.get("/api/v1/accounts/" + accountId, ADMIN_TOKEN).json().get("name").asString();
+        ok(orchard.method("PATCH", "/api/v1/accounts/" + accountId, ADMIN_TOKEN, "{\"name\":\"Audited name\",\"priority\":7}"));
+        ok(orchard.method("PATCH", "/api/v1/accounts/" + accountId, ADMIN_TOKEN, "{\"name\":\"Audited name\",\"priority\":7}"));
+        long token = ok(orchard.post("/api/v1/tokens", ADMIN_TOKEN, "{\"name\":\"audited token\",\"role\":\"operator\"}")).json()
+                .get("token").get("id").asLong();
+        ok(orchard.method("DELETE", "/api/v1/tokens/" + token, ADMIN_TOKEN, null));
+        ok(orchard.method("PUT", "/api/v1/groups/audited", ADMIN_TOKEN, "{\"name\":\"First\"}"));
+        ok(orchard.method("PUT", "/api/v1/groups/audited", ADMIN_TOKEN, "{\"name\":\"Second\"}"));
+        var audit = orchard.get("/api/v1/audit?limit=50", ADMIN_TOKEN).json().get("items");
+        var details = new ArrayList<String>();
+        audit.forEach(e -> details.add(e.get("action").asString() + " " + e.get("actor").asString() + " " + String.valueOf(e.get("detail").asString(""))));
+        assertThat(details).contains("ACCOUNT_RENAMED token:bootstrap before: '" + before + "'; after: 'Audited name'")
+                .anyMatch(d -> d.startsWith("ACCOUNT_REPRIORITISED token:bootstrap") && d.endsWith("; after: 7"))
+                .contains("TOKEN_REVOKED token:bootstrap before: audited token, operator, active; after: revoked")
+                .contains("GROUP_RENAMED token:bootstrap before: 'First'; after: 'Second'");
+        assertThat(details.stream().filter(d -> d.startsWith("ACCOUNT_RENAMED") && d.endsWith("after: 'Audited name'")))
+                .as("an unchanged name is not a change").hasSize(1);
+    }
+
+    @Test
     void theProblemNamesTheField() {
         var longName = orchard.method("PUT", "/api/v1/users/named1", ADMIN_TOKEN,
                 "{\"userId\":\"named1\",\"displayName\":\"" + "x".repeat(1_000_000) + "\"}");
@@ -256,6 +277,8 @@ class GarbageInputTests {
     @Test
     void appleNotificationsThatFailValidationChangeNothingAndAreKept() {
         String account = "/api/v1/accounts/" + accountId;
+        Await.until("the first syncs have ended", () -> !orchard.get(account + "/sync", ADMIN_TOKEN).json().get("history").get(0)
+                .get("result").asString().equals("RUNNING"));
         String url = jdbc.sql("select notification_key from accounts where id = ?").param(accountId).query(String.class).single();
         var config = AppsAndBooksClient.builder().baseUri(sim.v2Uri()).build().clientConfig(SToken.parse(control.token(uId)));
         String secret = config.notificationAuthToken();
@@ -264,6 +287,7 @@ class GarbageInputTests {
         String pools = jdbc.sql("select total_count || '/' || available_count from pools where account_id = ?").param(accountId)
                 .query(String.class).single();
 
+        int runsBefore = orchard.get(account + "/sync", ADMIN_TOKEN).json().get("history").size();
         List<String> bad = List.of(
                 count("ov-1", uId, "361309726", Integer.MAX_VALUE),
                 count("ov-2", uId, "361309726", -21),
@@ -282,6 +306,12 @@ class GarbageInputTests {
                 .anyMatch(r -> r.contains("would take the total")).anyMatch(r -> r.contains("not this account's location"))
                 .anyMatch(r -> r.contains("unknown asset"));
 
+        // the unknown asset asked for a sync: let it end first (a sync that read the counts before the purchase
+        // would write them back over the notification's; see the closing note of issue 17)
+        Await.until("the sync the unknown asset asked for has ended", () -> {
+            var status = orchard.get(account + "/sync", ADMIN_TOKEN).json();
+            return status.get("history").size() > runsBefore && !status.get("history").get(0).get("result").asString().equals("RUNNING");
+        });
         // a plausible one still moves the counts: a real purchase of 3, notified by the simulator as Apple does
         control.post("locations/" + uId + "/purchases", "{\"adamId\":\"361309726\",\"count\":3}");
         Await.until("the valid count is applied", () -> jdbc.sql("select total_count from pools where account_id = ?")
