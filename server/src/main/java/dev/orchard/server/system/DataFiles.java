@@ -27,9 +27,12 @@ import org.springframework.core.env.Environment;
  *   <li>the data directory is made {@code rwx------} before the database opens, and every file in it
  *       {@code rw-------} before the server takes its first request (the embedded database, its trace file, the
  *       secret key; files created later inherit the directory's protection);</li>
- *   <li>on the embedded H2 database, commits are written before they are answered ({@code WRITE_DELAY=0}), also
- *       when {@code ORCHARD_DB_URL} names an H2 file without it: H2's default of 500 ms loses writes already
- *       answered 2xx when the process is killed. PostgreSQL commits durably by default.</li>
+ *   <li>on the embedded H2 database, commits are written before they are answered ({@code WRITE_DELAY=0}): H2's
+ *       default of 500 ms loses writes already answered 2xx when the process is killed. Writing in the committing
+ *       thread needs H2's {@code retry:} file system: on the plain one a thread interrupted while writing (a task
+ *       cancelled at shutdown, a timed-out request) closes the database for every connection. An
+ *       {@code ORCHARD_DB_URL} naming an H2 file with {@code retry:} (or {@code async:}) gets {@code WRITE_DELAY=0}
+ *       even if it does not say so; one without is warned about. PostgreSQL commits durably by default.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -54,8 +57,15 @@ class DataFiles {
     SmartInitializingSingleton durableCommits(DataSource dataSource, Environment env) {
         return () -> {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                if ("H2".equals(c.getMetaData().getDatabaseProductName())) {
-                    s.execute("SET WRITE_DELAY 0");
+                String url = c.getMetaData().getURL();
+                if ("H2".equals(c.getMetaData().getDatabaseProductName()) && !url.startsWith("jdbc:h2:mem:")) {
+                    if (url.contains(":retry:") || url.contains(":async:")) {
+                        s.execute("SET WRITE_DELAY 0");
+                    } else {
+                        LOG.warn("The H2 URL {} lacks the retry: file system: commits are not forced to disk before they are "
+                                + "answered (a thread interrupted while writing would close the database). Use "
+                                + "jdbc:h2:retry:file:<path>;...;WRITE_DELAY=0 as the default configuration does.", url);
+                    }
                 }
             } catch (SQLException e) {
                 LOG.warn("Could not set WRITE_DELAY 0 on the H2 database (writes answered in the last 0.5 s before a "
