@@ -26,14 +26,14 @@ class AccountTaskDefinitions {
 
     @Bean
     Task<Void> accountRefreshTask(AccountService service, AccountsProperties properties, Clock clock) {
-        return Tasks.custom(AccountTasks.REFRESH).execute((instance, context) ->
+        return Tasks.custom(AccountTasks.REFRESH).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) ->
                 run(new AccountId(Long.parseLong(instance.getId())), service::refresh, clock,
                         clock.instant().plus(properties.refreshInterval()), true));
     }
 
     @Bean
     Task<Void> accountDeleteTask(AccountService service, Clock clock) {
-        return Tasks.custom(AccountTasks.DELETE).execute((instance, context) ->
+        return Tasks.custom(AccountTasks.DELETE).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) ->
                 run(new AccountId(Long.parseLong(instance.getId())), service::revokeAndDelete, clock, null, false));
     }
 

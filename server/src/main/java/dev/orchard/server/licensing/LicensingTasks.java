@@ -49,7 +49,7 @@ public class LicensingTasks implements ApplicationRunner {
 
     @Bean
     static Task<Void> licensingPassTask(LicensingEngine engine, LicensingProperties properties, Clock clock) {
-        return Tasks.custom(PASS).execute((instance, context) -> {
+        return Tasks.custom(PASS).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             Instant next;
             try {
                 var result = engine.pass();
@@ -69,8 +69,9 @@ public class LicensingTasks implements ApplicationRunner {
      * seen by that pass; this watch pulls the pass forward whenever requests are left unserved.
      */
     @Bean
-    static Task<Void> licensingWatch(LicensingData data, ObjectProvider<LicensingTasks> tasks) {
+    static Task<Void> licensingWatch(LicensingData data, ObjectProvider<LicensingTasks> tasks, Clock clock) {
         return Tasks.recurring("licensing-watch", Schedules.fixedDelay(java.time.Duration.ofSeconds(5)))
+                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock))
                 .execute((instance, context) -> {
                     if (data.unserved()) {
                         tasks.getObject().pullPassForward();

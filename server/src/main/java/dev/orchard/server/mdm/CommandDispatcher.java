@@ -54,7 +54,15 @@ class CommandDispatcher {
     }
 
     /** Delivers what is due now, round after round; returns how many targets were handled. */
+    /**
+     * Set when a request of this round was interrupted (the node is stopping): no new request starts. Kept here
+     * because the thread's own interrupt flag does not survive the database writes that record the outcome (H2's
+     * retry: file system clears it to finish its write).
+     */
+    private volatile boolean stopping;
+
     int deliverDue() {
+        stopping = false;
         int handled = 0;
         List<CommandQueue.Due> due;
         do {
@@ -66,8 +74,12 @@ class CommandDispatcher {
                     LinkedHashMap::new, Collectors.toList()));
             groups.values().forEach(this::deliver);
             handled += due.size();
-        } while (due.size() == ROUND);
+        } while (due.size() == ROUND && !stopped());
         return handled;
+    }
+
+    private boolean stopped() {
+        return stopping || Thread.currentThread().isInterrupted();
     }
 
     boolean hasDue() {
@@ -122,12 +134,19 @@ class CommandDispatcher {
     /** Sends one request and records its outcome; returns the targets to send again in smaller requests. */
     private List<CommandQueue.Due> send(MdmServer s, CommandDelivery connector, String secret, List<CommandQueue.Due> batch,
                                         String wireUuid, boolean resend) {
+        if (stopped()) {
+            // the node is stopping: start no new request (its outcome could not be recorded); the targets stay queued
+            return List.of();
+        }
         List<String> ids = batch.stream().map(CommandQueue.Due::enrollmentId).toList();
         batch.stream().collect(Collectors.groupingBy(CommandQueue.Due::commandUuid, LinkedHashMap::new,
                 Collectors.mapping(CommandQueue.Due::enrollmentId, Collectors.toList())))
                 .forEach((uuid, channels) -> queue.sending(uuid, channels, wireUuid, s.id(), clock.instant()));
         MdmCommand command = MdmCommands.withUuid(command(batch.get(0)), wireUuid);
         Map<String, CommandDelivery.Outcome> outcomes = connector.deliver(s, secret, command, ids, resend);
+        if (outcomes.values().stream().anyMatch(o -> o.result() == CommandDelivery.Result.INTERRUPTED)) {
+            stopping = true;
+        }
         List<CommandQueue.Due> again = new ArrayList<>();
         for (CommandQueue.Due d : batch) {
             CommandDelivery.Outcome o = outcomes.getOrDefault(d.enrollmentId(),

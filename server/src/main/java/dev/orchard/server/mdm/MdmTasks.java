@@ -48,7 +48,7 @@ public class MdmTasks implements ApplicationRunner {
 
     @Bean
     static Task<Void> mdmDeliveryTask(CommandDispatcher dispatcher, CommandQueue queue, Clock clock) {
-        return Tasks.custom(DELIVERY).execute((instance, context) -> {
+        return Tasks.custom(DELIVERY).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             Instant next;
             try {
                 long requests = queue.deliveryRequests();
@@ -70,7 +70,7 @@ public class MdmTasks implements ApplicationRunner {
 
     @Bean
     static Task<Void> mdmSweepTask(MdmSweep sweep, MdmProperties properties, Clock clock) {
-        return Tasks.custom(SWEEP).execute((instance, context) -> {
+        return Tasks.custom(SWEEP).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             try {
                 sweep.run();
             } catch (RuntimeException e) {

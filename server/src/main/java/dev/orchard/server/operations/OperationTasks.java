@@ -46,7 +46,7 @@ public class OperationTasks {
 
     @Bean
     static Task<Void> appleOperationsTask(Dispatcher dispatcher, Clock clock) {
-        return Tasks.custom(DISPATCH).execute((instance, context) -> {
+        return Tasks.custom(DISPATCH).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             AccountId account = new AccountId(Long.parseLong(instance.getId()));
             Instant retryAt;
             try {
@@ -77,8 +77,9 @@ public class OperationTasks {
     }
 
     @Bean
-    static Task<Void> appleOperationsWatch(StatusPoller poller) {
+    static Task<Void> appleOperationsWatch(StatusPoller poller, Clock clock) {
         return Tasks.recurring("apple-operations-watch", Schedules.fixedDelay(Duration.ofSeconds(10)))
+                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock))
                 .execute((instance, context) -> poller.watch());
     }
 

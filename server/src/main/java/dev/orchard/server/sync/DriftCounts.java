@@ -38,8 +38,9 @@ public class DriftCounts {
     }
 
     @Bean
-    static Task<Void> driftCountsTask(DriftCounts counts) {
-        return Tasks.recurring("drift-counts", Schedules.fixedDelay(Duration.ofMinutes(1))).execute((i, c) -> counts.recount());
+    static Task<Void> driftCountsTask(DriftCounts counts, java.time.Clock clock) {
+        return Tasks.recurring("drift-counts", Schedules.fixedDelay(Duration.ofMinutes(1)))
+                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((i, c) -> counts.recount());
     }
 
     /** Recounts every account. */

@@ -61,8 +61,9 @@ public class NotificationProcessor {
     }
 
     @Bean
-    static Task<Void> appleNotificationsSweep(NotificationProcessor processor) {
+    static Task<Void> appleNotificationsSweep(NotificationProcessor processor, Clock clock) {
         return Tasks.recurring("apple-notifications", Schedules.fixedDelay(Duration.ofSeconds(30)))
+                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock))
                 .execute((instance, context) -> processor.processPending());
     }
 

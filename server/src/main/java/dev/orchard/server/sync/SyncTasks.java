@@ -59,7 +59,7 @@ public class SyncTasks implements ApplicationRunner {
     /** App metadata is fetched after a sync, in its own task, so the sync's time is Apple's pages only. */
     @Bean
     static Task<Void> catalogRefreshTask(AppCatalog catalog, Clock clock) {
-        return Tasks.custom(CATALOG).execute((instance, context) -> {
+        return Tasks.custom(CATALOG).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             AccountId id = new AccountId(Long.parseLong(instance.getId()));
             try {
                 catalog.refreshAccount(id);
@@ -76,7 +76,7 @@ public class SyncTasks implements ApplicationRunner {
     @Bean
     static Task<Void> accountSyncTask(AccountSync sync, SyncStates states, SyncProperties properties, Clock clock,
                                       ObjectProvider<SchedulerClient> scheduler) {
-        return Tasks.custom(SYNC).execute((instance, context) -> {
+        return Tasks.custom(SYNC).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             AccountId id = new AccountId(Long.parseLong(instance.getId()));
             long requestsBefore = states.requests(id);
             Instant when;
