@@ -145,8 +145,8 @@ class SecurityWalkTests {
     }
 
     /**
-     * Every admin UI form with the API operation it does the same as: both need the same role. A UI form without an
-     * API twin is listed with null and its role checked against the table alone.
+     * Every admin UI form with the API operation it does the same as: both need the same role. A new UI form must be
+     * added here (the test fails until it is), with its API twin.
      */
     static final Map<String, String> UI_TO_API = Map.ofEntries(
             Map.entry("POST /operations/{id}/retry", "POST /api/v1/operations/{id}/retry"),
