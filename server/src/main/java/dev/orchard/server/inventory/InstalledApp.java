@@ -3,9 +3,7 @@ package dev.orchard.server.inventory;
 /** An app on a device as the MDM reported it. */
 public record InstalledApp(String bundleId, String version, boolean managed) {
     public InstalledApp {
-        if (bundleId == null || bundleId.isBlank() || bundleId.length() > 300) {
-            throw new IllegalArgumentException("bundleId is required (at most 300 characters)");
-        }
-        bundleId = bundleId.strip();
+        bundleId = dev.orchard.server.system.Fields.required("bundleId", bundleId, 300);
+        version = dev.orchard.server.system.Fields.optional("version", version, 64);
     }
 }

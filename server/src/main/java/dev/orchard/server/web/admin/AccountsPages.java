@@ -31,7 +31,11 @@ class AccountsPages {
     private final SyncTasks sync;
     private final Reclaims reclaims;
 
-    AccountsPages(AccountService accounts, DashboardPage dashboard, LedgerQueries ledger, SyncTasks sync, Reclaims reclaims) {
+    private final dev.orchard.server.sync.NotificationInbox inbox;
+
+    AccountsPages(AccountService accounts, DashboardPage dashboard, LedgerQueries ledger, SyncTasks sync, Reclaims reclaims,
+                  dev.orchard.server.sync.NotificationInbox inbox) {
+        this.inbox = inbox;
         this.accounts = accounts;
         this.dashboard = dashboard;
         this.ledger = ledger;
@@ -63,6 +67,7 @@ class AccountsPages {
     private String page(dev.orchard.server.accounts.Account account, Model model) {
         model.addAttribute("c", dashboard.card(account));
         model.addAttribute("history", ledger.history(account.id(), 20));
+        model.addAttribute("rejected", inbox.rejected(account.id(), 20));
         return "account";
     }
 

@@ -132,7 +132,7 @@ class MdmController {
     @Operation(summary = "Send installation request: one device (serialNumber, optionally one adamId), one app across its "
             + "licensed devices (adamId), or the apps of an App label (labelId). Needs a license Apple confirmed.")
     MdmService.Requested install(@RequestBody InstallInput in) {
-        return mdm.sendInstall(blankToNull(in.serialNumber()), blankToNull(in.adamId()), in.labelId(), "api");
+        return mdm.sendInstall(serial(in.serialNumber()), adamId(in.adamId()), in.labelId(), "api");
     }
 
     @GetMapping("/api/v1/mdm/outdated")
@@ -146,7 +146,7 @@ class MdmController {
     @PostMapping("/api/v1/mdm/updates")
     @Operation(summary = "Send update for outdated device-licensed apps: per device, per app, or all outdated (empty body)")
     MdmService.Requested update(@RequestBody(required = false) UpdateInput in) {
-        return mdm.sendUpdate(in == null ? null : blankToNull(in.serialNumber()), in == null ? null : blankToNull(in.adamId()), "api");
+        return mdm.sendUpdate(in == null ? null : serial(in.serialNumber()), in == null ? null : adamId(in.adamId()), "api");
     }
 
     @GetMapping("/api/v1/devices/{serial}/mdm")
@@ -169,7 +169,8 @@ class MdmController {
         if (kind == null) {
             throw new IllegalArgumentException("type is required (ENROLLED, RE_ENROLLED, ERASED, CHECKED_OUT, USER_SIGNED_IN, APP_LIST)");
         }
-        events.deviceEvent(serial, kind, in.enrollmentId(), in.apps(), dev.orchard.server.audit.AuditTrail.actor("api"));
+        String enrollmentId = dev.orchard.server.system.Fields.optional("enrollmentId", in.enrollmentId(), 200);
+        events.deviceEvent(serial, kind, enrollmentId, in.apps(), dev.orchard.server.audit.AuditTrail.actor("api"));
         return Map.of("serialNumber", serial, "event", kind);
     }
 
@@ -179,6 +180,14 @@ class MdmController {
 
     private static MdmServer.Kind kind(String value) {
         return InventoryController.enumOf(MdmServer.Kind.class, value, "kind");
+    }
+
+    private static String serial(String s) {
+        return blankToNull(s) == null ? null : dev.orchard.server.inventory.Identifiers.serial(s);
+    }
+
+    private static String adamId(String s) {
+        return blankToNull(s) == null ? null : dev.orchard.server.inventory.Identifiers.adamId(s.strip());
     }
 
     private static String blankToNull(String s) {

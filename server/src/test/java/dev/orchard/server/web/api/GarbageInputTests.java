@@ -71,9 +71,14 @@ class GarbageInputTests {
             Map.entry("apple_notifications", "select count(*) from apple_notifications"));
 
     /** One write endpoint: {@code template} is its valid body with {@code @@} where a mutated text value goes. */
-    record Endpoint(String method, String path, String template, String validValue, boolean needsFields) {
+    /** {@code validStatus} 0: the valid body must succeed; else the status it gets (a token Apple would refuse). */
+    record Endpoint(String method, String path, String template, String validValue, boolean needsFields, int validStatus) {
         Endpoint(String method, String path, String template, String validValue) {
-            this(method, path, template, validValue, !method.equals("PATCH"));
+            this(method, path, template, validValue, !method.equals("PATCH"), 0);
+        }
+
+        Endpoint(String method, String path, String template, String validValue, boolean needsFields) {
+            this(method, path, template, validValue, needsFields, 0);
         }
 
         String body(String value) {
@@ -151,7 +156,15 @@ class GarbageInputTests {
                 new Endpoint("POST", "/api/v1/tokens", "{\"name\":@@,\"role\":\"viewer\"}", q("token " + n)),
                 new Endpoint("POST", "/api/v1/ui-users", "{\"username\":@@,\"password\":\"a-long-enough-password\",\"role\":\"viewer\"}", q("person" + n)),
                 new Endpoint("POST", "/api/v1/mdm/servers", "{\"name\":@@,\"kind\":\"WEBHOOK\",\"url\":\"https://mdm" + n + ".example.com\"}", q("Server " + n)),
-                new Endpoint("PATCH", "/api/v1/mdm/servers/" + serverId, "{\"name\":@@}", q("Base server " + n)));
+                new Endpoint("PATCH", "/api/v1/mdm/servers/" + serverId, "{\"name\":@@}", q("Base server " + n)),
+                new Endpoint("PUT", "/api/v1/devices/BASE0001/apps", "[{\"bundleId\":@@,\"version\":\"1.0\",\"managed\":true}]", q("com.example.app" + n)),
+                new Endpoint("PUT", "/api/v1/devices/BASE0001/apps", "[{\"bundleId\":\"com.example.v\",\"version\":@@,\"managed\":false}]", q("2." + n)),
+                new Endpoint("POST", "/api/v1/devices/BASE0001/events", "{\"type\":\"ENROLLED\",\"enrollmentId\":@@}", q("UDID-BASE-" + n)),
+                // an empty body updates every outdated app: {} is valid
+                new Endpoint("POST", "/api/v1/mdm/updates", "{\"serialNumber\":@@}", q("BASE0001"), false),
+                new Endpoint("POST", "/api/v1/mdm/installs", "{\"serialNumber\":@@,\"adamId\":\"361309726\"}", q("BASE0001")),
+                new Endpoint("POST", "/api/v1/accounts", "{\"name\":@@,\"sToken\":\"bm90IGEgdG9rZW4=\"}", q("x"), true, 400),
+                new Endpoint("PUT", "/api/v1/accounts/" + accountId + "/token", "{\"sToken\":@@}", q("bm90IGEgdG9rZW4="), true, 400));
     }
 
     /** The garbage made of one endpoint's valid body. */
@@ -200,7 +213,7 @@ class GarbageInputTests {
                 });
             }
             var valid = send(e.method(), e.path(), "application/json", e.body(e.validValue()).getBytes(StandardCharsets.UTF_8));
-            if (valid.status() / 100 != 2) {
+            if (e.validStatus() != 0 ? valid.status() != e.validStatus() : valid.status() / 100 != 2) {
                 failures.add(e.method() + " " + e.path() + " refused its valid body: " + valid.status() + " " + valid.body());
             }
         }
@@ -305,6 +318,8 @@ class GarbageInputTests {
         assertThat(rejected.findValuesAsString("reason")).anyMatch(r -> r.contains("beyond"))
                 .anyMatch(r -> r.contains("would take the total")).anyMatch(r -> r.contains("not this account's location"))
                 .anyMatch(r -> r.contains("unknown asset"));
+        String page = orchard.ui(orchard.login("admin", dev.orchard.server.OrchardInstance.ADMIN_PASSWORD), "GET", account.substring(7), null).body();
+        assertThat(page).contains("Rejected Apple notifications").contains("is not this account&#39;s location").contains("ov-5");
 
         // the unknown asset asked for a sync: let it end first (a sync that read the counts before the purchase
         // would write them back over the notification's; see the closing note of issue 17)
