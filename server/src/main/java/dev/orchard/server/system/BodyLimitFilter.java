@@ -125,8 +125,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
                 throw e;
             }
         } finally {
+            bytesRead.addAndGet(limited.count); // counted before the reservation ends: nothing in flight = all counted
             inFlightKb.release(reserve);
-            bytesRead.addAndGet(limited.count);
         }
         if (limited.exceeded && !response.isCommitted()) {
             response.reset();
