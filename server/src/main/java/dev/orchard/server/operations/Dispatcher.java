@@ -109,7 +109,7 @@ class Dispatcher {
                 for (ManageUsersRequest r : RequestBatches.users(users, limits)) {
                     List<Long> ids = targets.stream().filter(t -> r.users().stream()
                             .anyMatch(u -> u.clientUserId().equals(t.clientUserId()))).map(OperationStore.Target::id).toList();
-                    created.add(new long[] {store.create(account, action, r.users().size() + " users", ids, now), a});
+                    add(created, store.create(account, action, r.users().size() + " users", ids, now), a);
                 }
                 continue;
             }
@@ -135,11 +135,18 @@ class Dispatcher {
                         }
                     }
                     String assets = String.join(",", r.assets().stream().map(Asset::adamId).toList());
-                    created.add(new long[] {store.create(account, action, assets, ids, now), a});
+                    add(created, store.create(account, action, assets, ids, now), a);
                 }
             }
         }
         return created;
+    }
+
+    /** Keeps an operation that claimed targets (-1: every target was cancelled after it was read). */
+    private static void add(List<long[]> created, long operationId, int action) {
+        if (operationId >= 0) {
+            created.add(new long[] {operationId, action});
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

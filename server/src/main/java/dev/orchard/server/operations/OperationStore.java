@@ -75,18 +75,38 @@ class OperationStore {
                 """).params(account.value(), Timestamp.from(now), limit).query(OperationStore::target).list();
     }
 
+    /**
+     * Creates an operation for the targets that are still queued and claims them for it, in one conditional update
+     * per chunk: a target cancelled after the dispatcher read it stays cancelled and is not part of the request.
+     * Returns the operation's id, or -1 when none of the targets was still queued (no operation is left behind).
+     */
     long create(AccountId account, String action, String assets, List<Long> targetIds, Instant now) {
         var keys = new GeneratedKeyHolder();
         jdbc.sql("insert into operations (account_id, action, state, assets, target_count, created_at) values (?, ?, 'SENDING', ?, ?, ?)")
                 .params(account.value(), action, assets.length() > 1000 ? assets.substring(0, 999) + "…" : assets,
                         targetIds.size(), Timestamp.from(now)).update(keys, "id");
         long id = keys.getKey().longValue();
+        int claimed = 0;
         for (int from = 0; from < targetIds.size(); from += 1000) {
-            jdbc.sql("update operation_targets set operation_id = :op, state = 'SENDING', updated_at = :now where id in (:ids)")
+            claimed += jdbc.sql("update operation_targets set operation_id = :op, state = 'SENDING', updated_at = :now "
+                            + "where id in (:ids) and state = 'QUEUED'")
                     .param("op", id).param("now", Timestamp.from(now))
                     .param("ids", targetIds.subList(from, Math.min(targetIds.size(), from + 1000))).update();
         }
+        if (claimed == 0) {
+            jdbc.sql("delete from operations where id = ?").param(id).update();
+            return -1;
+        }
+        if (claimed != targetIds.size()) {
+            jdbc.sql("update operations set target_count = ? where id = ?").params(claimed, id).update();
+        }
         return id;
+    }
+
+    /** Cancels a target only while it is queued; false when the dispatcher has claimed it (or it ended) meanwhile. */
+    boolean cancelQueued(long targetId, String why, Instant now) {
+        return jdbc.sql("update operation_targets set state = 'CANCELLED', error = ?, updated_at = ? where id = ? and state = 'QUEUED'")
+                .params(cap(why, 500), Timestamp.from(now), targetId).update() == 1;
     }
 
     List<Operation> inState(AccountId account, String state) {
@@ -133,17 +153,20 @@ class OperationStore {
                 .params(Timestamp.from(now), targetId).update();
     }
 
-    /** Closes the operation once none of its targets is in flight: COMPLETE, or FAILED when any target failed. */
+    /**
+     * Closes the operation once none of its targets is in flight: COMPLETE, or FAILED when any target failed. The
+     * operation's row is locked first, so of two transactions that each finish part of its targets the second sees
+     * the first's committed work and closes it (counting without the lock, both saw the other's part still open).
+     */
     void closeIfDone(long operationId, Instant now) {
-        int open = jdbc.sql("select count(*) from operation_targets where operation_id = ? and state in ('SENDING', 'SENT')")
-                .param(operationId).query(Integer.class).single();
-        if (open > 0) {
-            return;
-        }
-        int failed = jdbc.sql("select count(*) from operation_targets where operation_id = ? and state = 'FAILED'")
-                .param(operationId).query(Integer.class).single();
-        jdbc.sql("update operations set state = ?, completed_at = ?, next_check_at = null where id = ? and state in ('SENT', 'SENDING')")
-                .params(failed > 0 ? "FAILED" : "COMPLETE", Timestamp.from(now), operationId).update();
+        jdbc.sql("select id from operations where id = ? for update").param(operationId).query(Long.class).optional();
+        jdbc.sql("""
+                update operations set completed_at = ?, next_check_at = null,
+                  state = case when exists (select 1 from operation_targets f where f.operation_id = ? and f.state = 'FAILED')
+                               then 'FAILED' else 'COMPLETE' end
+                where id = ? and state in ('SENT', 'SENDING')
+                  and not exists (select 1 from operation_targets t where t.operation_id = ? and t.state in ('SENDING', 'SENT'))
+                """).params(Timestamp.from(now), operationId, operationId, operationId).update();
     }
 
     /**

@@ -121,8 +121,9 @@ public class Operations {
         if (!t.state().equals("QUEUED")) {
             throw new ConflictException("target " + targetId + " is " + t.state() + "; only queued targets can be cancelled");
         }
-        Instant now = clock.instant();
-        store.finishTarget(targetId, "CANCELLED", null, "cancelled by an operator", now);
+        if (!store.cancelQueued(targetId, "cancelled by an operator", clock.instant())) {
+            throw new ConflictException("target " + targetId + " was claimed for sending meanwhile; only queued targets can be cancelled");
+        }
         AccountId account = new AccountId(t.accountId());
         var key = new LicenseLedger.Key(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
         if (t.action().equals("ASSOCIATE")) {
