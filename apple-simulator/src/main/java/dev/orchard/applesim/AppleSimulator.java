@@ -54,7 +54,7 @@ public final class AppleSimulator implements AutoCloseable {
         var events = new EventProcessor(settings, background, notifier, b.clock);
         var appleApi = new AppleApi(settings, registry, events, notifier, faults, new RateLimiter(b.clock), b.clock);
         var lookups = new LookupApi(registry);
-        var control = new ControlApi(settings, registry, notifier, faults, requestLog, b.clock);
+        var control = new ControlApi(settings, registry, notifier, faults, requestLog, events, b.clock);
 
         InetAddress host = InetAddress.getByName(b.host);
         this.server = HttpServer.create(new InetSocketAddress(host, b.port), 256);

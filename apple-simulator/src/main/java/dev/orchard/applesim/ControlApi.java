@@ -25,8 +25,12 @@ final class ControlApi {
     private final RequestLog requests;
     private final Clock clock;
 
-    ControlApi(Settings settings, Registry registry, Notifier notifier, Faults faults, RequestLog requests, Clock clock) {
+    private final EventProcessor events;
+
+    ControlApi(Settings settings, Registry registry, Notifier notifier, Faults faults, RequestLog requests,
+               EventProcessor events, Clock clock) {
         this.settings = settings;
+        this.events = events;
         this.registry = registry;
         this.notifier = notifier;
         this.faults = faults;
@@ -250,6 +254,7 @@ final class ControlApi {
         n.put("pageSize", settings.pageSize);
         n.put("rateLimit", settings.rateLimit);
         n.put("eventDelayMs", settings.eventDelayMs);
+        n.put("holdEvents", settings.holdEvents);
         n.put("repeatAssociateFails", settings.repeatAssociateFails);
         n.put("disassociateMissingFails", settings.disassociateMissingFails);
         n.put("mixedTargets", settings.mixedTargets);
@@ -277,6 +282,13 @@ final class ControlApi {
         }
         if (b.hasNonNull("eventDelayMs")) {
             settings.eventDelayMs = Math.max(0, b.get("eventDelayMs").asLong());
+        }
+        if (b.hasNonNull("holdEvents")) {
+            if (b.get("holdEvents").asBoolean()) {
+                settings.holdEvents = true;
+            } else {
+                events.release();
+            }
         }
         if (b.hasNonNull("repeatAssociateFails")) {
             settings.repeatAssociateFails = b.get("repeatAssociateFails").asBoolean();

@@ -38,9 +38,34 @@ final class EventProcessor {
         this.clock = clock;
     }
 
+    private final List<Runnable> held = new ArrayList<>();
+
     SimEvent submit(Location loc, String type, List<SimEvent.Task> tasks, Integer forcedError) {
         var event = new SimEvent(UUID.randomUUID().toString(), type, loc, tasks, clock.instant(), forcedError);
         loc.events.put(event.eventId, event);
+        synchronized (held) {
+            if (settings.holdEvents) {
+                held.add(() -> schedule(event));
+                return event;
+            }
+        }
+        schedule(event);
+        return event;
+    }
+
+    /** Lets the events held while {@code holdEvents} was on run now, in the order they were submitted. */
+    void release() {
+        List<Runnable> runs;
+        synchronized (held) {
+            settings.holdEvents = false;
+            runs = new ArrayList<>(held);
+            held.clear();
+        }
+        runs.forEach(Runnable::run);
+    }
+
+    private void schedule(SimEvent event) {
+        var tasks = event.tasks;
         long delay = settings.eventDelayMs;
         int steps = delay <= 0 ? 1 : Math.max(1, Math.min(MAX_STEPS, tasks.size()));
         long interval = delay <= 0 ? 0 : delay / steps;
@@ -48,7 +73,6 @@ final class EventProcessor {
             int stepsLeft = steps - i + 1;
             executor.schedule(() -> step(event, stepsLeft), interval * i, TimeUnit.MILLISECONDS);
         }
-        return event;
     }
 
     private void step(SimEvent event, int stepsLeft) {

@@ -19,6 +19,11 @@ final class Settings {
     volatile int rateLimit = 15;
     /** How long an asynchronous event takes from PENDING to its end. */
     volatile long eventDelayMs = 1000;
+    /**
+     * Hold every new event PENDING (accepted, nothing applied, no notification) until the switch is turned off:
+     * a barrier for tests that act while Apple is still working on a request, instead of racing a delay.
+     */
+    volatile boolean holdEvents;
     /** Re-associating an assigned pair: false = no-op success (default), true = fails with 9616. */
     volatile boolean repeatAssociateFails;
     /** Disassociating a pair that is not assigned: false = no-op success (default), true = fails with 9619. */

@@ -76,6 +76,25 @@ class EventConformanceTests extends SimulatorFixture {
     }
 
     @Test
+    void heldEventsStayPendingUntilReleasedThenRunInOrder() {
+        http.control("POST", "settings", "{\"holdEvents\":true}");
+        String first = associate("{\"assets\":[{\"adamId\":\"100002\"}],\"serialNumbers\":[\"H1\"]}");
+        String second = associate("{\"assets\":[{\"adamId\":\"100002\"}],\"serialNumbers\":[\"H2\"]}");
+
+        var held = http.get("mdm/v2/status?eventId=" + first, token).body();
+        assertThat(held.get("eventStatus").asString()).isEqualTo("PENDING");
+        assertThat(held.get("numCompleted").asInt()).isZero();
+        assertThat(receiver.ofType("ASSET_MANAGEMENT")).isEmpty();
+        assertThat(http.control("GET", "settings", null).body().get("holdEvents").asBoolean()).isTrue();
+
+        http.control("POST", "settings", "{\"holdEvents\":false}");
+
+        assertThat(awaitEvent(first).body().get("eventStatus").asString()).isEqualTo("COMPLETE");
+        assertThat(awaitEvent(second).body().get("eventStatus").asString()).isEqualTo("COMPLETE");
+        Await.until("both notifications", () -> receiver.ofType("ASSET_MANAGEMENT").size() == 2);
+    }
+
+    @Test
     void notificationsCarryAtMostOneHundredItems() {
         String serials = String.join(",", IntStream.range(0, 250).mapToObj(i -> "\"N" + i + "\"").toList());
         String eventId = associate("{\"assets\":[{\"adamId\":\"100002\"}],\"serialNumbers\":[" + serials + "]}");

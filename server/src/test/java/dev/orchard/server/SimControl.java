@@ -39,6 +39,12 @@ public final class SimControl {
         return get("requests?path=/mdm/v2/&uId=" + uId);
     }
 
+    /** The assignments Apple holds for a serial number in a location, read through Apple's own API. */
+    public JsonNode assignmentsAtApple(String uId, String serialNumber) {
+        return send(HttpRequest.newBuilder(sim.v2Uri().resolve("assignments?serialNumber=" + serialNumber))
+                .header("Authorization", "Bearer " + token(uId)).GET().build()).get("assignments");
+    }
+
     public String token(String uId) {
         for (JsonNode l : get("locations")) {
             if (l.get("uId").asString().equals(uId)) {

@@ -29,9 +29,11 @@ public class AssignmentOutcomes {
     }
 
     public void assignmentFailed(AccountId account, LicenseLedger.Key k, boolean noLicensesLeft, String reason) {
-        ledger.dropIntent(account, k);
+        boolean wanted = ledger.dropIntent(account, k);
         HolderType type = k.serialNumber() != null ? HolderType.DEVICE : HolderType.USER;
-        data.waitlist(type, k.holder(), k.adamId(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());
+        if (wanted) {
+            data.waitlist(type, k.holder(), k.adamId(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());
+        }
         audit.record("apple", "LICENSE_ASSIGN_FAILED", (type == HolderType.DEVICE ? "device " : "user ") + k.holder(),
                 "app " + k.adamId() + " in account " + account + ": " + reason, "FAILED");
     }

@@ -19,6 +19,18 @@ public final class LicenseEvents {
                                      String errorMessage) {
     }
 
+    /**
+     * Apple confirmed assignments whose holders stopped wanting them while they were in flight (a device retired, a
+     * label changed, an administrator's reclaim): each is now being reclaimed under its rule, and its disassociation
+     * must be queued in this transaction.
+     */
+    public record UnwantedConfirmed(AccountId account, List<Unwanted> licenses) {
+    }
+
+    /** A license and the rule that reclaims it. */
+    public record Unwanted(LicenseLedger.Key key, String rule) {
+    }
+
     /** Licenses became available in an account (a purchase or a released license): waiting targets may be served. */
     public record LicensesAvailable(AccountId account, String adamId) {
     }

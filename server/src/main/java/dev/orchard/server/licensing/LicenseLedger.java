@@ -10,8 +10,28 @@ import dev.orchard.server.accounts.AccountId;
 
 /**
  * Single-license changes of the ledger and the pool counts they move, as Apple confirms them (notifications, event
- * status). A license Orchard decided (intent ASSIGN) becomes confirmed; a disassociation removes the row. Both are
- * idempotent: repeating a confirmation changes nothing and returns false.
+ * status, sync pages). A license Orchard decided (intent ASSIGN) becomes confirmed; a disassociation removes the row.
+ * Both are idempotent: repeating a confirmation changes nothing and returns false.
+ *
+ * <p>A license row's states ({@code intent}, {@code reclaim_rule}) and what moves it:
+ * <pre>
+ * state                 intent   rule  | trigger                                  → next state
+ * --------------------- -------- ----- | ---------------------------------------- -------------------------------
+ * (none)                                | a label wants it (pass)                  → intended
+ * intended              ASSIGN   -     | reclaim trigger, target still queued     → (none): target cancelled, never sent
+ *                                       | reclaim trigger, target claimed/sent     → unwanted in flight
+ *                                       | Apple confirms (notification/poll/sync)  → held
+ *                                       | Apple refuses                            → (none), holder waitlisted
+ * unwanted in flight    ASSIGN   R4x   | Apple confirms                           → reclaiming (disassociate queued)
+ *                                       | Apple refuses                            → (none)
+ *                                       | the holder wants it again (pass)         → intended
+ *                                       | an administrator cancels the reclaim     → intended
+ * held                  null     -     | reclaim trigger (R4a-R4d)                → reclaiming (disassociate queued)
+ *                                       | a full read no longer lists it           → held, flagged missing (drift)
+ * reclaiming            RECLAIM  R4x   | Apple confirms the disassociation        → (none)
+ *                                       | cancelled in its grace / Apple refuses   → held
+ * </pre>
+ * Found at Apple without Orchard's decision, a license is held with origin EXTERNAL.
  */
 @Component
 public class LicenseLedger {
@@ -32,9 +52,11 @@ public class LicenseLedger {
     }
 
     private final JdbcClient jdbc;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
-    LicenseLedger(JdbcClient jdbc) {
+    LicenseLedger(JdbcClient jdbc, org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
     }
 
     /**
@@ -42,18 +64,29 @@ public class LicenseLedger {
      * pool counts move for the licenses that really changed. Returns the keys whose pool Orchard does not know.
      */
     public java.util.List<Key> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
+        return apply(account, associate, keys, now, true);
+    }
+
+    private java.util.List<Key> apply(AccountId account, boolean associate, java.util.List<Key> keys, Instant now, boolean movePools) {
         if (keys.isEmpty()) {
             return java.util.List.of();
         }
         Long run = associate ? currentRun(account) : null;
         Timestamp ts = Timestamp.from(now);
         var moved = new java.util.LinkedHashMap<String, Integer>();
+        var unwanted = new java.util.ArrayList<LicenseEvents.Unwanted>();
         for (Key k : keys) {
-            if (associate ? confirmAssigned(account, k, run, ts) : confirmRemoved(account, k)) {
+            if (associate ? confirmAssigned(account, k, run, ts, unwanted) : confirmRemoved(account, k)) {
                 moved.merge(k.adamId() + "/" + k.pricingParam(), 1, Integer::sum);
             }
         }
+        if (!unwanted.isEmpty()) {
+            events.publishEvent(new LicenseEvents.UnwantedConfirmed(account, unwanted));
+        }
         var unknownPools = new java.util.ArrayList<Key>();
+        if (!movePools) {
+            return unknownPools;
+        }
         moved.forEach((pool, n) -> {
             String[] p = pool.split("/", 2);
             if (countAssigned(account, p[0], p[1], associate ? n : -n) == 0) {
@@ -74,12 +107,20 @@ public class LicenseLedger {
      * Apple holds this license. Returns true when the pool's count must move: the ledger did not have it, or had it
      * as Orchard's unconfirmed intent. It counts as seen by a running sync, whose pages may be past it.
      */
-    private boolean confirmAssigned(AccountId account, Key k, Long run, Timestamp ts) {
+    private boolean confirmAssigned(AccountId account, Key k, Long run, Timestamp ts, java.util.List<LicenseEvents.Unwanted> unwanted) {
         String where = " where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ?";
         int pending = jdbc.sql("update licenses set intent = null, confirmed_at = ?, missing_since = null, "
-                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN'")
+                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN' and reclaim_rule is null")
                 .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
         if (pending > 0) {
+            return true;
+        }
+        String rule = jdbc.sql("select reclaim_rule from licenses" + where + " and intent = 'ASSIGN' and reclaim_rule is not null")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).query(String.class).optional().orElse(null);
+        if (rule != null && jdbc.sql("update licenses set intent = 'RECLAIM', confirmed_at = ?, missing_since = null, "
+                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN' and reclaim_rule is not null")
+                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0) {
+            unwanted.add(new LicenseEvents.Unwanted(k, rule));
             return true;
         }
         if (jdbc.sql("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run)" + where)
@@ -133,10 +174,34 @@ public class LicenseLedger {
                 .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0;
     }
 
-    /** Orchard's intent to assign failed at Apple: the row goes (a held license of the same key stays). */
-    public void dropIntent(AccountId account, Key k) {
-        jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn()
-                + " = ? and intent = 'ASSIGN'").params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+    /**
+     * Orchard's intent to assign failed at Apple or was cancelled: the row goes (a held license of the same key
+     * stays). Returns false when no holder wanted it any more (it was marked unwanted in flight), so nobody waits.
+     */
+    public boolean dropIntent(AccountId account, Key k) {
+        String where = "account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ? and intent = 'ASSIGN'";
+        int wanted = jdbc.sql("delete from licenses where " + where + " and reclaim_rule is null")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+        jdbc.sql("delete from licenses where " + where).params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+        return wanted > 0;
+    }
+
+    /**
+     * A sync page listed these assignments. The page's own statements confirm what was wanted; an assignment that
+     * was in flight and is no longer wanted is confirmed here, so its reclaim starts as on every other path. One
+     * indexed query finds such rows of the account (there are rarely any).
+     */
+    public void applySeen(AccountId account, java.util.List<Key> seen, Instant now) {
+        var unwanted = new java.util.HashSet<Key>(jdbc.sql("""
+                select adam_id, pricing_param, serial_number, client_user_id from licenses
+                where account_id = ? and reclaim_rule is not null and intent = 'ASSIGN'
+                """).param(account.value()).query((rs, n) -> new Key(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getString(4))).list());
+        if (unwanted.isEmpty()) {
+            return;
+        }
+        // the page's pool snapshot already counts them: only the rows move, not the counts
+        apply(account, true, seen.stream().filter(unwanted::contains).distinct().toList(), now, false);
     }
 
     /** A reclaim was cancelled or failed: the license is held as before. */

@@ -25,7 +25,17 @@ class LicensingData {
 
     /** A license in the ledger. */
     record HeldRow(long id, long accountId, String adamId, String pricingParam, String serialNumber, String clientUserId,
-                   String origin, String intent) {
+                   String origin, String intent, String reclaimRule) {
+        /** Held, or in flight and still wanted: what a reclaim trigger applies to (see {@link LicenseLedger}'s table). */
+        boolean reclaimable() {
+            return id >= 0 && (intent == null || "ASSIGN".equals(intent) && reclaimRule == null);
+        }
+
+        /** In flight, but its holder no longer wants it: reclaimed once Apple confirms it. */
+        boolean unwanted() {
+            return "ASSIGN".equals(intent) && reclaimRule != null;
+        }
+
         HolderType type() {
             return serialNumber != null ? HolderType.DEVICE : HolderType.USER;
         }
@@ -81,7 +91,8 @@ class LicensingData {
 
     static HeldRow held(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         return new HeldRow(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
-                rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"), rs.getString("intent"));
+                rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"), rs.getString("intent"),
+                rs.getString("reclaim_rule"));
     }
 
     /** Opt-outs of these holders as "TYPE:holder:adamId". */
@@ -120,6 +131,34 @@ class LicensingData {
         String column = type == HolderType.DEVICE ? "serial_number" : "client_user_id";
         jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + column + ", origin, since, intent) "
                 + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(accountId, adamId, pricing, holder, Timestamp.from(now)).update();
+    }
+
+    /**
+     * Marks an assignment in flight (sent, or pending at Apple) as no longer wanted: Apple's confirmation turns it
+     * into a reclaim. False when it is not in flight or already marked.
+     */
+    boolean markUnwanted(long licenseId, String rule) {
+        return jdbc.sql("update licenses set reclaim_rule = ? where id = ? and intent = 'ASSIGN' and reclaim_rule is null")
+                .params(rule, licenseId).update() == 1;
+    }
+
+    /** The holder wants an assignment in flight again (it was marked unwanted); false when it was not marked. */
+    boolean clearUnwanted(long licenseId) {
+        return jdbc.sql("update licenses set reclaim_rule = null where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
+                .param(licenseId).update() == 1;
+    }
+
+    /**
+     * Licenses of retired devices that nothing reclaims yet (held, or in flight and not marked), in id order: the
+     * pass's safety net for R4b, whichever state a license was in when its device was retired.
+     */
+    List<HeldRow> reclaimableOfRetiredDevices(long afterId, int limit) {
+        return jdbc.sql("""
+                select l.* from licenses l join devices d on d.serial_number = l.serial_number
+                where d.status = 'RETIRED' and l.id > ?
+                  and (l.intent is null or (l.intent = 'ASSIGN' and l.reclaim_rule is null))
+                order by l.id limit ?
+                """).params(afterId, limit).query(LicensingData::held).list();
     }
 
     /** Marks a held license as being reclaimed; false when it is already (or not held). */

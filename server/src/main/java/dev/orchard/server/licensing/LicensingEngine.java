@@ -104,10 +104,36 @@ public class LicensingEngine {
             targets += users(pass, chunk);
             after = chunk.get(chunk.size() - 1).userId();
         }
+        pass.reclaimed += retiredDevices();
         tx.executeWithoutResult(s -> data.sweepWaitlist(pass.start));
         var result = new PassResult(pass.assigned, pass.reclaimed, pass.waiting, pass.blocked, targets);
         LOG.info("Licensing pass: {}", result);
         return result;
+    }
+
+    /**
+     * R4b's safety net: licenses of retired devices that nothing reclaims yet, whatever state they were in when the
+     * device was retired (the retirement's own reclaim covers the usual case at once).
+     */
+    private int retiredDevices() {
+        int reclaimed = 0;
+        long after = 0;
+        while (true) {
+            List<LicensingData.HeldRow> chunk = data.reclaimableOfRetiredDevices(after, CHUNK);
+            if (chunk.isEmpty()) {
+                return reclaimed;
+            }
+            reclaimed += tx.execute(s -> {
+                var ops = new ArrayList<OperationQueue.Queued>();
+                int n = 0;
+                for (LicensingData.HeldRow h : chunk) {
+                    n += reclaims.reclaim(h, "R4b", "the device is retired", ops);
+                }
+                queue.enqueue(ops);
+                return n;
+            });
+            after = chunk.get(chunk.size() - 1).id();
+        }
     }
 
     /** Records the end of a pass; true when changes arrived meanwhile and another pass is due at once. */
@@ -150,7 +176,7 @@ public class LicensingEngine {
                 }
                 for (LicensingData.HeldRow h : held) {
                     if (h.type() == HolderType.DEVICE && h.holder().equals(d.serialNumber()) && "ORCHARD".equals(h.origin())
-                            && h.intent() == null && !pass.coversDevice(h.accountId(), d, g)) {
+                            && h.reclaimable() && !pass.coversDevice(h.accountId(), d, g)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the device", ops);
                     }
                 }
@@ -188,7 +214,7 @@ public class LicensingEngine {
                     }
                 }
                 for (LicensingData.HeldRow h : held) {
-                    if (h.holder().equals(u.userId()) && "ORCHARD".equals(h.origin()) && h.intent() == null
+                    if (h.holder().equals(u.userId()) && "ORCHARD".equals(h.origin()) && h.reclaimable()
                             && !pass.coversUser(h.accountId(), u.userId(), g, own)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the user", ops);
                     }
@@ -231,12 +257,15 @@ public class LicensingEngine {
         if (decision instanceof AssignmentPolicy.Keep) {
             if (holder != null) {
                 data.unlist(type, holder, adamId);
+                // an assignment marked unwanted while in flight is wanted again (e.g. the device came back)
+                held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
+                        .forEach(h -> data.clearUnwanted(h.id()));
             }
         } else if (decision instanceof AssignmentPolicy.Assign a) {
             assign(pass, a, adamId, ops, now);
             held.add(new LicensingData.HeldRow(-1, a.accountId(), adamId, a.pricingParam(),
                     a.type() == HolderType.DEVICE ? a.holder() : null, a.type() == HolderType.USER ? a.holder() : null,
-                    "ORCHARD", "ASSIGN"));
+                    "ORCHARD", "ASSIGN", null));
         } else if (decision instanceof AssignmentPolicy.Wait w) {
             data.waitlist(w.type(), w.holder(), adamId, "WAITING", w.reason(), now);
             pass.waiting++;

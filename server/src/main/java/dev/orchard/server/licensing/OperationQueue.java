@@ -23,4 +23,7 @@ public interface OperationQueue {
 
     /** Cancels queued (unsent) disassociations of these licenses; returns how many were cancelled. */
     int cancelQueuedReclaims(AccountId account, List<LicenseLedger.Key> licenses);
+
+    /** Cancels queued (unsent) associations of these licenses; returns how many were cancelled (0: already claimed). */
+    int cancelQueuedAssignments(AccountId account, List<LicenseLedger.Key> licenses);
 }

@@ -57,8 +57,16 @@ public class Reclaims {
         this.clock = clock;
     }
 
-    /** Marks one held license and adds its disassociation to {@code ops}; returns 1, or 0 when it is not held. */
+    /**
+     * Takes one license back, whatever its state (see {@link LicenseLedger}): a held license is marked and its
+     * disassociation added to {@code ops}; an assignment still queued is cancelled before it reaches Apple; one
+     * already sent is marked unwanted, so Apple's confirmation starts its reclaim. Returns 1, or 0 when nothing
+     * changed (already being reclaimed).
+     */
     int reclaim(LicensingData.HeldRow h, String rule, String why, List<OperationQueue.Queued> ops) {
+        if ("ASSIGN".equals(h.intent())) {
+            return reclaimInFlight(h, rule, why);
+        }
         if (!data.markReclaim(h.id(), rule)) {
             return 0;
         }
@@ -68,6 +76,42 @@ public class Reclaims {
         audit.record("rule:" + rule, "LICENSE_RECLAIMED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
                 "app " + h.adamId() + " from account " + h.accountId() + ": " + why, "QUEUED");
         return 1;
+    }
+
+    private int reclaimInFlight(LicensingData.HeldRow h, String rule, String why) {
+        AccountId account = new AccountId(h.accountId());
+        String holder = (h.serialNumber() != null ? "device " : "user ") + h.holder();
+        if (h.reclaimRule() == null && queue.cancelQueuedAssignments(account, List.of(h.key())) > 0) {
+            ledger.dropIntent(account, h.key());
+            audit.record("rule:" + rule, "LICENSE_ASSIGNMENT_CANCELLED", holder, "app " + h.adamId() + " from account "
+                    + h.accountId() + ": " + why + "; the assignment had not been sent to Apple", "OK");
+            return 1;
+        }
+        if (!data.markUnwanted(h.id(), rule)) {
+            return 0;
+        }
+        audit.record("rule:" + rule, "LICENSE_RECLAIMED", holder, "app " + h.adamId() + " from account " + h.accountId()
+                + ": " + why + "; the assignment is at Apple, its license is taken back as soon as Apple confirms it", "PENDING");
+        return 1;
+    }
+
+    /**
+     * Apple confirmed assignments nobody wants any more (marked while they were in flight): their disassociations
+     * are queued now, in the transaction that applied the confirmation, whichever path it came by.
+     */
+    @EventListener
+    void unwantedConfirmed(LicenseEvents.UnwantedConfirmed e) {
+        Instant now = clock.instant();
+        var ops = new ArrayList<OperationQueue.Queued>();
+        for (LicenseEvents.Unwanted u : e.licenses()) {
+            LicenseLedger.Key k = u.key();
+            ops.add(new OperationQueue.Queued(e.account(), OperationQueue.Action.DISASSOCIATE, k.adamId(), k.pricingParam(),
+                    k.serialNumber(), k.clientUserId(), null, null, u.rule(), now.plus(properties.reclaimGrace())));
+            audit.record("rule:" + u.rule(), "LICENSE_RECLAIMED", (k.serialNumber() != null ? "device " : "user ") + k.holder(),
+                    "app " + k.adamId() + " from account " + e.account().value() + ": Apple confirmed an assignment that was "
+                    + "no longer wanted", "QUEUED");
+        }
+        queue.enqueue(ops);
     }
 
     /** R4b: a retired device gives back every device-based license of its serial number. */
@@ -145,7 +189,7 @@ public class Reclaims {
      * transaction. Reclaimed targets are opted out so the labels do not assign them the app again.
      */
     private Plan reclaimWhere(String where, String subject, boolean dryRun) {
-        String held = where + " and intent is null";
+        String held = where + " and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))";
         long total = count(held);
         List<Map<String, Object>> sample = jdbc.sql("select id, account_id, adam_id, pricing_param, serial_number, client_user_id, "
                 + "origin from licenses where " + held + " order by id limit " + SAMPLE).query().listOfRows();
@@ -179,9 +223,21 @@ public class Reclaims {
         return new Plan(false, done, sample);
     }
 
-    /** Cancels a reclaim still in its grace period; the license stays. */
+    /**
+     * Cancels a reclaim still in its grace period, or one waiting for Apple to confirm the assignment; the license
+     * stays.
+     */
     public boolean cancel(long licenseId) {
         return Boolean.TRUE.equals(tx.execute(s -> {
+            var inFlight = jdbc.sql("select * from licenses where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
+                    .param(licenseId).query(LicensingData::held).list();
+            if (!inFlight.isEmpty() && data.clearUnwanted(licenseId)) {
+                LicensingData.HeldRow h = inFlight.get(0);
+                data.clearOptOuts(h.type(), h.holder(), h.adamId());
+                audit.record("api", "RECLAIM_CANCELLED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
+                        "app " + h.adamId() + " in account " + h.accountId() + " (the assignment was still at Apple)", "OK");
+                return true;
+            }
             var rows = jdbc.sql("select * from licenses where id = ? and intent = 'RECLAIM'").param(licenseId)
                     .query(LicensingData::held).list();
             if (rows.isEmpty()) {

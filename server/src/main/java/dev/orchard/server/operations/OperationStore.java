@@ -180,10 +180,10 @@ class OperationStore {
                 update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state = 'SENT' and (
                   (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
-                      and l.serial_number = t.serial_number and l.intent is null))
+                      and l.serial_number = t.serial_number and (l.intent is null or l.intent = 'RECLAIM')))
                   or (t.action = 'ASSOCIATE' and t.client_user_id is not null and exists (select 1 from licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
-                      and l.client_user_id = t.client_user_id and l.intent is null))
+                      and l.client_user_id = t.client_user_id and (l.intent is null or l.intent = 'RECLAIM')))
                   or (t.action = 'DISASSOCIATE' and t.serial_number is not null and not exists (select 1 from licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
                       and l.serial_number = t.serial_number))

@@ -67,12 +67,22 @@ class Outbox implements OperationQueue {
 
     @Override
     public int cancelQueuedReclaims(AccountId account, List<LicenseLedger.Key> licenses) {
+        return cancelQueued(account, "DISASSOCIATE", licenses);
+    }
+
+    @Override
+    public int cancelQueuedAssignments(AccountId account, List<LicenseLedger.Key> licenses) {
+        return cancelQueued(account, "ASSOCIATE", licenses);
+    }
+
+    /** One conditional update per license: a target the dispatcher claimed meanwhile is not cancelled. */
+    private int cancelQueued(AccountId account, String action, List<LicenseLedger.Key> licenses) {
         int cancelled = 0;
         Timestamp now = Timestamp.from(clock.instant());
         for (LicenseLedger.Key k : licenses) {
             cancelled += jdbc.update("update operation_targets set state = 'CANCELLED', updated_at = ? where account_id = ? "
-                    + "and action = 'DISASSOCIATE' and state = 'QUEUED' and adam_id = ? and pricing_param = ? "
-                    + "and coalesce(serial_number, '') = ? and coalesce(client_user_id, '') = ?", now, account.value(),
+                    + "and action = ? and state = 'QUEUED' and adam_id = ? and pricing_param = ? "
+                    + "and coalesce(serial_number, '') = ? and coalesce(client_user_id, '') = ?", now, account.value(), action,
                     k.adamId(), k.pricingParam(), k.serialNumber() == null ? "" : k.serialNumber(),
                     k.clientUserId() == null ? "" : k.clientUserId());
         }

@@ -46,14 +46,16 @@ public class AccountSync {
     private final AppleGateway gateway;
     private final SyncStates states;
     private final Ledger ledger;
+    private final dev.orchard.server.licensing.LicenseLedger licenses;
     private final DriftCounts drift;
     private final SyncProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, SyncProperties properties,
-                TransactionTemplate tx, DriftCounts drift, Clock clock) {
+    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, dev.orchard.server.licensing.LicenseLedger licenses,
+                SyncProperties properties, TransactionTemplate tx, DriftCounts drift, Clock clock) {
         this.drift = drift;
+        this.licenses = licenses;
         this.gateway = gateway;
         this.states = states;
         this.ledger = ledger;
@@ -197,6 +199,7 @@ public class AccountSync {
                     @Override
                     public int applyAsInt(GetAssignmentsResponse page) {
                         int added = ledger.confirm(id, run, page.items(), clock.instant(), lastPageAllNew);
+                        licenses.applySeen(id, page.items().stream().map(NotificationProcessor::key).toList(), clock.instant());
                         lastPageAllNew = added == page.items().size();
                         return added;
                     }
@@ -212,6 +215,7 @@ public class AccountSync {
             for (var page : walk) {
                 tx.executeWithoutResult(s -> {
                     int added = ledger.confirm(id, run, page.items(), clock.instant(), false);
+                    licenses.applySeen(id, page.items().stream().map(NotificationProcessor::key).toList(), clock.instant());
                     states.countRun(run, 1, added, 0);
                 });
             }

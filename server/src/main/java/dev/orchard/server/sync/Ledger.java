@@ -91,7 +91,7 @@ class Ledger {
             }
         }
         int[] updated = jdbc.batchUpdate("update licenses set seen_run = ?, confirmed_at = ?, missing_since = null, intent = case when intent = 'ASSIGN' "
-                + "then null else intent end where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
+                + "and reclaim_rule is null then null else intent end where account_id = ? and adam_id = ? and pricing_param = ? and " + holder + " = ?", rows);
         var missing = new ArrayList<Object[]>();
         for (int i = 0; i < updated.length; i++) {
             if (updated[i] == 0) {

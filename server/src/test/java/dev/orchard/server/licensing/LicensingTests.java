@@ -59,6 +59,56 @@ class LicensingTests extends LicensingScenario {
     }
 
     @Test
+    void aDeviceRetiredWhileItsAssignmentIsAtAppleGivesTheLicenseBackOnceAppleConfirmsIt() {
+        usDevicesGetFieldNotes();
+        control.post("settings", "{\"holdEvents\":true}");
+        call("POST", "/api/v1/devices", phones("INFLIGHT", 2));
+        Await.until("the assignment at Apple", () -> count("select count(*) from operation_targets where state = 'SENT' "
+                + "and serial_number like 'INFLIGHT%'") == 2);
+
+        call("POST", "/api/v1/devices/INFLIGHT1/retire", null);
+        assertThat(count("select count(*) from licenses where serial_number = 'INFLIGHT1' and intent = 'ASSIGN' "
+                + "and reclaim_rule = 'R4b'")).as("marked: reclaimed once confirmed").isEqualTo(1);
+        control.post("settings", "{\"holdEvents\":false}");
+        settle();
+
+        assertThat(orchardLicenses("and serial_number = 'INFLIGHT1'")).isZero();
+        assertThat(orchardLicenses("and serial_number = 'INFLIGHT2' and intent is null")).isEqualTo(1);
+        assertThat(simRequests("assets/disassociate", 200)).isEqualTo(1);
+        assertThat(control.assignmentsAtApple(usUid, "INFLIGHT1")).as("Apple holds nothing for the retired device").isEmpty();
+        assertThat(control.assignmentsAtApple(usUid, "INFLIGHT2")).hasSize(1);
+        call("POST", "/api/v1/licensing/pass", null);
+        settle();
+        assertThat(simRequests("assets/disassociate", 200)).as("nothing more to do").isEqualTo(1);
+        assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
+    }
+
+    @Test
+    void anAssignmentStillQueuedWhenItsTargetLeavesTheLabelIsCancelledAndNeverSent() {
+        call("PUT", "/api/v1/users/dana", "{\"email\":\"dana@example.com\",\"managedAppleId\":\"dana@appleid.example.com\"}");
+        call("PUT", "/api/v1/groups/readers", "{\"name\":\"Readers\"}");
+        call("POST", "/api/v1/groups/readers/members", "{\"add\":[\"dana\"]}");
+        label("{\"kind\":\"LICENSE\",\"name\":\"Readers\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"GROUP\",\"value\":\"readers\"}]}");
+        control.post("settings", "{\"holdEvents\":true}");
+        label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"GROUP\",\"value\":\"readers\"}]}");
+        // the association waits for Apple to register the user, whose creation Apple holds
+        Await.until("the user's creation at Apple", () -> count("select count(*) from operation_targets where action = 'CREATE_USER' "
+                + "and state = 'SENT'") == 1 && count("select count(*) from operation_targets where action = 'ASSOCIATE' "
+                + "and state = 'QUEUED' and client_user_id = 'dana'") == 1);
+
+        call("POST", "/api/v1/groups/readers/members", "{\"remove\":[\"dana\"]}");
+        Await.until("the queued assignment cancelled", () -> count("select count(*) from operation_targets where action = 'ASSOCIATE' "
+                + "and state = 'CANCELLED' and client_user_id = 'dana'") == 1);
+        control.post("settings", "{\"holdEvents\":false}");
+        settle();
+
+        assertThat(simRequests("assets/associate", 200)).isZero();
+        assertThat(count("select count(*) from licenses where client_user_id = 'dana'")).isZero();
+        assertThat(call("GET", "/api/v1/audit?action=LICENSE_ASSIGNMENT_CANCELLED", null).get("items").get(0).get("actor").asString())
+                .isEqualTo("rule:R4a");
+    }
+
+    @Test
     void leavingTheGroupOfAnAppleLicenseLabelReclaims() {
         call("PUT", "/api/v1/users/ann", "{\"email\":\"ann@example.com\"}");
         call("PUT", "/api/v1/groups/sales", "{\"name\":\"Sales\"}");
