@@ -38,10 +38,12 @@ public class LicensingTasks implements ApplicationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(LicensingTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final dev.orchard.server.system.DurableWork work;
     private final LicensingData data;
     private final Clock clock;
 
-    LicensingTasks(ObjectProvider<SchedulerClient> scheduler, LicensingData data, Clock clock) {
+    LicensingTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, LicensingData data, Clock clock) {
+        this.work = work;
         this.scheduler = scheduler;
         this.data = data;
         this.clock = clock;
@@ -91,7 +93,7 @@ public class LicensingTasks implements ApplicationRunner {
     }
 
     void pullPassForward() {
-        if (!Scheduling.runNow(scheduler.getObject(), PASS, INSTANCE, clock.instant())) {
+        if (!work.runNow(PASS, INSTANCE)) {
             LOG.debug("licensing pass running; it will run again when done");
         }
     }

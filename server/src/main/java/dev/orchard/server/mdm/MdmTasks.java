@@ -37,10 +37,12 @@ public class MdmTasks implements ApplicationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(MdmTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final dev.orchard.server.system.DurableWork work;
     private final CommandQueue queue;
     private final Clock clock;
 
-    MdmTasks(ObjectProvider<SchedulerClient> scheduler, CommandQueue queue, Clock clock) {
+    MdmTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, CommandQueue queue, Clock clock) {
+        this.work = work;
         this.scheduler = scheduler;
         this.queue = queue;
         this.clock = clock;
@@ -88,7 +90,7 @@ public class MdmTasks implements ApplicationRunner {
 
     public void deliverNow() {
         queue.requestDelivery();
-        if (!Scheduling.runNow(scheduler.getObject(), DELIVERY, INSTANCE, clock.instant())) {
+        if (!work.runNow(DELIVERY, INSTANCE)) {
             LOG.debug("MDM delivery running; it runs again when done");
         }
     }
@@ -98,7 +100,7 @@ public class MdmTasks implements ApplicationRunner {
     }
 
     void sweepNow() {
-        Scheduling.runNow(scheduler.getObject(), SWEEP, INSTANCE, clock.instant());
+        work.runNow(SWEEP, INSTANCE);
     }
 
     void sweepAfterCommit() {

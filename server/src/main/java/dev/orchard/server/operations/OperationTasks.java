@@ -37,9 +37,11 @@ public class OperationTasks {
     private static final Logger LOG = LoggerFactory.getLogger(OperationTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final dev.orchard.server.system.DurableWork work;
     private final Clock clock;
 
-    OperationTasks(ObjectProvider<SchedulerClient> scheduler, Clock clock) {
+    OperationTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, Clock clock) {
+        this.work = work;
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -85,7 +87,7 @@ public class OperationTasks {
 
     /** Pulls the account's dispatch to now (when it is running, the watch picks up what arrived meanwhile). */
     public void dispatchNow(AccountId account) {
-        if (!Scheduling.runNow(scheduler.getObject(), DISPATCH, account.toString(), clock.instant())) {
+        if (!work.runNow(DISPATCH, account.toString())) {
             LOG.debug("operations of account {} are being sent", account);
         }
     }

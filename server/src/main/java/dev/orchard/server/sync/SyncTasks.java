@@ -42,13 +42,15 @@ public class SyncTasks implements ApplicationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SyncTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final dev.orchard.server.system.DurableWork work;
     private final ObjectProvider<AccountService> accounts;
     private final SyncStates states;
     private final SyncProperties properties;
     private final Clock clock;
 
-    SyncTasks(ObjectProvider<SchedulerClient> scheduler, ObjectProvider<AccountService> accounts, SyncStates states,
+    SyncTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, ObjectProvider<AccountService> accounts, SyncStates states,
               SyncProperties properties, Clock clock) {
+        this.work = work;
         this.scheduler = scheduler;
         this.accounts = accounts;
         this.states = states;
@@ -132,7 +134,7 @@ public class SyncTasks implements ApplicationRunner {
             states.requestFull(id);
         }
         states.requested(id);
-        if (!Scheduling.runNow(scheduler.getObject(), SYNC, id.toString(), clock.instant())) {
+        if (!work.runNow(SYNC, id.toString())) {
             LOG.debug("sync of account {} is running; it runs again when done", id);
         }
     }

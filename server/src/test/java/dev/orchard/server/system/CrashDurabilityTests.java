@@ -2,7 +2,6 @@ package dev.orchard.server.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.orchard.server.OrchardApplication;
+import dev.orchard.server.ChildOrchard;
 import dev.orchard.server.OrchardInstance;
 import dev.orchard.server.TestDatabases;
 
@@ -36,8 +35,8 @@ import dev.orchard.server.TestDatabases;
  */
 class CrashDurabilityTests {
 
-    static final String TOKEN = "crash-test-admin-token-0123456789";
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String TOKEN = ChildOrchard.TOKEN;
+    static final HttpClient HTTP = ChildOrchard.HTTP;
 
     @TempDir
     Path temp;
@@ -161,34 +160,7 @@ class CrashDurabilityTests {
         }
     }
 
-    /** Orchard in a child JVM with the test's class path; returns once it answers its health check. */
     private Process start(Path data, String dbUrl, int port) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), OrchardApplication.class.getName(),
-                "--server.port=" + port, "--orchard.data-dir=" + data, "--orchard.security.bootstrap-api-token=" + TOKEN,
-                "--orchard.security.admin-password=crash-test-password", "--orchard.apple.base-url=http://127.0.0.1:9/mdm/v2/",
-                "--logging.level.root=WARN"));
-        if (dbUrl != null) {
-            command.addAll(List.of("--spring.datasource.url=" + dbUrl, "--spring.datasource.username=postgres"));
-        }
-        Files.createDirectories(temp);
-        File log = temp.resolve("orchard-" + port + ".log").toFile();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        Instant until = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(until)) {
-            assertThat(p.isAlive()).as("Orchard exited: " + Files.readString(log.toPath())).isTrue();
-            try {
-                var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return p;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            p.waitFor(200, TimeUnit.MILLISECONDS); // waits on the process, not on a clock
-        }
-        p.destroyForcibly();
-        throw new AssertionError("Orchard did not start in 120 s: " + Files.readString(log.toPath()));
+        return ChildOrchard.start(temp, data, dbUrl, port, List.of("--orchard.apple.base-url=http://127.0.0.1:9/mdm/v2/"));
     }
 }
