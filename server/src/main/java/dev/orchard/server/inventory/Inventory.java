@@ -81,7 +81,7 @@ public class Inventory {
     }
 
     public Optional<Device> findDevice(String serial) {
-        return devices.find(serial);
+        return devices.find(Identifiers.normalSerial(serial));
     }
 
     public List<Device> devices(String search, Device.Status status, String afterSerial, int limit) {

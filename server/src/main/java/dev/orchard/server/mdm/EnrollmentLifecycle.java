@@ -110,7 +110,8 @@ class EnrollmentLifecycle {
         if (stored.identified()) {
             return Optional.of(stored.serialNumber());
         }
-        String serial = channel.type().userEnrollment() ? userEnrollmentKey(channel.id()) : info.get("SerialNumber");
+        String serial = channel.type().userEnrollment() ? userEnrollmentKey(channel.id())
+                : dev.orchard.server.inventory.Identifiers.normalSerial(info.get("SerialNumber"));
         if (serial == null) {
             return Optional.empty();
         }
@@ -251,7 +252,7 @@ class EnrollmentLifecycle {
      */
     static String userEnrollmentKey(String enrollmentId) {
         if (enrollmentId.matches("[A-Za-z0-9-]{4,64}")) {
-            return enrollmentId;
+            return enrollmentId.toUpperCase(Locale.ROOT); // serial numbers are kept upper-case
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(enrollmentId.getBytes(StandardCharsets.UTF_8));

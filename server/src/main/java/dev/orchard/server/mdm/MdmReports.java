@@ -136,7 +136,8 @@ public final class MdmReports {
         if (udid == null && enrollmentId == null) {
             throw new IllegalArgumentException("the check-in message names no device (UDID or EnrollmentID)");
         }
-        return new CheckIn(type, udid, enrollmentId, string(d, "SerialNumber"), string(d, "Model"), string(d, "ProductName"),
+        return new CheckIn(type, udid, enrollmentId,
+                dev.orchard.server.inventory.Identifiers.normalSerial(string(d, "SerialNumber")), string(d, "Model"), string(d, "ProductName"),
                 string(d, "OSVersion"), string(d, "UserShortName"), string(d, "UserID"), string(d, "EnrollmentUserID"));
     }
 

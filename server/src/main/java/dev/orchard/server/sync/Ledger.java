@@ -64,7 +64,8 @@ class Ledger {
         for (Assignment a : page) {
             String pricing = a.pricingParam() == null ? Asset.STDQ : a.pricingParam();
             if (a.isDeviceAssignment()) {
-                devices.add(new Object[] {run, ts, account.value(), a.adamId(), pricing, a.serialNumber()});
+                devices.add(new Object[] {run, ts, account.value(), a.adamId(), pricing,
+                        dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber())});
             } else if (a.clientUserId() != null) {
                 users.add(new Object[] {run, ts, account.value(), a.adamId(), pricing, a.clientUserId()});
             }

@@ -184,7 +184,8 @@ public class NotificationProcessor {
     }
 
     static LicenseLedger.Key key(Assignment a) {
-        return a.isDeviceAssignment() ? new LicenseLedger.Key(a.adamId(), a.pricingParam(), a.serialNumber(), null)
+        return a.isDeviceAssignment() ? new LicenseLedger.Key(a.adamId(), a.pricingParam(),
+                dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber()), null)
                 : new LicenseLedger.Key(a.adamId(), a.pricingParam(), null, a.clientUserId());
     }
 

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The clock everything reads time from (tests replace it), shared with db-scheduler so both agree on "now". */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({OrchardProperties.class, SecurityProperties.class})
+@EnableConfigurationProperties({OrchardProperties.class, SecurityProperties.class, RetentionProperties.class})
 @ConfigurationPropertiesScan("dev.orchard.server")
 class SystemConfiguration {
 
