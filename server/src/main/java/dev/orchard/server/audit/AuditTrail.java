@@ -121,4 +121,13 @@ public class AuditTrail {
     private static String cap(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
+
+    /**
+     * Deletes up to {@code limit} entries recorded before {@code before}, oldest first; returns how many (the
+     * retention task's policy {@code orchard.retention.audit}; export the trail first).
+     */
+    public int pruneBefore(Instant before, int limit) {
+        return jdbc.sql("delete from audit_events where id in (select id from audit_events where at < ? order by id limit ?)")
+                .params(java.sql.Timestamp.from(before), limit).update();
+    }
 }

@@ -83,6 +83,10 @@ public class LicenseLedger {
         if (!unwanted.isEmpty()) {
             events.publishEvent(new LicenseEvents.UnwantedConfirmed(account, unwanted));
         }
+        if (!associate) {
+            // a released license can serve a waiting target, whichever path the confirmation came by
+            keys.stream().map(Key::adamId).distinct().forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
+        }
         var unknownPools = new java.util.ArrayList<Key>();
         if (!movePools) {
             return unknownPools;

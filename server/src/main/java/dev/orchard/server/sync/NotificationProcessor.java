@@ -86,6 +86,9 @@ public class NotificationProcessor {
         try {
             AppleNotification n = AppleNotifications.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Boolean resync = tx.execute(s -> {
+                // one account's notifications apply one at a time, in the order they were stored: a second thread
+                // (the webhook's, the sweep's, another node's) waits here and then sees the first one's changes
+                jdbc.sql("select id from accounts where id = ? for update").param(account.value()).query(Long.class).optional();
                 int claimed = jdbc.sql("update apple_notifications set processed_at = ? where id = ? and processed_at is null")
                         .params(Timestamp.from(clock.instant()), rowId).update();
                 if (claimed != 1) {
@@ -155,10 +158,6 @@ public class NotificationProcessor {
             if (m.isSuccess()) {
                 boolean add = m.type() == EventType.ASSOCIATE;
                 unknownPool = !licenses.applyConfirmed(account, add, keys, now).isEmpty();
-                if (!add) {
-                    keys.stream().map(LicenseLedger.Key::adamId).distinct()
-                            .forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
-                }
             }
             events.publishEvent(new LicenseEvents.AppleEventProgress(account, m.eventId(), m.type() == null ? null : m.type().name(),
                     m.isSuccess(), keys, List.of(), m.error() == null ? null : m.error().errorNumber(),

@@ -17,7 +17,8 @@ import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 /**
  * The recurring {@code retention} task: every {@code orchard.retention.interval} each module's {@link Retention}
- * deletes its old finished rows in chunks of {@value #CHUNK}. It runs on one node at a time (db-scheduler).
+ * deletes its old finished rows in chunks of {@value #CHUNK}, and the audit trail loses entries older than its
+ * policy (none by default). It runs on one node at a time (db-scheduler).
  */
 @Configuration(proxyBeanMethods = false)
 public class RetentionTask {
@@ -28,8 +29,20 @@ public class RetentionTask {
     private final List<Retention> retentions;
     private final Clock clock;
 
-    RetentionTask(List<Retention> retentions, Clock clock) {
-        this.retentions = retentions;
+    RetentionTask(List<Retention> retentions, dev.orchard.server.audit.AuditTrail audit, RetentionProperties properties, Clock clock) {
+        this.retentions = new java.util.ArrayList<>(retentions);
+        // the audit trail is pruned from here: audit is below system, so it cannot implement system's port
+        this.retentions.add(new Retention() {
+            @Override
+            public String what() {
+                return "audit entries";
+            }
+
+            @Override
+            public int prune(Instant now, int limit) {
+                return RetentionProperties.prunes(properties.audit()) ? audit.pruneBefore(now.minus(properties.audit()), limit) : 0;
+            }
+        });
         this.clock = clock;
     }
 

@@ -43,6 +43,7 @@ class RetentionTests {
         var scanner = new ClassPathBeanDefinitionScanner(context, false);
         scanner.addIncludeFilter(new AssignableTypeFilter(Retention.class));
         scanner.scan("dev.orchard.server");
+        context.registerBean(dev.orchard.server.audit.AuditTrail.class);
         context.registerBean(RetentionTask.class);
         context.refresh();
         return context.getBean(RetentionTask.class);

@@ -105,8 +105,11 @@ class AdminPagesTests {
         mvc.perform(get("/devices?q=uidev").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("UIDEV1")));
         orchard.method("PUT", "/api/v1/devices/lowcase1", ADMIN_TOKEN, "{\"serialNumber\":\"lowcase1\",\"platform\":\"macOS\"}");
+        // serial numbers are kept upper-case (V9): typed lower-case, found by a lower-case search and path
         mvc.perform(get("/devices?q=lowc").with(VIEWER)).andExpect(status().isOk())
-                .andExpect(content().string(Matchers.containsString("lowcase1")));
+                .andExpect(content().string(Matchers.containsString("LOWCASE1")));
+        mvc.perform(get("/devices/lowcase1").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("LOWCASE1")));
         mvc.perform(get("/devices?q=iPhone9").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("No devices")));
         mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
