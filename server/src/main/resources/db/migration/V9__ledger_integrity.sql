@@ -95,3 +95,13 @@ create index operations_completed_idx on operations (completed_at);
 create index audit_events_action_idx on audit_events (action, id);
 create index audit_events_actor_idx on audit_events (actor, id);
 create index mdm_commands_created_idx on mdm_commands (created_at);
+
+-- 4. Which node may send Apple requests with a token (by its fingerprint) now: one node at a time across the
+--    cluster, so the token's rate and concurrency limits (kept in that node's memory) hold for the whole cluster.
+create table apple_token_leases (
+    budget           varchar(64)  primary key,
+    node             varchar(200),
+    expires_at       timestamp with time zone not null,
+    last_activity_at timestamp with time zone,
+    wanted_at        timestamp with time zone
+);

@@ -55,9 +55,11 @@ public class AppleGateway {
     private final AppleMetrics metrics;
     private final Clock clock;
     private final AccountThrottle throttle;
+    private final TokenLeases leases;
 
     AppleGateway(Accounts accounts, SecretCipher cipher, AppleService apple, Installation installation,
-                 AppleProperties properties, AppleMetrics metrics, Clock clock) {
+                 AppleProperties properties, AppleMetrics metrics, org.springframework.jdbc.core.simple.JdbcClient jdbc,
+                 Clock clock) {
         this.accounts = accounts;
         this.cipher = cipher;
         this.apple = apple;
@@ -67,6 +69,7 @@ public class AppleGateway {
         this.clock = clock;
         this.throttle = new AccountThrottle(properties.maxConcurrentRequests(), System::nanoTime,
                 java.util.concurrent.TimeUnit.NANOSECONDS::sleep);
+        this.leases = new TokenLeases(jdbc, Instant::now, d -> Thread.sleep(d.toMillis()));
     }
 
     public <T> T call(AccountId id, Endpoint endpoint, Access access, AppleCall<T> call) {
@@ -118,13 +121,31 @@ public class AppleGateway {
         }
     }
 
-    /** Waits for a place in the token's request budget (the same for every call made with that token). */
+    /**
+     * Waits until this node may talk to Apple with the token (one node at a time: {@link TokenLeases}) and for a
+     * place in the token's request budget (the same for every call made with that token).
+     */
     private AccountThrottle.Permit permit(SToken token) {
+        String budget = token.fingerprint();
         try {
-            return throttle.acquire(token.fingerprint(), apple.limits().maxRequestPerSecond());
+            leases.enter(budget);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the token's Apple lease", e);
+        }
+        try {
+            AccountThrottle.Permit place = throttle.acquire(budget, apple.limits().maxRequestPerSecond());
+            return () -> {
+                place.close();
+                leases.exit(budget);
+            };
+        } catch (InterruptedException e) {
+            leases.exit(budget);
+            Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an Apple request slot", e);
+        } catch (RuntimeException e) {
+            leases.exit(budget);
+            throw e;
         }
     }
 
