@@ -38,7 +38,6 @@ import dev.orchard.server.system.Scheduling;
 public class SyncTasks implements ApplicationRunner {
 
     static final TaskDescriptor<Void> SYNC = TaskDescriptor.of("account-sync");
-    static final TaskDescriptor<Void> CATALOG = TaskDescriptor.of("catalog-refresh");
     private static final Logger LOG = LoggerFactory.getLogger(SyncTasks.class);
 
     private final ObjectProvider<SchedulerClient> scheduler;
@@ -58,33 +57,16 @@ public class SyncTasks implements ApplicationRunner {
         this.clock = clock;
     }
 
-    /** App metadata is fetched after a sync, in its own task, so the sync's time is Apple's pages only. */
-    @Bean
-    static Task<Void> catalogRefreshTask(AppCatalog catalog, Clock clock) {
-        return Tasks.custom(CATALOG).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
-            AccountId id = new AccountId(Long.parseLong(instance.getId()));
-            try {
-                catalog.refreshAccount(id);
-            } catch (AccountBlockedException e) {
-                Instant at = e.until();
-                return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
-            } catch (RuntimeException e) {
-                LOG.warn("App metadata of account {} not refreshed: {}", id, e.toString());
-            }
-            return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
-        });
-    }
-
     @Bean
     static Task<Void> accountSyncTask(AccountSync sync, SyncStates states, SyncProperties properties, Clock clock,
-                                      ObjectProvider<SchedulerClient> scheduler) {
+                                      ObjectProvider<dev.orchard.server.catalog.CatalogTasks> catalog) {
         return Tasks.custom(SYNC).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
             AccountId id = new AccountId(Long.parseLong(instance.getId()));
             long requestsBefore = states.requests(id);
             Instant when;
             try {
                 var outcome = sync.run(id);
-                scheduler.getObject().scheduleIfNotExists(CATALOG.instance(id.toString()).scheduledTo(clock.instant()));
+                catalog.getObject().refreshSoon(id);
                 // a request that arrived while this ran could not move the running instance: run again now
                 when = states.requests(id) > requestsBefore ? clock.instant()
                         : outcome.fullNeededAgain() ? clock.instant().plus(Duration.ofMinutes(1))

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
-import dev.orchard.server.sync.AppCatalog;
+import dev.orchard.server.catalog.AppCatalog;
 import dev.orchard.server.sync.LedgerQueries;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;

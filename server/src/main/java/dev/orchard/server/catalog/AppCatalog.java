@@ -1,4 +1,4 @@
-package dev.orchard.server.sync;
+package dev.orchard.server.catalog;
 
 import java.sql.Timestamp;
 import java.time.Clock;
