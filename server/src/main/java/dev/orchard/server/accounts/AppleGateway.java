@@ -72,6 +72,11 @@ public class AppleGateway {
         this.leases = new TokenLeases(jdbc, Instant::now, d -> Thread.sleep(d.toMillis()));
     }
 
+    @jakarta.annotation.PreDestroy
+    void close() {
+        leases.close();
+    }
+
     public <T> T call(AccountId id, Endpoint endpoint, Access access, AppleCall<T> call) {
         return call(id, endpoint.path(), true, access, call);
     }

@@ -22,10 +22,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * holds marks it wanted and waits; the holder hands it over once its calls in flight are answered, after holding
  * it at least {@link #FAIR_SHARE} (so two busy nodes take turns rather than trading every request). A node that
  * takes a token over from another starts only when the other's last request is more than a second old (when the
- * other died, a second after its lease ran out), so Apple's one-second window never sees both. Times are the
- * system's: this is about real seconds at Apple, not the application's clock.
+ * other died, a second after its lease ran out), so Apple's one-second window never sees both. While a node has
+ * calls in flight a background thread keeps renewing its leases, so a slow answer does not let another node in;
+ * only a node that stops (or stalls longer than the lease) loses them. Times are the system's: this is about real
+ * seconds at Apple, not the application's clock.
  */
-final class TokenLeases {
+final class TokenLeases implements AutoCloseable {
 
     static final Duration LEASE = Duration.ofSeconds(3);
     static final Duration FAIR_SHARE = Duration.ofSeconds(2);
@@ -54,6 +56,7 @@ final class TokenLeases {
     private final Duration fairShare;
     private final Duration quiet;
     private final Duration poll;
+    private final java.util.concurrent.ScheduledExecutorService renewer;
 
     TokenLeases(JdbcClient jdbc, Supplier<Instant> now, Sleeper sleeper) {
         this(jdbc, "node-" + UUID.randomUUID(), now, sleeper, LEASE, FAIR_SHARE, QUIET);
@@ -70,6 +73,34 @@ final class TokenLeases {
         this.fairShare = fairShare;
         this.quiet = quiet;
         this.poll = quiet.dividedBy(20);
+        this.renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "apple-token-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, lease.toMillis() / 3);
+        renewer.scheduleWithFixedDelay(this::renewBusy, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Keeps the leases of tokens with calls in flight (a slow answer must not let another node start). */
+    private void renewBusy() {
+        for (var e : held.entrySet()) {
+            Held h = e.getValue();
+            synchronized (h) {
+                if (h.holding && h.inFlight > 0) {
+                    try {
+                        renew(e.getKey(), h, now.get());
+                    } catch (RuntimeException ex) {
+                        LOG.warn("Could not renew the Apple lease of token {}: {}", e.getKey(), ex.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        renewer.shutdownNow();
     }
 
     /** Waits until this node holds the token's lease and counts one call in flight; pair with {@link #exit}. */

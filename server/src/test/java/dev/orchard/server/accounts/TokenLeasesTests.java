@@ -22,8 +22,8 @@ import dev.orchard.server.TestDatabases;
 
 /**
  * The token lease on both databases, with three "nodes" (lease instances on one database) and four threads each
- * calling as fast as they can for about a second and a half, with the durations scaled down (lease 300 ms, fair
- * share 200 ms, quiet 100 ms): at no time do two nodes send, a node starts only after the previous one's last
+ * calling as fast as they can for about a second and a half, with the durations scaled down (lease 1 s, fair
+ * share 300 ms, quiet 100 ms): at no time do two nodes send, a node starts only after the previous one's last
  * answer is {@code quiet} old, and every node gets turns.
  */
 class TokenLeasesTests {
@@ -53,9 +53,11 @@ class TokenLeasesTests {
         var threads = new ArrayList<Thread>();
         var failures = Collections.synchronizedList(new ArrayList<Throwable>());
         var start = new CountDownLatch(1);
+        var leasesToClose = new ArrayList<TokenLeases>();
         for (String node : List.of("node-a", "node-b", "node-c")) {
             var leases = new TokenLeases(jdbc, node, Instant::now, d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000),
-                    Duration.ofMillis(300), Duration.ofMillis(200), QUIET);
+                    Duration.ofMillis(1000), Duration.ofMillis(300), QUIET);
+            leasesToClose.add(leases);
             for (int i = 0; i < 4; i++) {
                 Thread worker = new Thread(() -> {
                     try {
@@ -80,6 +82,7 @@ class TokenLeasesTests {
         for (Thread t : threads) {
             t.join();
         }
+        leasesToClose.forEach(TokenLeases::close);
         assertThat(failures).isEmpty();
 
         var sorted = new ArrayList<>(calls);
