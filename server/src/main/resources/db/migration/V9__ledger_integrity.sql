@@ -81,6 +81,8 @@ alter table accounts add constraint accounts_state_ck
 -- the pass's pending assignments per pool, and an account's assignments in flight that are no longer wanted
 create index licenses_intent_idx on licenses (intent, account_id, adam_id, pricing_param);
 create index licenses_reclaim_idx on licenses (account_id, reclaim_rule);
+-- the pass's R4b safety net walks the retired devices
+create index devices_status_idx on devices (status, serial_number);
 -- drift: Orchard's licenses a full read did not find
 create index licenses_missing_idx on licenses (missing_since, account_id);
 -- an app's holders (the app page, installs)

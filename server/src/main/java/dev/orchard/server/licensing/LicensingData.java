@@ -149,16 +149,13 @@ class LicensingData {
     }
 
     /**
-     * Licenses of retired devices that nothing reclaims yet (held, or in flight and not marked), in id order: the
-     * pass's safety net for R4b, whichever state a license was in when its device was retired.
+     * Retired devices in serial order, a page at a time (index {@code devices_status_idx}): the pass's R4b safety
+     * net looks at their licenses. Driven by the devices, not by the ledger: at 10,000,000 licenses a walk of the
+     * ledger joined to devices read 100,000 licenses per 1,000 found.
      */
-    List<HeldRow> reclaimableOfRetiredDevices(long afterId, int limit) {
-        return jdbc.sql("""
-                select l.* from licenses l join devices d on d.serial_number = l.serial_number
-                where d.status = 'RETIRED' and l.id > ?
-                  and (l.intent is null or (l.intent = 'ASSIGN' and l.reclaim_rule is null))
-                order by l.id limit ?
-                """).params(afterId, limit).query(LicensingData::held).list();
+    List<String> retiredSerials(String after, int limit) {
+        return jdbc.sql("select serial_number from devices where status = 'RETIRED' and serial_number > ? order by serial_number limit ?")
+                .params(after, limit).query(String.class).list();
     }
 
     /** Marks a held license as being reclaimed; false when it is already (or not held). */

@@ -117,22 +117,24 @@ public class LicensingEngine {
      */
     private int retiredDevices() {
         int reclaimed = 0;
-        long after = 0;
+        String after = "";
         while (true) {
-            List<LicensingData.HeldRow> chunk = data.reclaimableOfRetiredDevices(after, CHUNK);
-            if (chunk.isEmpty()) {
+            List<String> serials = data.retiredSerials(after, CHUNK);
+            if (serials.isEmpty()) {
                 return reclaimed;
             }
             reclaimed += tx.execute(s -> {
                 var ops = new ArrayList<OperationQueue.Queued>();
                 int n = 0;
-                for (LicensingData.HeldRow h : chunk) {
-                    n += reclaims.reclaim(h, "R4b", "the device is retired", ops);
+                for (LicensingData.HeldRow h : data.held(serials, List.of())) {
+                    if (h.reclaimable()) {
+                        n += reclaims.reclaim(h, "R4b", "the device is retired", ops);
+                    }
                 }
                 queue.enqueue(ops);
                 return n;
             });
-            after = chunk.get(chunk.size() - 1).id();
+            after = serials.get(serials.size() - 1);
         }
     }
 

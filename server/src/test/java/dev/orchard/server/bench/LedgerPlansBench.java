@@ -83,9 +83,11 @@ public final class LedgerPlansBench {
                 "select account_id, adam_id, pricing_param, count(*) from licenses where intent = 'ASSIGN' group by account_id, adam_id, pricing_param");
         queries.put("sync page: unwanted assignments in flight of an account (LicenseLedger.applySeen)",
                 "select adam_id, pricing_param, serial_number, client_user_id from licenses where account_id = 7 and reclaim_rule is not null and intent = 'ASSIGN'");
-        queries.put("pass: licenses of retired devices to reclaim (R4b safety net, one chunk)",
-                "select l.* from licenses l join devices d on d.serial_number = l.serial_number where d.status = 'RETIRED' and l.id > 0 "
-                        + "and (l.intent is null or (l.intent = 'ASSIGN' and l.reclaim_rule is null)) order by l.id limit 1000");
+        queries.put("pass: a page of retired devices (R4b safety net)",
+                "select serial_number from devices where status = 'RETIRED' and serial_number > '' order by serial_number limit 1000");
+        queries.put("pass: the licenses of those devices",
+                "select * from licenses where serial_number in (select serial_number from devices where status = 'RETIRED' "
+                        + "and serial_number > '' order by serial_number limit 1000)");
         queries.put("drift: Orchard's licenses missing at Apple in an account (DriftCounts, every minute)",
                 "select count(*) from licenses where account_id = 7 and origin = 'ORCHARD' and missing_since is not null");
         queries.put("app page: an app's holders, first page (LedgerQueries)",
