@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.audit.AuditTrail;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.ledger.LicenseLedger;
 
 /**
  * What the licensing side does when Apple refuses one of its operations for a target: an assignment Apple could not

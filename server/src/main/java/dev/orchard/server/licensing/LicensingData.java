@@ -13,8 +13,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.ledger.LicenseLedger;
 
-/** What the licensing engine reads and writes: pools, held licenses, intents, the waitlist and opt-outs. */
+/**
+ * What the licensing engine reads (pools, held licenses, Apple users: the ledger's tables, which only {@link LicenseLedger}
+ * writes) and writes (the waitlist, opt-outs and its pass state).
+ */
 @Repository
 class LicensingData {
 
@@ -127,27 +131,6 @@ class LicensingData {
                 + "and status in ('Registered', 'Associated')").param("a", accountId).param("u", users).query(String.class).list());
     }
 
-    void insertIntent(long accountId, String adamId, String pricing, HolderType type, String holder, Instant now) {
-        String column = type == HolderType.DEVICE ? "serial_number" : "client_user_id";
-        jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + column + ", origin, since, intent) "
-                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(accountId, adamId, pricing, holder, Timestamp.from(now)).update();
-    }
-
-    /**
-     * Marks an assignment in flight (sent, or pending at Apple) as no longer wanted: Apple's confirmation turns it
-     * into a reclaim. False when it is not in flight or already marked.
-     */
-    boolean markUnwanted(long licenseId, String rule) {
-        return jdbc.sql("update licenses set reclaim_rule = ? where id = ? and intent = 'ASSIGN' and reclaim_rule is null")
-                .params(rule, licenseId).update() == 1;
-    }
-
-    /** The holder wants an assignment in flight again (it was marked unwanted); false when it was not marked. */
-    boolean clearUnwanted(long licenseId) {
-        return jdbc.sql("update licenses set reclaim_rule = null where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
-                .param(licenseId).update() == 1;
-    }
-
     /**
      * Retired devices in serial order, a page at a time (index {@code devices_status_idx}): the pass's R4b safety
      * net looks at their licenses. Driven by the devices, not by the ledger: at 10,000,000 licenses a walk of the
@@ -156,12 +139,6 @@ class LicensingData {
     List<String> retiredSerials(String after, int limit) {
         return jdbc.sql("select serial_number from devices where status = 'RETIRED' and serial_number > ? order by serial_number limit ?")
                 .params(after, limit).query(String.class).list();
-    }
-
-    /** Marks a held license as being reclaimed; false when it is already (or not held). */
-    boolean markReclaim(long licenseId, String rule) {
-        return jdbc.sql("update licenses set intent = 'RECLAIM', reclaim_rule = ? where id = ? and intent is null")
-                .params(rule, licenseId).update() == 1;
     }
 
     void waitlist(HolderType type, String holder, String adamId, String kind, String reason, Instant now) {

@@ -20,6 +20,7 @@ import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Inventory;
@@ -47,6 +48,7 @@ public class LicensingEngine {
     private final Inventory inventory;
     private final AccountService accounts;
     private final LicensingData data;
+    private final LicenseLedger ledger;
     private final Reclaims reclaims;
     private final OperationQueue queue;
     private final StoreAvailability stores;
@@ -54,11 +56,12 @@ public class LicensingEngine {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    LicensingEngine(Inventory inventory, AccountService accounts, LicensingData data, Reclaims reclaims, OperationQueue queue,
+    LicensingEngine(Inventory inventory, AccountService accounts, LicensingData data, LicenseLedger ledger, Reclaims reclaims, OperationQueue queue,
                     StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock) {
         this.inventory = inventory;
         this.accounts = accounts;
         this.data = data;
+        this.ledger = ledger;
         this.reclaims = reclaims;
         this.queue = queue;
         this.stores = stores;
@@ -261,7 +264,7 @@ public class LicensingEngine {
                 data.unlist(type, holder, adamId);
                 // an assignment marked unwanted while in flight is wanted again (e.g. the device came back)
                 held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
-                        .forEach(h -> data.clearUnwanted(h.id()));
+                        .forEach(h -> ledger.clearUnwanted(h.id()));
             }
         } else if (decision instanceof AssignmentPolicy.Assign a) {
             assign(pass, a, adamId, ops, now);
@@ -282,7 +285,8 @@ public class LicensingEngine {
     private void assign(Pass pass, AssignmentPolicy.Assign a, String adamId, List<OperationQueue.Queued> ops,
                         Instant now) {
         AccountId account = new AccountId(a.accountId());
-        data.insertIntent(a.accountId(), adamId, a.pricingParam(), a.type(), a.holder(), now);
+        ledger.intend(account, new LicenseLedger.Key(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
+                a.type() == HolderType.USER ? a.holder() : null), now);
         data.unlist(a.type(), a.holder(), adamId);
         String poolKey = a.accountId() + "/" + adamId + "/" + a.pricingParam();
         pass.available.computeIfPresent(poolKey, (k, v) -> v - 1);

@@ -22,6 +22,7 @@ import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 import dev.orchard.server.inventory.InventoryEvents;
 import dev.orchard.server.system.Scheduling;
+import dev.orchard.server.ledger.LicenseEvents;
 
 /**
  * The licensing pass as one db-scheduler task instance ({@code licensing-pass}/{@code all}), so one node runs it at a

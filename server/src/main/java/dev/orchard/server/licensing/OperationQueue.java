@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.ledger.LicenseLedger;
 
 /**
  * Where the licensing engine records the Apple operations its decisions need, in the caller's transaction; the

@@ -18,6 +18,8 @@ import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.InventoryEvents;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 import dev.orchard.server.system.NotFoundException;
+import dev.orchard.server.ledger.LicenseLedger;
+import dev.orchard.server.ledger.LicenseEvents;
 
 /**
  * Taking licenses back (rule R4): each reclaim marks the license and queues its disassociation (after the
@@ -67,7 +69,7 @@ public class Reclaims {
         if ("ASSIGN".equals(h.intent())) {
             return reclaimInFlight(h, rule, why);
         }
-        if (!data.markReclaim(h.id(), rule)) {
+        if (!ledger.markReclaim(h.id(), rule)) {
             return 0;
         }
         Instant now = clock.instant();
@@ -87,7 +89,7 @@ public class Reclaims {
                     + h.accountId() + ": " + why + "; the assignment had not been sent to Apple", "OK");
             return 1;
         }
-        if (!data.markUnwanted(h.id(), rule)) {
+        if (!ledger.markUnwanted(h.id(), rule)) {
             return 0;
         }
         audit.record("rule:" + rule, "LICENSE_RECLAIMED", holder, "app " + h.adamId() + " from account " + h.accountId()
@@ -231,7 +233,7 @@ public class Reclaims {
         return Boolean.TRUE.equals(tx.execute(s -> {
             var inFlight = jdbc.sql("select * from licenses where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
                     .param(licenseId).query(LicensingData::held).list();
-            if (!inFlight.isEmpty() && data.clearUnwanted(licenseId)) {
+            if (!inFlight.isEmpty() && ledger.clearUnwanted(licenseId)) {
                 LicensingData.HeldRow h = inFlight.get(0);
                 data.clearOptOuts(h.type(), h.holder(), h.adamId());
                 audit.record("api", "RECLAIM_CANCELLED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),

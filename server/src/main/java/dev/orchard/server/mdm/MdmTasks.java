@@ -19,7 +19,7 @@ import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 
-import dev.orchard.server.licensing.LicenseEvents;
+import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.system.Scheduling;
 
 /**

@@ -42,7 +42,7 @@ class OperationStore {
      * Marks the named licenses of an operation done, one batched statement per holder kind, each row found through
      * the holder index; returns how many targets changed.
      */
-    int finishNamed(long operationId, List<dev.orchard.server.licensing.LicenseLedger.Key> keys, Instant now) {
+    int finishNamed(long operationId, List<dev.orchard.server.ledger.LicenseLedger.Key> keys, Instant now) {
         Timestamp ts = Timestamp.from(now);
         var devices = new java.util.ArrayList<Object[]>();
         var users = new java.util.ArrayList<Object[]>();

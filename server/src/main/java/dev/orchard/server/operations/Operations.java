@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.audit.AuditTrail;
-import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.system.ConflictException;
 import dev.orchard.server.system.NotFoundException;
 import dev.orchard.server.system.Scheduling;

@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.orchard.server.accounts.AccountId;
-import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
 import dev.orchard.server.system.Scheduling;
 

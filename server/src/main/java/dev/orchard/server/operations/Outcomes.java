@@ -14,8 +14,8 @@ import dev.orchard.apple.model.ErrorResponse;
 import dev.orchard.apple.model.StatusResponse;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.licensing.AssignmentOutcomes;
-import dev.orchard.server.licensing.LicenseEvents;
-import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.ledger.LicenseEvents;
+import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
 import dev.orchard.server.system.Scheduling;
 

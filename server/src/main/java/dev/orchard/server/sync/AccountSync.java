@@ -45,14 +45,14 @@ public class AccountSync {
 
     private final AppleGateway gateway;
     private final SyncStates states;
-    private final Ledger ledger;
-    private final dev.orchard.server.licensing.LicenseLedger licenses;
+    private final dev.orchard.server.ledger.LedgerPages ledger;
+    private final dev.orchard.server.ledger.LicenseLedger licenses;
     private final DriftCounts drift;
     private final SyncProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    AccountSync(AppleGateway gateway, SyncStates states, Ledger ledger, dev.orchard.server.licensing.LicenseLedger licenses,
+    AccountSync(AppleGateway gateway, SyncStates states, dev.orchard.server.ledger.LedgerPages ledger, dev.orchard.server.ledger.LicenseLedger licenses,
                 SyncProperties properties, TransactionTemplate tx, DriftCounts drift, Clock clock) {
         this.drift = drift;
         this.licenses = licenses;

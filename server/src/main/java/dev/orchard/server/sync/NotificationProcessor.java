@@ -26,8 +26,8 @@ import dev.orchard.apple.model.EventType;
 import dev.orchard.apple.model.UserAssociatedNotification;
 import dev.orchard.apple.model.UserManagementNotification;
 import dev.orchard.server.accounts.AccountId;
-import dev.orchard.server.licensing.LicenseEvents;
-import dev.orchard.server.licensing.LicenseLedger;
+import dev.orchard.server.ledger.LicenseEvents;
+import dev.orchard.server.ledger.LicenseLedger;
 
 /**
  * Applies Apple's notifications from the inbox, in arrival order, each in one transaction with its "processed"
@@ -42,14 +42,14 @@ public class NotificationProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationProcessor.class);
 
     private final JdbcClient jdbc;
-    private final Ledger ledger;
+    private final dev.orchard.server.ledger.LedgerPages ledger;
     private final LicenseLedger licenses;
     private final ApplicationEventPublisher events;
     private final SyncTasks syncTasks;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    NotificationProcessor(JdbcClient jdbc, Ledger ledger, LicenseLedger licenses, ApplicationEventPublisher events,
+    NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses, ApplicationEventPublisher events,
                           SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
         this.jdbc = jdbc;
         this.ledger = ledger;

@@ -1,4 +1,4 @@
-package dev.orchard.server.licensing;
+package dev.orchard.server.ledger;
 
 import java.util.List;
 

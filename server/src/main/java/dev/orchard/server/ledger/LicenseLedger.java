@@ -1,4 +1,4 @@
-package dev.orchard.server.licensing;
+package dev.orchard.server.ledger;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -46,7 +46,8 @@ public class LicenseLedger {
             return serialNumber != null ? "serial_number" : "client_user_id";
         }
 
-        String holder() {
+        /** The serial number or the clientUserId, whichever the license is for. */
+        public String holder() {
             return serialNumber != null ? serialNumber : clientUserId;
         }
     }
@@ -135,6 +136,34 @@ public class LicenseLedger {
                 + "confirmed_at, seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)")
                 .params(account.value(), k.adamId(), k.pricingParam(), k.holder(), ts, ts, run).update();
         return true;
+    }
+
+    /** A label wants this license: Orchard's intent, before anything is sent (the row is "intended"). */
+    public void intend(AccountId account, Key k, Instant now) {
+        jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
+                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(account.value(), k.adamId(), k.pricingParam(), k.holder(),
+                Timestamp.from(now)).update();
+    }
+
+    /** Held → reclaiming under {@code rule}; false when it is not held (already reclaiming, or in flight). */
+    public boolean markReclaim(long licenseId, String rule) {
+        return jdbc.sql("update licenses set intent = 'RECLAIM', reclaim_rule = ? where id = ? and intent is null")
+                .params(rule, licenseId).update() == 1;
+    }
+
+    /**
+     * Intended and in flight (sent, or pending at Apple) → unwanted in flight: Apple's confirmation turns it into a
+     * reclaim. False when it is not in flight or already marked.
+     */
+    public boolean markUnwanted(long licenseId, String rule) {
+        return jdbc.sql("update licenses set reclaim_rule = ? where id = ? and intent = 'ASSIGN' and reclaim_rule is null")
+                .params(rule, licenseId).update() == 1;
+    }
+
+    /** Unwanted in flight → intended: the holder wants it again; false when it was not marked. */
+    public boolean clearUnwanted(long licenseId) {
+        return jdbc.sql("update licenses set reclaim_rule = null where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
+                .param(licenseId).update() == 1;
     }
 
     /** Users Apple created for the account (status Registered until a sync or notification says more). */

@@ -1,4 +1,4 @@
-package dev.orchard.server.sync;
+package dev.orchard.server.ledger;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -15,12 +15,12 @@ import dev.orchard.apple.model.ResponseUser;
 import dev.orchard.server.accounts.AccountId;
 
 /**
- * The license ledger, pools and Apple users as sync writes them. Writes are batched per Apple page and
+ * The license ledger, pools and Apple users as a sync's pages write them. Writes are batched per Apple page and
  * idempotent: applying the same page twice changes nothing. Licenses Orchard assigned are never deleted by a
  * read of Apple; when Apple lacks them they are flagged {@code missing_since} (drift).
  */
 @Repository
-class Ledger {
+public class LedgerPages {
 
     static final String ORCHARD = "ORCHARD";
     static final String EXTERNAL = "EXTERNAL";
@@ -29,7 +29,7 @@ class Ledger {
     private final String analyze;
     private final boolean postgres;
 
-    Ledger(JdbcTemplate jdbc) {
+    LedgerPages(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
         this.postgres = Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
                 c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")));
@@ -45,7 +45,7 @@ class Ledger {
      * pages (a first read of 1,000,000 assignments measured 32,000/s this way, 23,000/s when H2 also analyzed early
      * and 24,000/s when it never analyzed).
      */
-    void grew(int pagesApplied) {
+    public void grew(int pagesApplied) {
         boolean due = pagesApplied % 100 == 0 || postgres && pagesApplied < 100 && Integer.bitCount(pagesApplied) == 1;
         if (due) {
             jdbc.execute(analyze);
@@ -57,7 +57,7 @@ class Ledger {
      * {@code expectNew} (the walk's previous page was all new, as in a first read) the rows are inserted first and
      * only updated when some were known already; otherwise the known rows are updated first and the rest inserted.
      */
-    int confirm(AccountId account, long run, List<Assignment> page, Instant now, boolean expectNew) {
+    public int confirm(AccountId account, long run, List<Assignment> page, Instant now, boolean expectNew) {
         Timestamp ts = Timestamp.from(now);
         var devices = new ArrayList<Object[]>();
         var users = new ArrayList<Object[]>();
@@ -139,7 +139,7 @@ class Ledger {
      * After a complete read (of the account, or of one asset): licenses found elsewhere that Apple no longer
      * lists are removed; Orchard's own are flagged missing. Returns how many were removed.
      */
-    int sweep(AccountId account, long run, Asset onlyAsset, Instant now) {
+    public int sweep(AccountId account, long run, Asset onlyAsset, Instant now) {
         String scope = onlyAsset == null ? "" : " and adam_id = ? and pricing_param = ?";
         Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run}
                 : new Object[] {account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
@@ -153,7 +153,7 @@ class Ledger {
         return removed;
     }
 
-    void savePools(AccountId account, long run, List<ResponseAsset> assets, Instant now) {
+    public void savePools(AccountId account, long run, List<ResponseAsset> assets, Instant now) {
         var rows = new ArrayList<Object[]>();
         var inserts = new ArrayList<Object[]>();
         Timestamp ts = Timestamp.from(now);
@@ -187,12 +187,12 @@ class Ledger {
     }
 
     /** Pools Apple no longer lists after a complete read of the assets. */
-    int sweepPools(AccountId account, long run) {
+    public int sweepPools(AccountId account, long run) {
         return jdbc.update("delete from pools where account_id = ? and (seen_run is null or seen_run <> ?)",
                 account.value(), run);
     }
 
-    void saveUsers(AccountId account, List<ResponseUser> users, Instant now) {
+    public void saveUsers(AccountId account, List<ResponseUser> users, Instant now) {
         Timestamp ts = Timestamp.from(now);
         for (ResponseUser u : users) {
             if (u.clientUserId() == null) {
@@ -218,7 +218,7 @@ class Ledger {
     }
 
     /** Pools whose assigned count at Apple differs from the licenses the ledger holds for them. */
-    List<Asset> poolsOutOfStep(AccountId account) {
+    public List<Asset> poolsOutOfStep(AccountId account) {
         return jdbc.query("""
                 select p.adam_id, p.pricing_param from pools p
                 where p.account_id = ? and p.assigned_count <> (
