@@ -60,7 +60,7 @@ class LicensingController {
     }
 
     @PostMapping("/api/v1/licenses/{id}/reclaim/cancel")
-    @Operation(summary = "Cancel a reclaim still in its grace period")
+    @Operation(summary = "Cancel a reclaim still in its grace period, or one waiting for Apple to confirm the assignment")
     Map<String, Object> cancelReclaim(@PathVariable long id) {
         if (!reclaims.cancel(id)) {
             throw new dev.orchard.server.system.ConflictException("license " + id + " has no reclaim waiting to be sent");

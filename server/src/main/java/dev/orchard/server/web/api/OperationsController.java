@@ -54,7 +54,7 @@ class OperationsController {
     }
 
     @PostMapping("/api/v1/operations/targets/{id}/cancel")
-    @Operation(summary = "Cancel a queued target (an assignment is dropped, a reclaim keeps the license)")
+    @Operation(summary = "Cancel a queued target (an assignment is dropped, a reclaim keeps the license); 409 once it was claimed for sending")
     Map<String, Object> cancel(@PathVariable long id) {
         operations.cancelTarget(id);
         return Map.of("targetId", id, "cancelled", true);
