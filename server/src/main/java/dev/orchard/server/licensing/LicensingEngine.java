@@ -262,9 +262,12 @@ public class LicensingEngine {
         if (decision instanceof AssignmentPolicy.Keep) {
             if (holder != null) {
                 data.unlist(type, holder, adamId);
-                // an assignment marked unwanted while in flight is wanted again (e.g. the device came back)
-                held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
-                        .forEach(h -> ledger.clearUnwanted(h.id()));
+                // an assignment marked unwanted while in flight is wanted again (the device came back, coverage
+                // returned) unless it was reclaimed on purpose (R4c, R4d) and that opt-out still holds
+                if (!optedOut) {
+                    held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
+                            .forEach(h -> ledger.clearUnwanted(h.id()));
+                }
             }
         } else if (decision instanceof AssignmentPolicy.Assign a) {
             assign(pass, a, adamId, ops, now);

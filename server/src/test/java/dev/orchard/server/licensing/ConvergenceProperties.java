@@ -27,21 +27,36 @@ import net.jqwik.api.Combinators;
 /**
  * The ledger's convergence property, against a running Orchard and the simulator: any interleaving of lifecycle
  * events (enrol, retire, reactivate, a label taking a device in or out, the user removing the app, an
- * administrator's reclaim, letting it be assigned again) with Apple's behaviours (events held PENDING while
- * Orchard acts — so assignments are in flight when devices change —, notifications sent twice) ends, once
- * everything has settled, with <b>Apple's assignments equal to the desired state and Orchard's ledger equal to
- * Apple</b>. Each try works on its own three devices and its own App label, so tries share one Orchard.
- * Subclasses choose the database.
+ * administrator's reclaim, letting it be assigned again) with Apple's and Orchard's behaviours (events held PENDING
+ * while Orchard acts, so assignments are in flight when devices change; notifications sent twice; 503 with
+ * Retry-After; a restart that loses the notifications sent meanwhile) ends, once everything has settled, with
+ * <b>Apple's assignments equal to the desired state and Orchard's ledger equal to Apple</b>.
+ *
+ * <p>One generated try is a batch of {@link #CASES} independent cases run in lock step (step 1 of every case, then
+ * the behaviour's step 1, then step 2 ...), each on its own three devices and its own App label, so a try costs one
+ * settling of Orchard for all its cases. Where a step's effect depends on Orchard's state at that moment (the user
+ * removing the app opts the device out only if it held or was getting the license; an administrator reclaims what
+ * is there), the model reads the opt-out Orchard recorded. Subclasses choose the database.
  */
 abstract class ConvergenceProperties {
 
     static final String FIELD_NOTES = "361309726";
     static final int DEVICES = 3;
+    static final int CASES = 20;
     private static final AtomicInteger TRIES = new AtomicInteger();
+    private static final java.util.concurrent.ExecutorService CALLERS = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "convergence-caller");
+        t.setDaemon(true);
+        return t;
+    });
 
-    /** One lifecycle event or Apple behaviour; {@code device} is 0..2 where it names one. */
+    /**
+     * One lifecycle event or Apple behaviour; {@code device} is 0..2 where it names one. {@link Target} takes a
+     * device into or out of the case's Apple License Label (losing coverage reclaims, R4a); the case's App label
+     * always names its three devices (taking an app out of an App label does not reclaim, by design).
+     */
     sealed interface Step permits Enrol, Retire, Reactivate, Target, RemoveApp, AdminReclaim, AllowAgain, AppleSlow,
-            AppleResumes, DuplicateNotifications, AppleUnavailable, Restart {
+            AppleResumes, DuplicateNotifications, AppleUnavailable, Restart, Calm, Quiet, RunPass {
     }
 
     record Enrol(int device) implements Step {
@@ -82,12 +97,26 @@ abstract class ConvergenceProperties {
     record Restart() implements Step {
     }
 
-    /** Weight of restarts among the steps (each costs a few seconds); 0 leaves them out. */
-    static int restarts() {
-        return 1;
+    /** A try: independent lifecycles and one sequence of Apple's and Orchard's behaviours, run in lock step. */
+    record Batch(List<List<Step>> cases, List<Step> behaviour) {
     }
 
-    static Arbitrary<List<Step>> steps() {
+    /**
+     * Waits until Orchard has nothing queued (a pass ran after the last change, nothing waits to be sent); what is
+     * at Apple may still be there. With Apple slow, the assignments are then in flight.
+     */
+    record Quiet() implements Step {
+    }
+
+    /** An administrator runs the licensing pass now (and it ran). */
+    record RunPass() implements Step {
+    }
+
+    /** Nothing happens at Apple or to Orchard at this step. */
+    record Calm() implements Step {
+    }
+
+    static Arbitrary<List<Step>> lifecycle() {
         Arbitrary<Integer> device = Arbitraries.integers().between(0, DEVICES - 1);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(5, device.map(Enrol::new)),
@@ -97,12 +126,24 @@ abstract class ConvergenceProperties {
                 net.jqwik.api.Tuple.of(1, device.map(RemoveApp::new)),
                 net.jqwik.api.Tuple.of(1, device.map(AdminReclaim::new)),
                 net.jqwik.api.Tuple.of(1, device.map(AllowAgain::new)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Quiet())),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new RunPass())));
+        return step.list().ofMinSize(1).ofMaxSize(10);
+    }
+
+    static Arbitrary<List<Step>> behaviour() {
+        Arbitrary<Step> step = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(8, Arbitraries.just(new Calm())),
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(new AppleSlow())),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(new AppleResumes())),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(true, false).map(DuplicateNotifications::new)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(new AppleUnavailable())),
-                net.jqwik.api.Tuple.of(restarts(), Arbitraries.just(new Restart())));
-        return step.list().ofMinSize(1).ofMaxSize(12);
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Restart())));
+        return step.list().ofSize(10);
+    }
+
+    static Arbitrary<Batch> batches() {
+        return Combinators.combine(lifecycle().list().ofSize(CASES), behaviour()).as(Batch::new);
     }
 
     /** One Orchard with the simulator for every try of a property (started by the subclass's container hook). */
@@ -112,6 +153,7 @@ abstract class ConvergenceProperties {
         final SimControl control;
         OrchardInstance orchard;
         final String uId;
+        final long account;
         final Path dataDir;
         final String databaseUrl;
         final int port = OrchardInstance.freePort();
@@ -124,11 +166,13 @@ abstract class ConvergenceProperties {
             startOrchard();
             var location = sim.location("Orchard Demo Corp");
             uId = location.uId();
-            long us = orchard.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
+            account = orchard.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
                     .json().get("id").asLong();
-            orchard.awaitSyncs(us, 1);
-            call("POST", "/api/v1/labels", "{\"kind\":\"LICENSE\",\"name\":\"Every iPhone\",\"accountId\":" + us
-                    + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
+            orchard.awaitSyncs(account, 1);
+            // enough licenses for every case: the desired state does not count a pool running out
+            control.post("locations/" + uId + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":100000}");
+            Await.until("the purchase counted", () -> count("select coalesce(max(available_count), 0) from pools where account_id = ? "
+                    + "and adam_id = ?", account, FIELD_NOTES) > 50000);
         }
 
         private void startOrchard() {
@@ -160,18 +204,28 @@ abstract class ConvergenceProperties {
 
         /**
          * Waits until nothing is left to do; where only time can move it on (a Retry-After block, a notification
-         * lost while Orchard was down that a status poll makes up for), moves the clock a minute at a time.
+         * lost while Orchard was down that a status poll makes up for), moves the clock five minutes at a time.
          */
         void settle() {
-            for (int minute = 0; minute < 30; minute++) {
+            for (int round = 0; round < 12; round++) {
                 try {
-                    settledWithin(java.time.Duration.ofSeconds(minute == 0 ? 20 : 3));
+                    settledWithin(java.time.Duration.ofSeconds(3));
                     return;
                 } catch (AssertionError notYet) {
-                    clock.advance(java.time.Duration.ofMinutes(1));
+                    // a Retry-After block to wait out, or a status poll due 5 minutes after a lost notification
+                    clock.advance(java.time.Duration.ofMinutes(5));
                 }
             }
             settledWithin(java.time.Duration.ofSeconds(20));
+        }
+
+        /** Nothing queued in Orchard: a pass ran after the last change and no target waits to be sent. */
+        void quiet() {
+            Await.until("Orchard to have nothing queued", () -> count("select count(*) from licensing_pass "
+                    + "where running = false and requests = served and finished_at is not null") == 1
+                    && count("select count(*) from operation_targets where state = 'SENDING' "
+                    + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0
+                    || count("select count(*) from accounts where blocked_until > ?", java.sql.Timestamp.from(clock.instant())) > 0);
         }
 
         private void settledWithin(java.time.Duration timeout) {
@@ -189,39 +243,111 @@ abstract class ConvergenceProperties {
     static final class Model {
         final boolean[] exists = new boolean[DEVICES];
         final boolean[] active = new boolean[DEVICES];
-        final boolean[] targeted = new boolean[DEVICES];
+        final boolean[] covered = new boolean[DEVICES];
         final boolean[] optedOut = new boolean[DEVICES];
 
         boolean wants(int i) {
-            return exists[i] && active[i] && targeted[i] && !optedOut[i];
+            return exists[i] && active[i] && covered[i] && !optedOut[i];
         }
     }
 
     abstract World world();
 
-    /** Runs the steps on this try's devices; returns a description of any difference at quiescence (empty: none). */
-    String run(List<Step> steps) {
-        World w = world();
-        int t = TRIES.incrementAndGet();
-        String prefix = "CV" + Long.toString(System.nanoTime() % 1_000_000L, 36).toUpperCase() + t + "X";
-        String[] serial = new String[DEVICES];
-        for (int i = 0; i < DEVICES; i++) {
-            serial[i] = prefix + i;
+    /** One case's devices, label and model. */
+    private static final class Case {
+        final List<Step> steps;
+        final String prefix;
+        final String[] serial = new String[DEVICES];
+        final Model model = new Model();
+        long label;
+
+        Case(List<Step> steps) {
+            this.steps = steps;
+            this.prefix = "CV" + Long.toString(System.nanoTime() % 1_000_000L, 36).toUpperCase() + TRIES.incrementAndGet() + "X";
+            for (int i = 0; i < DEVICES; i++) {
+                serial[i] = prefix + i;
+            }
         }
-        Model m = new Model();
-        long label = w.orchard.post("/api/v1/labels", ADMIN_TOKEN, labelJson(prefix, serial, m)).json().get("id").asLong();
+    }
+
+    /**
+     * Runs one case with behaviours in it (an {@code @Example}): each step keeps its place, lifecycle steps in the
+     * case and behaviours in the behaviour sequence. Returns a description of any difference (empty: none).
+     */
+    String run(List<Step> steps) {
+        var lifecycle = new ArrayList<Step>();
+        var behaviour = new ArrayList<Step>();
+        for (Step s : steps) {
+            lifecycle.add(isBehaviour(s) ? null : s);
+            behaviour.add(isBehaviour(s) ? s : new Calm());
+        }
+        return runBatch(List.of(lifecycle), behaviour);
+    }
+
+    /** Runs a batch in lock step; returns a description of every difference at quiescence (empty: none). */
+    String run(Batch b) {
+        return runBatch(b.cases(), b.behaviour());
+    }
+
+    private static boolean isBehaviour(Step s) {
+        return s instanceof AppleSlow || s instanceof AppleResumes || s instanceof DuplicateNotifications
+                || s instanceof AppleUnavailable || s instanceof Restart || s instanceof Calm;
+    }
+
+    private String runBatch(List<List<Step>> lifecycles, List<Step> behaviour) {
+        World w = world();
+        var cases = lifecycles.stream().map(Case::new).toList();
+        for (Case c : cases) {
+            c.label = w.orchard.post("/api/v1/labels", ADMIN_TOKEN, coverage(w, c.prefix, c.serial, c.model)).json().get("id").asLong();
+            w.call("POST", "/api/v1/labels", appLabel(c.prefix, c.serial));
+        }
+        long started = System.nanoTime();
+        int length = Math.max(behaviour.size(), lifecycles.stream().mapToInt(List::size).max().orElse(0));
         boolean held = false;
         try {
-            for (Step s : steps) {
-                held = apply(w, s, serial, m, label, prefix, held);
+            for (int i = 0; i < length; i++) {
+                int step = i;
+                // the cases' steps at one index run concurrently (they touch different devices and labels)
+                var running = new ArrayList<java.util.concurrent.Future<?>>();
+                for (Case c : cases) {
+                    if (step < c.steps.size() && c.steps.get(step) != null) {
+                        running.add(CALLERS.submit(() -> apply(w, c.steps.get(step), c.serial, c.model, c.label, c.prefix, false)));
+                    }
+                }
+                for (var r : running) {
+                    try {
+                        r.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof AssertionError ae) {
+                            throw ae;
+                        }
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+                if (i < behaviour.size()) {
+                    held = apply(w, behaviour.get(i), null, null, 0, null, held);
+                }
             }
         } finally {
             release(w, held);
             w.control.post("settings", "{\"duplicateNotifications\":false}");
             w.control.delete("faults");
         }
+        long settling = System.nanoTime();
         w.settle();
-        return differences(w, serial, m, steps);
+        System.out.printf("convergence batch: %d cases, %d ms acting, %d ms settling%n", cases.size(),
+                (settling - started) / 1_000_000, (System.nanoTime() - settling) / 1_000_000);
+        var problems = new ArrayList<String>();
+        for (Case c : cases) {
+            String d = differences(w, c.serial, c.model, c.steps);
+            if (!d.isEmpty()) {
+                problems.add(d);
+            }
+        }
+        return problems.isEmpty() ? "" : problems + " with Apple and Orchard doing " + behaviour;
     }
 
     private boolean apply(World w, Step s, String[] serial, Model m, long label, String prefix, boolean held) {
@@ -240,30 +366,34 @@ abstract class ConvergenceProperties {
                 m.active[r.device()] = true;
             }
         } else if (s instanceof Target tg) {
-            m.targeted[tg.device()] = tg.in();
-            w.call("PUT", "/api/v1/labels/" + label, labelJson(prefix, serial, m));
+            m.covered[tg.device()] = tg.in();
+            w.call("PUT", "/api/v1/labels/" + label, coverage(w, prefix, serial, m));
         } else if (s instanceof RemoveApp ra) {
-            // R4c opts the device out when it holds the app: decided at a quiet moment, so the model knows
-            held = release(w, held);
-            w.settle();
             int i = ra.device();
             if (m.exists[i] && m.active[i]) {
                 w.call("PUT", "/api/v1/devices/" + serial[i] + "/apps", "[{\"bundleId\":\"com.example.fieldnotes\",\"version\":\"1.0\",\"managed\":true}]");
                 w.call("PUT", "/api/v1/devices/" + serial[i] + "/apps", "[]");
-                if (m.wants(i)) {
-                    m.optedOut[i] = true;
-                }
+                m.optedOut[i] = optedOut(w, serial[i]); // R4c opts out a device that held (or was getting) the app
             }
         } else if (s instanceof AdminReclaim ar) {
-            held = release(w, held);
-            w.settle();
             int i = ar.device();
             var ids = w.orchard.bean(JdbcClient.class).sql("select id from licenses where serial_number = ? and adam_id = ? "
-                    + "and intent is null").params(serial[i], FIELD_NOTES).query(Long.class).list();
+                    + "and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))").params(serial[i], FIELD_NOTES)
+                    .query(Long.class).list();
             for (long id : ids) {
-                w.call("POST", "/api/v1/licenses/" + id + "/reclaim", null);
-                m.optedOut[i] = true;
+                var r = w.orchard.method("POST", "/api/v1/licenses/" + id + "/reclaim", ADMIN_TOKEN, null);
+                if (r.status() / 100 != 2 && r.status() != 404) { // 404: Apple's answer removed it meanwhile
+                    throw new AssertionError("reclaim of license " + id + " -> " + r.status() + " " + r.body());
+                }
             }
+            if (m.exists[i]) {
+                m.optedOut[i] = optedOut(w, serial[i]);
+            }
+        } else if (s instanceof Quiet) {
+            w.quiet();
+        } else if (s instanceof RunPass) {
+            w.call("POST", "/api/v1/licensing/pass", null);
+            w.quiet();
         } else if (s instanceof AllowAgain aa) {
             if (m.exists[aa.device()]) {
                 w.call("DELETE", "/api/v1/devices/" + serial[aa.device()] + "/opt-outs/" + FIELD_NOTES, null);
@@ -284,6 +414,25 @@ abstract class ConvergenceProperties {
             w.control.post("settings", "{\"duplicateNotifications\":" + d.on() + "}");
         }
         return held;
+    }
+
+    /** What Orchard knows of a device, for a failure's message. */
+    private static String state(World w, String serial) {
+        var jdbc = w.orchard.bean(JdbcClient.class);
+        return "device " + jdbc.sql("select status from devices where serial_number = ?").param(serial).query(String.class).list()
+                + ", licenses " + jdbc.sql("select id, origin, intent, reclaim_rule, missing_since from licenses where serial_number = ?")
+                        .param(serial).query().listOfRows()
+                + ", waitlist " + jdbc.sql("select kind, reason from waitlist where holder = ?").param(serial).query().listOfRows()
+                + ", opt-outs " + jdbc.sql("select rule from license_opt_outs where holder = ?").param(serial).query(String.class).list()
+                + ", outbox " + jdbc.sql("select action, state, error_number, error from operation_targets where serial_number = ? order by id")
+                        .param(serial).query().listOfRows()
+                + ", audit " + jdbc.sql("select actor, action, outcome from audit_events where subject = ? order by id")
+                        .param("device " + serial).query().listOfRows();
+    }
+
+    private static boolean optedOut(World w, String serial) {
+        return w.count("select count(*) from license_opt_outs where holder_type = 'DEVICE' and holder = ? and adam_id = ?",
+                serial, FIELD_NOTES) > 0;
     }
 
     private static boolean release(World w, boolean held) {
@@ -312,8 +461,11 @@ abstract class ConvergenceProperties {
             if (pending > 0) {
                 problems.add(serial[i] + ": " + pending + " license(s) still in flight at quiescence");
             }
+            if (!problems.isEmpty() && problems.get(problems.size() - 1).startsWith(serial[i])) {
+                problems.add(serial[i] + " in Orchard: " + state(w, serial[i]));
+            }
         }
-        return problems.isEmpty() ? "" : problems + " after " + steps;
+        return problems.isEmpty() ? "" : problems + " after " + steps.stream().filter(java.util.Objects::nonNull).toList();
     }
 
     private static String device(String serial, String status) {
@@ -321,21 +473,29 @@ abstract class ConvergenceProperties {
                 + status + "\"}";
     }
 
-    private static String labelJson(String prefix, String[] serial, Model m) {
+    /** The case's Apple License Label: the account's licenses may go to the devices it covers. */
+    private static String coverage(World w, String prefix, String[] serial, Model m) {
         Set<String> targets = new LinkedHashSet<>();
         for (int i = 0; i < DEVICES; i++) {
-            if (m.targeted[i]) {
+            if (m.covered[i]) {
                 targets.add("{\"type\":\"SERIAL\",\"value\":\"" + serial[i] + "\"}");
             }
         }
         if (targets.isEmpty()) { // a label needs a target: one no device has
             targets.add("{\"type\":\"SERIAL\",\"value\":\"" + prefix + "NONE\"}");
         }
-        return "{\"kind\":\"APP\",\"name\":\"Convergence " + prefix + "\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":["
+        return "{\"kind\":\"LICENSE\",\"name\":\"Coverage " + prefix + "\",\"accountId\":" + w.account + ",\"targets\":["
                 + String.join(",", targets) + "]}";
     }
 
-    static Map<String, Object> none() {
-        return new HashMap<>();
+    /** The case's App label: Field Notes for its three devices. */
+    private static String appLabel(String prefix, String[] serial) {
+        var targets = new ArrayList<String>();
+        for (String s : serial) {
+            targets.add("{\"type\":\"SERIAL\",\"value\":\"" + s + "\"}");
+        }
+        return "{\"kind\":\"APP\",\"name\":\"Field Notes " + prefix + "\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":["
+                + String.join(",", targets) + "]}";
     }
+
 }
