@@ -114,18 +114,20 @@ public class LicenseLedger {
      */
     private boolean confirmAssigned(AccountId account, Key k, Long run, Timestamp ts, java.util.List<LicenseEvents.Unwanted> unwanted) {
         String where = " where account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ?";
-        int pending = jdbc.sql("update licenses set intent = null, confirmed_at = ?, missing_since = null, "
-                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN' and reclaim_rule is null")
-                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
-        if (pending > 0) {
-            return true;
+        // the row is locked first: a reclaim mark set or cleared concurrently (the pass, a retire) waits for this
+        // confirmation instead of slipping between reading the mark and acting on it (seen on PostgreSQL: the row
+        // stayed an assignment in flight after Apple had confirmed it)
+        record Row(long id, String intent, String rule) {
         }
-        String rule = jdbc.sql("select reclaim_rule from licenses" + where + " and intent = 'ASSIGN' and reclaim_rule is not null")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).query(String.class).optional().orElse(null);
-        if (rule != null && jdbc.sql("update licenses set intent = 'RECLAIM', confirmed_at = ?, missing_since = null, "
-                + "seen_run = coalesce(?, seen_run)" + where + " and intent = 'ASSIGN' and reclaim_rule is not null")
-                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0) {
-            unwanted.add(new LicenseEvents.Unwanted(k, rule));
+        Row row = jdbc.sql("select id, intent, reclaim_rule from licenses" + where + " for update")
+                .params(account.value(), k.adamId(), k.pricingParam(), k.holder())
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3))).optional().orElse(null);
+        if (row != null && "ASSIGN".equals(row.intent())) {
+            jdbc.sql("update licenses set intent = ?, confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run) "
+                    + "where id = ?").params(row.rule() == null ? null : "RECLAIM", ts, run, row.id()).update();
+            if (row.rule() != null) {
+                unwanted.add(new LicenseEvents.Unwanted(k, row.rule()));
+            }
             return true;
         }
         if (jdbc.sql("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run)" + where)

@@ -262,10 +262,13 @@ public class LicensingEngine {
         if (decision instanceof AssignmentPolicy.Keep) {
             if (holder != null) {
                 data.unlist(type, holder, adamId);
-                // an assignment marked unwanted while in flight is wanted again (the device came back, coverage
-                // returned) unless it was reclaimed on purpose (R4c, R4d) and that opt-out still holds
+                // an assignment marked unwanted while in flight is wanted again once its reason is gone: the device
+                // is active (this pass walks active devices only) and covered by the account's labels (R4a), and
+                // no opt-out holds (R4c, R4d). "Keep" alone says only that the holder has the app.
                 if (!optedOut) {
                     held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
+                            .filter(h -> h.type() == HolderType.DEVICE ? d != null && pass.coversDevice(h.accountId(), d, groups)
+                                    : pass.coversUser(h.accountId(), userId, groups, userDevices))
                             .forEach(h -> ledger.clearUnwanted(h.id()));
                 }
             }

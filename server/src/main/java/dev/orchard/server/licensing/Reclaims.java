@@ -67,7 +67,7 @@ public class Reclaims {
      */
     int reclaim(LicensingData.HeldRow h, String rule, String why, List<OperationQueue.Queued> ops) {
         if ("ASSIGN".equals(h.intent())) {
-            return reclaimInFlight(h, rule, why);
+            return reclaimInFlight(h, rule, why, ops);
         }
         if (!ledger.markReclaim(h.id(), rule)) {
             return 0;
@@ -80,7 +80,7 @@ public class Reclaims {
         return 1;
     }
 
-    private int reclaimInFlight(LicensingData.HeldRow h, String rule, String why) {
+    private int reclaimInFlight(LicensingData.HeldRow h, String rule, String why, List<OperationQueue.Queued> ops) {
         AccountId account = new AccountId(h.accountId());
         String holder = (h.serialNumber() != null ? "device " : "user ") + h.holder();
         if (h.reclaimRule() == null && queue.cancelQueuedAssignments(account, List.of(h.key())) > 0) {
@@ -90,7 +90,9 @@ public class Reclaims {
             return 1;
         }
         if (!ledger.markUnwanted(h.id(), rule)) {
-            return 0;
+            // Apple's confirmation (or a failure) won the race: reclaim the license in the state it is in now
+            var now = jdbc.sql("select * from licenses where id = ?").param(h.id()).query(LicensingData::held).optional();
+            return now.isPresent() && !"ASSIGN".equals(now.get().intent()) ? reclaim(now.get(), rule, why, ops) : 0;
         }
         audit.record("rule:" + rule, "LICENSE_RECLAIMED", holder, "app " + h.adamId() + " from account " + h.accountId()
                 + ": " + why + "; the assignment is at Apple, its license is taken back as soon as Apple confirms it", "PENDING");

@@ -37,7 +37,7 @@ class H2ConvergenceProperties extends ConvergenceProperties {
         return ConvergenceProperties.batches();
     }
 
-    @Property(tries = 15) // 50 batches of 20 cases: 1,000 cases
+    @Property(tries = 50) // 50 batches of 20 cases: 1,000 cases
     void appleEqualsTheDesiredStateAndTheLedgerEqualsApple(@ForAll("generatedBatches") Batch batch) {
         assertThat(run(batch)).isEmpty();
     }
