@@ -26,7 +26,7 @@ import net.jqwik.api.Combinators;
 
 /**
  * The ledger's convergence property, against a running Orchard and the simulator: any interleaving of lifecycle
- * events (enrol, retire, reactivate, a label taking a device in or out, the user removing the app, an
+ * events (enrol, retire, reactivate, an Apple License Label taking a device in or out, the user removing the app, an
  * administrator's reclaim, letting it be assigned again) with Apple's and Orchard's behaviours (events held PENDING
  * while Orchard acts, so assignments are in flight when devices change; notifications sent twice; 503 with
  * Retry-After; a restart that loses the notifications sent meanwhile) ends, once everything has settled, with
