@@ -1,0 +1,25 @@
+package dev.orchard.server.licensing;
+
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/** The convergence property and its kept counterexamples on PostgreSQL (embedded). */
+class PostgresConvergenceTests extends ConvergenceProperty {
+
+    private static ConvergenceWorld world;
+
+    @BeforeContainer
+    static void start() throws Exception {
+        world = new ConvergenceWorld(dev.orchard.server.TestDatabases.postgresUrl());
+    }
+
+    @AfterContainer
+    static void stop() {
+        world.close();
+    }
+
+    @Override
+    ConvergenceWorld world() {
+        return world;
+    }
+}
