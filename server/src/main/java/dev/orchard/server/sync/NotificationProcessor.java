@@ -48,10 +48,12 @@ public class NotificationProcessor {
     private final SyncTasks syncTasks;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final NotificationOrder order;
 
     NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses, ApplicationEventPublisher events,
                           SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
         this.jdbc = jdbc;
+        this.order = new NotificationOrder(jdbc);
         this.ledger = ledger;
         this.licenses = licenses;
         this.events = events;
@@ -85,10 +87,11 @@ public class NotificationProcessor {
     private boolean apply(long rowId, AccountId account, String body) {
         try {
             AppleNotification n = AppleNotifications.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            order.ensure(account);
             Boolean resync = tx.execute(s -> {
                 // one account's notifications apply one at a time, in the order they were stored: a second thread
                 // (the webhook's, the sweep's, another node's) waits here and then sees the first one's changes
-                jdbc.sql("select id from accounts where id = ? for update").param(account.value()).query(Long.class).optional();
+                order.hold(account);
                 int claimed = jdbc.sql("update apple_notifications set processed_at = ? where id = ? and processed_at is null")
                         .params(Timestamp.from(clock.instant()), rowId).update();
                 if (claimed != 1) {
