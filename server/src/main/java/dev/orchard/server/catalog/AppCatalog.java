@@ -22,6 +22,7 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.accounts.AccountUnavailableException;
 import dev.orchard.server.accounts.AppleGateway;
+import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.licensing.StoreAvailability;
 
 /**
@@ -40,10 +41,13 @@ public class AppCatalog implements StoreAvailability {
     private final AppleGateway gateway;
     private final AccountService accounts;
     private final JdbcClient jdbc;
+    private final LedgerQueries ledger;
     private final Clock clock;
 
-    AppCatalog(AppMetadataClient metadata, AppleGateway gateway, AccountService accounts, JdbcClient jdbc, Clock clock) {
+    AppCatalog(AppMetadataClient metadata, AppleGateway gateway, AccountService accounts, JdbcClient jdbc, LedgerQueries ledger,
+               Clock clock) {
         this.metadata = metadata;
+        this.ledger = ledger;
         this.gateway = gateway;
         this.accounts = accounts;
         this.jdbc = jdbc;
@@ -52,8 +56,7 @@ public class AppCatalog implements StoreAvailability {
 
     /** Refreshes, where stale, the metadata of every app the account holds. */
     public void refreshAccount(AccountId account) {
-        refreshIfStale(account, jdbc.sql("select distinct adam_id from pools where account_id = ?").param(account.value())
-                .query(String.class).list());
+        refreshIfStale(account, ledger.adamIds(account));
     }
 
     /** Fetches metadata for the apps that have none or older than a day. A lookup failure never fails a sync. */

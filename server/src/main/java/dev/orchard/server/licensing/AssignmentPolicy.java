@@ -28,7 +28,14 @@ public final class AssignmentPolicy {
     }
 
     /** Who holds a license. */
-    public enum HolderType { DEVICE, USER }
+    public enum HolderType {
+        DEVICE, USER;
+
+        /** Whom a license of the ledger is for. */
+        public static HolderType of(dev.orchard.server.ledger.LicenseRow license) {
+            return license.device() ? DEVICE : USER;
+        }
+    }
 
     /** What is known of the app: a book, whether it has device licensing, its settings. */
     public record AppFacts(String adamId, boolean book, boolean deviceAssignable, AppSettings settings) {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
+import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Inventory;
@@ -35,11 +35,11 @@ public class LabelPreview {
     private static final int EXAMPLES = 10;
 
     private final Inventory inventory;
-    private final JdbcClient jdbc;
+    private final LedgerQueries ledger;
 
-    LabelPreview(Inventory inventory, JdbcClient jdbc) {
+    LabelPreview(Inventory inventory, LedgerQueries ledger) {
         this.inventory = inventory;
-        this.jdbc = jdbc;
+        this.ledger = ledger;
     }
 
     /** {@code proposed} replaces the label of the same id (0: a new one); {@code delete} previews removing it. */
@@ -61,7 +61,7 @@ public class LabelPreview {
                 }
             });
             Map<String, Set<String>> groups = inventory.groupsOf(owners);
-            Map<String, Set<String>> held = held("serial_number", devices.stream().map(Device::serialNumber).toList(), proposed);
+            Map<String, Set<String>> held = held(true, devices.stream().map(Device::serialNumber).toList(), proposed);
             for (Device d : devices) {
                 Set<String> g = d.ownerUserId() == null ? Set.of() : groups.getOrDefault(d.ownerUserId(), Set.of());
                 counter.target("device " + d.serialNumber(), held.getOrDefault(d.serialNumber(), Set.of()), proposed,
@@ -75,7 +75,7 @@ public class LabelPreview {
             users = inventory.users(null, afterUser, PAGE);
             List<String> ids = users.stream().map(DirectoryUser::userId).toList();
             Map<String, Set<String>> groups = inventory.groupsOf(ids);
-            Map<String, Set<String>> held = held("client_user_id", ids, proposed);
+            Map<String, Set<String>> held = held(false, ids, proposed);
             for (String id : ids) {
                 Set<String> g = groups.getOrDefault(id, Set.of());
                 counter.target("user " + id, held.getOrDefault(id, Set.of()), proposed, l -> l.coversUser(id, g), before, after);
@@ -90,19 +90,8 @@ public class LabelPreview {
      * Licenses the holders have: for an Apple License Label, this account's licenses Orchard assigned (only those
      * R4a takes back); for an App label, every app held in any account.
      */
-    private Map<String, Set<String>> held(String column, List<String> holders, Label proposed) {
-        Map<String, Set<String>> held = new HashMap<>();
-        if (holders.isEmpty()) {
-            return held;
-        }
-        String sql = "select " + column + ", adam_id from licenses where " + column + " in (:h)"
-                + (proposed.kind() == Label.Kind.LICENSE ? " and account_id = :a and origin = 'ORCHARD' and intent is null" : "");
-        var statement = jdbc.sql(sql).param("h", holders);
-        if (proposed.kind() == Label.Kind.LICENSE) {
-            statement = statement.param("a", proposed.accountId());
-        }
-        statement.query((rs, n) -> held.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2))).list();
-        return held;
+    private Map<String, Set<String>> held(boolean devices, List<String> holders, Label proposed) {
+        return ledger.appsHeld(devices, holders, proposed.kind() == Label.Kind.LICENSE ? proposed.accountId() : null);
     }
 
     /** Counts one target's difference between the label sets. */

@@ -13,11 +13,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.ledger.LicenseLedger;
+import dev.orchard.server.ledger.LicenseRow;
 
 /**
- * What the licensing engine reads (pools, held licenses, Apple users: the ledger's tables, which only {@link LicenseLedger}
- * writes) and writes (the waitlist, opt-outs and its pass state).
+ * What the licensing engine reads (pools, held licenses and Apple users through {@link LedgerQueries}; only
+ * {@link LicenseLedger} writes them) and writes (the waitlist, opt-outs and its pass state).
  */
 @Repository
 class LicensingData {
@@ -27,76 +29,27 @@ class LicensingData {
                    boolean deviceAssignable, Set<String> platforms) {
     }
 
-    /** A license in the ledger. */
-    record HeldRow(long id, long accountId, String adamId, String pricingParam, String serialNumber, String clientUserId,
-                   String origin, String intent, String reclaimRule) {
-        /** Held, or in flight and still wanted: what a reclaim trigger applies to (see {@link LicenseLedger}'s table). */
-        boolean reclaimable() {
-            return id >= 0 && (intent == null || "ASSIGN".equals(intent) && reclaimRule == null);
-        }
-
-        /** In flight, but its holder no longer wants it: reclaimed once Apple confirms it. */
-        boolean unwanted() {
-            return "ASSIGN".equals(intent) && reclaimRule != null;
-        }
-
-        HolderType type() {
-            return serialNumber != null ? HolderType.DEVICE : HolderType.USER;
-        }
-
-        String holder() {
-            return serialNumber != null ? serialNumber : clientUserId;
-        }
-
-        LicenseLedger.Key key() {
-            return new LicenseLedger.Key(adamId, pricingParam, serialNumber, clientUserId);
-        }
-    }
-
     private final JdbcClient jdbc;
+    private final LedgerQueries ledger;
 
-    LicensingData(JdbcClient jdbc) {
+    LicensingData(JdbcClient jdbc, LedgerQueries ledger) {
         this.jdbc = jdbc;
+        this.ledger = ledger;
     }
 
     List<PoolRow> pools() {
-        Map<String, Long> pending = new HashMap<>();
-        jdbc.sql("""
-                select account_id, adam_id, pricing_param, count(*) from licenses where intent = 'ASSIGN'
-                group by account_id, adam_id, pricing_param
-                """).query((rs, n) -> pending.put(rs.getLong(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(4)))
-                .list();
-        return jdbc.sql("select * from pools").query((rs, n) -> {
-            String key = rs.getLong("account_id") + "/" + rs.getString("adam_id") + "/" + rs.getString("pricing_param");
-            long available = rs.getLong("available_count") - pending.getOrDefault(key, 0L);
-            String platforms = rs.getString("platforms");
-            return new PoolRow(rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
-                    "Book".equalsIgnoreCase(rs.getString("product_type")), available, rs.getBoolean("unlimited"),
-                    rs.getBoolean("device_assignable"),
-                    platforms == null || platforms.isBlank() ? Set.of() : Set.of(platforms.split(",")));
-        }).list();
+        Map<String, Long> pending = ledger.inFlightPerPool();
+        return ledger.pools(null).stream().map(p -> {
+            long available = (p.available() == null ? 0 : p.available())
+                    - pending.getOrDefault(p.accountId() + "/" + p.adamId() + "/" + p.pricingParam(), 0L);
+            return new PoolRow(p.accountId(), p.adamId(), p.pricingParam(), "Book".equalsIgnoreCase(p.productType()), available,
+                    p.unlimited(), p.deviceAssignable(), Set.copyOf(p.platforms()));
+        }).toList();
     }
 
-    /** Licenses held by these devices or users (any account, any app). */
-    List<HeldRow> held(Collection<String> serials, Collection<String> users) {
-        var rows = new java.util.ArrayList<HeldRow>();
-        if (!serials.isEmpty()) {
-            rows.addAll(jdbc.sql("select * from licenses where serial_number in (:s)").param("s", serials).query(LicensingData::held).list());
-        }
-        if (!users.isEmpty()) {
-            rows.addAll(jdbc.sql("select * from licenses where client_user_id in (:u)").param("u", users).query(LicensingData::held).list());
-        }
-        return rows;
-    }
-
-    List<HeldRow> heldBy(String column, String value) {
-        return jdbc.sql("select * from licenses where " + column + " = ?").param(value).query(LicensingData::held).list();
-    }
-
-    static HeldRow held(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        return new HeldRow(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
-                rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"), rs.getString("intent"),
-                rs.getString("reclaim_rule"));
+    /** Licenses of these devices or users (any account, any app, any state). */
+    List<LicenseRow> held(Collection<String> serials, Collection<String> users) {
+        return ledger.rows(serials, users);
     }
 
     /** Opt-outs of these holders as "TYPE:holder:adamId". */
@@ -124,11 +77,7 @@ class LicensingData {
 
     /** Clientuserids with an active (Registered or Associated) Apple user in the account. */
     Set<String> appleUsers(long accountId, Collection<String> users) {
-        if (users.isEmpty()) {
-            return Set.of();
-        }
-        return new HashSet<>(jdbc.sql("select client_user_id from apple_users where account_id = :a and client_user_id in (:u) "
-                + "and status in ('Registered', 'Associated')").param("a", accountId).param("u", users).query(String.class).list());
+        return ledger.activeAppleUsers(accountId, users);
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.audit.AuditTrail;
 import dev.orchard.server.ledger.LicenseLedger;
+import dev.orchard.server.ledger.LicenseRow;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Inventory;
@@ -129,7 +130,7 @@ public class LicensingEngine {
             reclaimed += tx.execute(s -> {
                 var ops = new ArrayList<OperationQueue.Queued>();
                 int n = 0;
-                for (LicensingData.HeldRow h : data.held(serials, List.of())) {
+                for (LicenseRow h : data.held(serials, List.of())) {
                     if (h.reclaimable()) {
                         n += reclaims.reclaim(h, "R4b", "the device is retired", ops);
                     }
@@ -179,8 +180,8 @@ public class LicensingEngine {
                 for (String adamId : desired.getOrDefault(d.serialNumber(), Set.of())) {
                     decide(pass, d, d.ownerUserId(), g, List.of(d), adamId, held, optOuts, ops);
                 }
-                for (LicensingData.HeldRow h : held) {
-                    if (h.type() == HolderType.DEVICE && h.holder().equals(d.serialNumber()) && "ORCHARD".equals(h.origin())
+                for (LicenseRow h : held) {
+                    if (HolderType.of(h) == HolderType.DEVICE && h.holder().equals(d.serialNumber()) && "ORCHARD".equals(h.origin())
                             && h.reclaimable() && !pass.coversDevice(h.accountId(), d, g)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the device", ops);
                     }
@@ -218,7 +219,7 @@ public class LicensingEngine {
                         }
                     }
                 }
-                for (LicensingData.HeldRow h : held) {
+                for (LicenseRow h : held) {
                     if (h.holder().equals(u.userId()) && "ORCHARD".equals(h.origin()) && h.reclaimable()
                             && !pass.coversUser(h.accountId(), u.userId(), g, own)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the user", ops);
@@ -231,7 +232,7 @@ public class LicensingEngine {
     }
 
     private void decide(Pass pass, Device d, String userId, Set<String> groups, List<Device> userDevices, String adamId,
-                        List<LicensingData.HeldRow> held, Set<String> optOuts, List<OperationQueue.Queued> ops) {
+                        List<LicenseRow> held, Set<String> optOuts, List<OperationQueue.Queued> ops) {
         var app = pass.app(adamId);
         HolderType type = AssignmentPolicy.type(d, app);
         String holder = type == HolderType.DEVICE ? d.serialNumber() : userId;
@@ -247,9 +248,9 @@ public class LicensingEngine {
                     userId != null && pass.coversUser(p.accountId(), userId, groups, userDevices)));
         }
         var mine = new ArrayList<AssignmentPolicy.Held>();
-        for (LicensingData.HeldRow h : held) {
+        for (LicenseRow h : held) {
             if (h.adamId().equals(adamId) && !"RECLAIM".equals(h.intent())) {
-                mine.add(new AssignmentPolicy.Held(h.accountId(), h.pricingParam(), h.type(), h.holder(), "ORCHARD".equals(h.origin())));
+                mine.add(new AssignmentPolicy.Held(h.accountId(), h.pricingParam(), HolderType.of(h), h.holder(), "ORCHARD".equals(h.origin())));
             }
         }
         Map<String, Boolean> availableIn = new HashMap<>();
@@ -267,14 +268,14 @@ public class LicensingEngine {
                 // no opt-out holds (R4c, R4d). "Keep" alone says only that the holder has the app.
                 if (!optedOut) {
                     held.stream().filter(h -> h.unwanted() && h.adamId().equals(adamId) && holder.equals(h.holder()))
-                            .filter(h -> h.type() == HolderType.DEVICE ? d != null && pass.coversDevice(h.accountId(), d, groups)
+                            .filter(h -> HolderType.of(h) == HolderType.DEVICE ? d != null && pass.coversDevice(h.accountId(), d, groups)
                                     : pass.coversUser(h.accountId(), userId, groups, userDevices))
                             .forEach(h -> ledger.clearUnwanted(h.id()));
                 }
             }
         } else if (decision instanceof AssignmentPolicy.Assign a) {
             assign(pass, a, adamId, ops, now);
-            held.add(new LicensingData.HeldRow(-1, a.accountId(), adamId, a.pricingParam(),
+            held.add(new LicenseRow(-1, a.accountId(), adamId, a.pricingParam(),
                     a.type() == HolderType.DEVICE ? a.holder() : null, a.type() == HolderType.USER ? a.holder() : null,
                     "ORCHARD", "ASSIGN", null));
         } else if (decision instanceof AssignmentPolicy.Wait w) {

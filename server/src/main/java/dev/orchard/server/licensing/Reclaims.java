@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -18,7 +17,9 @@ import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.InventoryEvents;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 import dev.orchard.server.system.NotFoundException;
+import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.ledger.LicenseLedger;
+import dev.orchard.server.ledger.LicenseRow;
 import dev.orchard.server.ledger.LicenseEvents;
 
 /**
@@ -42,19 +43,19 @@ public class Reclaims {
     private final Inventory inventory;
     private final AuditTrail audit;
     private final LicensingProperties properties;
-    private final JdbcClient jdbc;
+    private final LedgerQueries queries;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     Reclaims(LicensingData data, OperationQueue queue, LicenseLedger ledger, Inventory inventory, AuditTrail audit,
-             LicensingProperties properties, JdbcClient jdbc, TransactionTemplate tx, Clock clock) {
+             LicensingProperties properties, LedgerQueries queries, TransactionTemplate tx, Clock clock) {
         this.data = data;
         this.queue = queue;
         this.ledger = ledger;
         this.inventory = inventory;
         this.audit = audit;
         this.properties = properties;
-        this.jdbc = jdbc;
+        this.queries = queries;
         this.tx = tx;
         this.clock = clock;
     }
@@ -65,8 +66,8 @@ public class Reclaims {
      * already sent is marked unwanted, so Apple's confirmation starts its reclaim. Returns 1, or 0 when nothing
      * changed (already being reclaimed).
      */
-    int reclaim(LicensingData.HeldRow h, String rule, String why, List<OperationQueue.Queued> ops) {
-        if ("ASSIGN".equals(h.intent())) {
+    int reclaim(LicenseRow h, String rule, String why, List<OperationQueue.Queued> ops) {
+        if (h.inFlight()) {
             return reclaimInFlight(h, rule, why, ops);
         }
         if (!ledger.markReclaim(h.id(), rule)) {
@@ -80,7 +81,7 @@ public class Reclaims {
         return 1;
     }
 
-    private int reclaimInFlight(LicensingData.HeldRow h, String rule, String why, List<OperationQueue.Queued> ops) {
+    private int reclaimInFlight(LicenseRow h, String rule, String why, List<OperationQueue.Queued> ops) {
         AccountId account = new AccountId(h.accountId());
         String holder = (h.serialNumber() != null ? "device " : "user ") + h.holder();
         if (h.reclaimRule() == null && queue.cancelQueuedAssignments(account, List.of(h.key())) > 0) {
@@ -91,8 +92,8 @@ public class Reclaims {
         }
         if (!ledger.markUnwanted(h.id(), rule)) {
             // Apple's confirmation (or a failure) won the race: reclaim the license in the state it is in now
-            var now = jdbc.sql("select * from licenses where id = ?").param(h.id()).query(LicensingData::held).optional();
-            return now.isPresent() && !"ASSIGN".equals(now.get().intent()) ? reclaim(now.get(), rule, why, ops) : 0;
+            var now = queries.row(h.id());
+            return now.isPresent() && !now.get().inFlight() ? reclaim(now.get(), rule, why, ops) : 0;
         }
         audit.record("rule:" + rule, "LICENSE_RECLAIMED", holder, "app " + h.adamId() + " from account " + h.accountId()
                 + ": " + why + "; the assignment is at Apple, its license is taken back as soon as Apple confirms it", "PENDING");
@@ -122,13 +123,13 @@ public class Reclaims {
     @EventListener
     void deviceRetired(InventoryEvents.DeviceRetired e) {
         var ops = new ArrayList<OperationQueue.Queued>();
-        for (LicensingData.HeldRow h : data.heldBy("serial_number", e.serialNumber())) {
+        for (LicenseRow h : queries.rowsOfDevice(e.serialNumber())) {
             reclaim(h, "R4b", "the device was retired", ops);
         }
         Device d = inventory.findDevice(e.serialNumber()).orElse(null);
         if (properties.reclaimUserLicensesWithoutDevices() && d != null && d.ownerUserId() != null
                 && inventory.devicesOwnedBy(List.of(d.ownerUserId())).stream().noneMatch(Device::active)) {
-            for (LicensingData.HeldRow h : data.heldBy("client_user_id", d.ownerUserId())) {
+            for (LicenseRow h : queries.rowsOfUser(d.ownerUserId())) {
                 reclaim(h, "R4b", "the user's last active device was retired", ops);
             }
         }
@@ -149,14 +150,14 @@ public class Reclaims {
         var ops = new ArrayList<OperationQueue.Queued>();
         Instant now = clock.instant();
         adamIds.forEach((bundleId, adamId) -> {
-            for (LicensingData.HeldRow h : data.heldBy("serial_number", d.serialNumber())) {
+            for (LicenseRow h : queries.rowsOfDevice(d.serialNumber())) {
                 if (h.adamId().equals(adamId)) {
                     reclaim(h, "R4c", "the app " + bundleId + " was removed from the device", ops);
                     data.optOut(HolderType.DEVICE, d.serialNumber(), adamId, "R4c", now);
                 }
             }
             if (d.ownerUserId() != null && !data.installedOnAnyDevice(d.ownerUserId(), bundleId)) {
-                for (LicensingData.HeldRow h : data.heldBy("client_user_id", d.ownerUserId())) {
+                for (LicenseRow h : queries.rowsOfUser(d.ownerUserId())) {
                     if (h.adamId().equals(adamId)) {
                         reclaim(h, "R4c", "the app " + bundleId + " is on none of the user's devices any more", ops);
                         data.optOut(HolderType.USER, d.ownerUserId(), adamId, "R4c", now);
@@ -169,34 +170,31 @@ public class Reclaims {
 
     /** R4d: one license. */
     public Plan reclaimLicense(long licenseId, boolean dryRun) {
-        String where = "id = " + licenseId;
-        if (count(where) == 0) {
+        LedgerQueries.Scope scope = LedgerQueries.Scope.license(licenseId);
+        if (queries.count(scope) == 0) {
             throw new NotFoundException("no license " + licenseId);
         }
-        return reclaimWhere(where, "license " + licenseId, dryRun);
+        return reclaimIn(scope, "license " + licenseId, dryRun);
     }
 
     /** R4d: every license of an app, in one account or in all. */
     public Plan reclaimApp(String adamId, Long accountId, boolean dryRun) {
         dev.orchard.server.inventory.Identifiers.adamId(adamId);
-        String where = "adam_id = '" + adamId + "'" + (accountId == null ? "" : " and account_id = " + accountId);
-        return reclaimWhere(where, "app " + adamId + (accountId == null ? " in every account" : " in account " + accountId), dryRun);
+        return reclaimIn(LedgerQueries.Scope.app(adamId, accountId), "app " + adamId + (accountId == null ? " in every account" : " in account " + accountId), dryRun);
     }
 
     /** R4d: every license of an account. */
     public Plan reclaimAccount(AccountId account, boolean dryRun) {
-        return reclaimWhere("account_id = " + account.value(), "account " + account.value(), dryRun);
+        return reclaimIn(LedgerQueries.Scope.account(account.value()), "account " + account.value(), dryRun);
     }
 
     /**
-     * Reclaims the held licenses matching {@code where} (built here from validated numbers only), a chunk per
-     * transaction. Reclaimed targets are opted out so the labels do not assign them the app again.
+     * Reclaims the scope's reclaimable licenses (held, or in flight and still wanted), a chunk per transaction.
+     * Reclaimed targets are opted out so the labels do not assign them the app again.
      */
-    private Plan reclaimWhere(String where, String subject, boolean dryRun) {
-        String held = where + " and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))";
-        long total = count(held);
-        List<Map<String, Object>> sample = jdbc.sql("select id, account_id, adam_id, pricing_param, serial_number, client_user_id, "
-                + "origin from licenses where " + held + " order by id limit " + SAMPLE).query().listOfRows();
+    private Plan reclaimIn(LedgerQueries.Scope scope, String subject, boolean dryRun) {
+        long total = queries.countReclaimable(scope);
+        List<Map<String, Object>> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Reclaims::sampleRow).toList();
         if (dryRun) {
             audit.record("api", "RECLAIM_PREVIEWED", subject, total + " licenses would be reclaimed", "DRY_RUN");
             return new Plan(true, total, sample);
@@ -205,8 +203,7 @@ public class Reclaims {
         long after = 0;
         while (true) {
             long from = after;
-            List<LicensingData.HeldRow> chunk = jdbc.sql("select * from licenses where " + held + " and id > ? order by id limit "
-                    + LicensingEngine.CHUNK).param(from).query(LicensingData::held).list();
+            List<LicenseRow> chunk = queries.reclaimable(scope, from, LicensingEngine.CHUNK);
             if (chunk.isEmpty()) {
                 break;
             }
@@ -214,9 +211,9 @@ public class Reclaims {
                 var ops = new ArrayList<OperationQueue.Queued>();
                 int n = 0;
                 Instant now = clock.instant();
-                for (LicensingData.HeldRow h : chunk) {
+                for (LicenseRow h : chunk) {
                     n += reclaim(h, "R4d", "an administrator reclaimed " + subject, ops);
-                    data.optOut(h.type(), h.holder(), h.adamId(), "R4d", now);
+                    data.optOut(HolderType.of(h), h.holder(), h.adamId(), "R4d", now);
                 }
                 queue.enqueue(ops);
                 return n;
@@ -233,26 +230,24 @@ public class Reclaims {
      */
     public boolean cancel(long licenseId) {
         return Boolean.TRUE.equals(tx.execute(s -> {
-            var inFlight = jdbc.sql("select * from licenses where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
-                    .param(licenseId).query(LicensingData::held).list();
-            if (!inFlight.isEmpty() && ledger.clearUnwanted(licenseId)) {
-                LicensingData.HeldRow h = inFlight.get(0);
-                data.clearOptOuts(h.type(), h.holder(), h.adamId());
-                audit.record("api", "RECLAIM_CANCELLED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
-                        "app " + h.adamId() + " in account " + h.accountId() + " (the assignment was still at Apple)", "OK");
-                return true;
+            LicenseRow h = queries.row(licenseId).orElse(null);
+            if (h != null && h.unwanted()) {
+                if (ledger.clearUnwanted(licenseId)) {
+                    data.clearOptOuts(HolderType.of(h), h.holder(), h.adamId());
+                    audit.record("api", "RECLAIM_CANCELLED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
+                            "app " + h.adamId() + " in account " + h.accountId() + " (the assignment was still at Apple)", "OK");
+                    return true;
+                }
+                h = queries.row(licenseId).orElse(null); // Apple confirmed it meanwhile: its reclaim is queued now
             }
-            var rows = jdbc.sql("select * from licenses where id = ? and intent = 'RECLAIM'").param(licenseId)
-                    .query(LicensingData::held).list();
-            if (rows.isEmpty()) {
+            if (h == null || !h.reclaiming()) {
                 return false;
             }
-            LicensingData.HeldRow h = rows.get(0);
             if (queue.cancelQueuedReclaims(new AccountId(h.accountId()), List.of(h.key())) == 0) {
                 return false; // already sent to Apple
             }
             ledger.keep(new AccountId(h.accountId()), h.key());
-            data.clearOptOuts(h.type(), h.holder(), h.adamId());
+            data.clearOptOuts(HolderType.of(h), h.holder(), h.adamId());
             audit.record("api", "RECLAIM_CANCELLED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
                     "app " + h.adamId() + " in account " + h.accountId(), "OK");
             return true;
@@ -265,7 +260,16 @@ public class Reclaims {
         return n == null ? 0 : n;
     }
 
-    private long count(String where) {
-        return jdbc.sql("select count(*) from licenses where " + where).query(Long.class).single();
+    /** A reclaim's preview row, as the API has always shown it. */
+    private static Map<String, Object> sampleRow(LicenseRow r) {
+        var row = new java.util.LinkedHashMap<String, Object>();
+        row.put("id", r.id());
+        row.put("account_id", r.accountId());
+        row.put("adam_id", r.adamId());
+        row.put("pricing_param", r.pricingParam());
+        row.put("serial_number", r.serialNumber());
+        row.put("client_user_id", r.clientUserId());
+        row.put("origin", r.origin());
+        return row;
     }
 }

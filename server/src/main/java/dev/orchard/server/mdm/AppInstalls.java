@@ -50,13 +50,13 @@ class AppInstalls {
         String conditions = " left join app_settings s on s.adam_id = l.adam_id where e.state = 'ENROLLED' "
                 + "and not exists (select 1 from mdm_servers ms where ms.license_only and ms.id = coalesce(e.server_id, "
                 + "(select dflt.id from mdm_servers dflt where dflt.is_default))) "
-                + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.intent is null and l.confirmed_at is not null "
+                + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.confirmed "
                 + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
                 + "order by d.serial_number, l.adam_id limit ?";
-        var list = new java.util.ArrayList<Wanted>(jdbc.sql(enrolled + "join licenses l on l.serial_number = d.serial_number"
+        var list = new java.util.ArrayList<Wanted>(jdbc.sql(enrolled + "join ledger_licenses l on l.serial_number = d.serial_number"
                 + conditions).param(limit).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), false)).list());
         if (list.size() < limit) {
-            list.addAll(jdbc.sql(enrolled + "and d.shared_ipad = false join licenses l on l.client_user_id = d.owner_user_id"
+            list.addAll(jdbc.sql(enrolled + "and d.shared_ipad = false join ledger_licenses l on l.client_user_id = d.owner_user_id"
                     + conditions).param(limit - list.size()).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), true)).list());
         }
         return list;
@@ -64,15 +64,15 @@ class AppInstalls {
 
     /** Apps the device holds a confirmed device license for (rule R10 re-installs exactly these). */
     List<String> deviceLicensedApps(String serial, boolean onlyInstallOnRegistration) {
-        return jdbc.sql("select l.adam_id from licenses l left join app_settings s on s.adam_id = l.adam_id "
-                + "where l.serial_number = ? and l.intent is null and l.confirmed_at is not null "
+        return jdbc.sql("select l.adam_id from ledger_licenses l left join app_settings s on s.adam_id = l.adam_id "
+                + "where l.serial_number = ? and l.confirmed "
                 + "and (? = false or coalesce(s.install_on_registration, false)) order by l.adam_id")
                 .params(serial, onlyInstallOnRegistration).query(String.class).list();
     }
 
     /** Apps the device, or its user, holds a confirmed license for. */
     List<String> licensedApps(String serial) {
-        return jdbc.sql("select distinct adam_id from licenses where intent is null and confirmed_at is not null and "
+        return jdbc.sql("select distinct adam_id from ledger_licenses where confirmed and "
                 + "(serial_number = ? or client_user_id = (select owner_user_id from devices where serial_number = ?)) "
                 + "order by adam_id").params(serial, serial).query(String.class).list();
     }
@@ -80,8 +80,8 @@ class AppInstalls {
     /** Whether the device (or its owner, for a user license) holds a confirmed license for the app. */
     Optional<Boolean> licensed(String serial, String adamId) {
         var holders = jdbc.sql("""
-                select case when l.serial_number is not null then 'D' else 'U' end from licenses l
-                where l.adam_id = ? and l.intent is null and l.confirmed_at is not null
+                select case when l.serial_number is not null then 'D' else 'U' end from ledger_licenses l
+                where l.adam_id = ? and l.confirmed
                   and (l.serial_number = ? or l.client_user_id = (select owner_user_id from devices where serial_number = ?))
                 """).params(adamId, serial, serial).query(String.class).list();
         return holders.isEmpty() ? Optional.empty() : Optional.of(!holders.contains("D"));
@@ -89,8 +89,8 @@ class AppInstalls {
 
     /** Devices holding a confirmed device license for the app, after {@code afterSerial}. */
     List<String> holders(String adamId, String afterSerial, int limit) {
-        return jdbc.sql("select serial_number from licenses where adam_id = ? and serial_number > ? and intent is null "
-                + "and confirmed_at is not null order by serial_number limit ?").params(adamId, afterSerial, limit)
+        return jdbc.sql("select serial_number from ledger_licenses where adam_id = ? and serial_number > ? and confirmed "
+                + "order by serial_number limit ?").params(adamId, afterSerial, limit)
                 .query(String.class).list();
     }
 
@@ -117,7 +117,7 @@ class AppInstalls {
         return jdbc.sql("""
                 select a.serial_number, m.adam_id, m.bundle_id, a.version, m.version from device_apps a
                 join app_metadata m on m.bundle_id = a.bundle_id
-                join licenses l on l.serial_number = a.serial_number and l.adam_id = m.adam_id and l.intent is null
+                join ledger_licenses l on l.serial_number = a.serial_number and l.adam_id = m.adam_id and l.held
                 join devices d on d.serial_number = a.serial_number and d.status = 'ACTIVE'
                 where a.version is not null and m.version is not null and a.version <> m.version
                   and (cast(? as varchar) is null or a.serial_number = ?) and (cast(? as varchar) is null or m.adam_id = ?)

@@ -68,9 +68,8 @@ class OperationStore {
     List<Target> due(AccountId account, Instant now, int limit) {
         return jdbc.sql("""
                 select * from operation_targets t where t.account_id = ? and t.state = 'QUEUED' and t.not_before <= ?
-                  and (t.action <> 'ASSOCIATE' or t.client_user_id is null or exists (select 1 from apple_users u
-                       where u.account_id = t.account_id and u.client_user_id = t.client_user_id
-                       and u.status in ('Registered', 'Associated')))
+                  and (t.action <> 'ASSOCIATE' or t.client_user_id is null or exists (select 1 from ledger_apple_users u
+                       where u.account_id = t.account_id and u.client_user_id = t.client_user_id and u.active))
                 order by t.id limit ?
                 """).params(account.value(), Timestamp.from(now), limit).query(OperationStore::target).list();
     }
@@ -178,20 +177,20 @@ class OperationStore {
         Timestamp ts = Timestamp.from(now);
         return jdbc.sql("""
                 update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state = 'SENT' and (
-                  (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from licenses l
+                  (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
-                      and l.serial_number = t.serial_number and (l.intent is null or l.intent = 'RECLAIM')))
-                  or (t.action = 'ASSOCIATE' and t.client_user_id is not null and exists (select 1 from licenses l
+                      and l.serial_number = t.serial_number and l.at_apple))
+                  or (t.action = 'ASSOCIATE' and t.client_user_id is not null and exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
-                      and l.client_user_id = t.client_user_id and (l.intent is null or l.intent = 'RECLAIM')))
-                  or (t.action = 'DISASSOCIATE' and t.serial_number is not null and not exists (select 1 from licenses l
+                      and l.client_user_id = t.client_user_id and l.at_apple))
+                  or (t.action = 'DISASSOCIATE' and t.serial_number is not null and not exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
                       and l.serial_number = t.serial_number))
-                  or (t.action = 'DISASSOCIATE' and t.client_user_id is not null and not exists (select 1 from licenses l
+                  or (t.action = 'DISASSOCIATE' and t.client_user_id is not null and not exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
                       and l.client_user_id = t.client_user_id))
-                  or (t.action = 'CREATE_USER' and exists (select 1 from apple_users u where u.account_id = t.account_id
-                      and u.client_user_id = t.client_user_id and u.status in ('Registered', 'Associated'))))
+                  or (t.action = 'CREATE_USER' and exists (select 1 from ledger_apple_users u where u.account_id = t.account_id
+                      and u.client_user_id = t.client_user_id and u.active)))
                 """).params(ts, operationId).update();
     }
 

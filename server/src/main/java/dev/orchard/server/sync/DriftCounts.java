@@ -4,7 +4,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.context.annotation.Bean;
@@ -16,6 +15,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.ledger.LedgerQueries;
 
 /**
  * Drift counts per account (licenses found at Apple that Orchard did not assign; Orchard's that Apple lacks), as of
@@ -30,10 +30,12 @@ public class DriftCounts {
     }
 
     private final JdbcClient jdbc;
+    private final LedgerQueries ledger;
     private final Clock clock;
 
-    DriftCounts(JdbcClient jdbc, Clock clock) {
+    DriftCounts(JdbcClient jdbc, LedgerQueries ledger, Clock clock) {
         this.jdbc = jdbc;
+        this.ledger = ledger;
         this.clock = clock;
     }
 
@@ -52,18 +54,11 @@ public class DriftCounts {
     public void recount(AccountId id) {
         Timestamp now = Timestamp.from(clock.instant());
         long account = id.value();
-        {
-            Map<String, Object> row = jdbc.sql("""
-                    select (select count(*) from licenses where account_id = ? and origin = 'EXTERNAL') as external,
-                           (select count(*) from licenses where account_id = ? and origin = 'ORCHARD' and missing_since is not null) as missing
-                    """).params(account, account).query().singleRow();
-            long external = ((Number) row.get("external")).longValue();
-            long missing = ((Number) row.get("missing")).longValue();
-            if (jdbc.sql("update drift_counts set external = ?, missing = ?, computed_at = ? where account_id = ?")
-                    .params(external, missing, now, account).update() == 0) {
-                jdbc.sql("insert into drift_counts (account_id, external, missing, computed_at) values (?, ?, ?, ?)")
-                        .params(account, external, missing, now).update();
-            }
+        LedgerQueries.DriftCount c = ledger.countDrift(id);
+        if (jdbc.sql("update drift_counts set external = ?, missing = ?, computed_at = ? where account_id = ?")
+                .params(c.external(), c.missing(), now, account).update() == 0) {
+            jdbc.sql("insert into drift_counts (account_id, external, missing, computed_at) values (?, ?, ?, ?)")
+                    .params(account, c.external(), c.missing(), now).update();
         }
     }
 

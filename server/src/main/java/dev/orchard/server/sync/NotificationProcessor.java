@@ -49,9 +49,12 @@ public class NotificationProcessor {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final NotificationOrder order;
+    private final dev.orchard.server.ledger.LedgerQueries queries;
 
-    NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses, ApplicationEventPublisher events,
+    NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses,
+                          dev.orchard.server.ledger.LedgerQueries queries, ApplicationEventPublisher events,
                           SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
+        this.queries = queries;
         this.jdbc = jdbc;
         this.order = new NotificationOrder(jdbc);
         this.ledger = ledger;
@@ -131,15 +134,13 @@ public class NotificationProcessor {
         if (Math.abs((long) c.countDelta()) > MAX_COUNT_DELTA) {
             return "countDelta " + c.countDelta() + " is beyond ±" + MAX_COUNT_DELTA;
         }
-        var pool = jdbc.sql("select total_count, unlimited from pools where account_id = ? and adam_id = ? and pricing_param = ?")
-                .params(account.value(), c.adamId(), c.pricingParam()).query((rs, i) -> new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0})
-                .optional();
+        var pool = queries.poolTotal(account, c.adamId(), c.pricingParam());
         if (pool.isEmpty()) {
             return UNKNOWN_ASSET + " " + c.adamId() + " (" + c.pricingParam() + "): a sync reads Apple's own counts";
         }
-        long total = pool.get()[0] + c.countDelta();
-        if (pool.get()[1] == 0 && (total < 0 || total > Integer.MAX_VALUE)) {
-            return "countDelta " + c.countDelta() + " would take the total of " + c.adamId() + " from " + pool.get()[0] + " to " + total;
+        long total = pool.get().total() + c.countDelta();
+        if (!pool.get().unlimited() && (total < 0 || total > Integer.MAX_VALUE)) {
+            return "countDelta " + c.countDelta() + " would take the total of " + c.adamId() + " from " + pool.get().total() + " to " + total;
         }
         return null;
     }

@@ -27,7 +27,7 @@ abstract class AccountsStorageContract {
     void setUp() {
         jdbc = JdbcClient.create(dataSource());
         accounts = new Accounts(jdbc);
-        licenses = new AccountLicenses(jdbc);
+        licenses = new dev.orchard.server.ledger.LedgerQueries(jdbc); // the ledger answers the accounts port
     }
 
     AccountId add(String uId, Integer priority) {

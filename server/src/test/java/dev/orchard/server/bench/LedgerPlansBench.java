@@ -79,7 +79,7 @@ public final class LedgerPlansBench {
                 jdbc.sql("select pg_size_pretty(pg_database_size(current_database()))").query(String.class).single());
 
         Map<String, String> queries = new LinkedHashMap<>();
-        queries.put("pass: pending assignments per pool (LicensingData.pools)",
+        queries.put("pass: pending assignments per pool (LedgerQueries.inFlightPerPool)",
                 "select account_id, adam_id, pricing_param, count(*) from licenses where intent = 'ASSIGN' group by account_id, adam_id, pricing_param");
         queries.put("sync page: unwanted assignments in flight of an account (LicenseLedger.applySeen)",
                 "select adam_id, pricing_param, serial_number, client_user_id from licenses where account_id = 7 and reclaim_rule is not null and intent = 'ASSIGN'");
@@ -88,7 +88,7 @@ public final class LedgerPlansBench {
         queries.put("pass: the licenses of those devices",
                 "select * from licenses where serial_number in (select serial_number from devices where status = 'RETIRED' "
                         + "and serial_number > '' order by serial_number limit 1000)");
-        queries.put("drift: Orchard's licenses missing at Apple in an account (DriftCounts, every minute)",
+        queries.put("drift: Orchard's licenses missing at Apple in an account (LedgerQueries.countDrift, every minute)",
                 "select count(*) from licenses where account_id = 7 and origin = 'ORCHARD' and missing_since is not null");
         queries.put("app page: an app's holders, first page (LedgerQueries)",
                 "select * from licenses where adam_id = '100105' order by id limit 50");

@@ -15,7 +15,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.licensing.Reclaims;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.sync.SyncQueries;
 import dev.orchard.server.sync.SyncTasks;
 
 /**
@@ -27,18 +27,18 @@ class AccountsPages {
 
     private final AccountService accounts;
     private final DashboardPage dashboard;
-    private final LedgerQueries ledger;
+    private final SyncQueries runs;
     private final SyncTasks sync;
     private final Reclaims reclaims;
 
     private final dev.orchard.server.sync.NotificationInbox inbox;
 
-    AccountsPages(AccountService accounts, DashboardPage dashboard, LedgerQueries ledger, SyncTasks sync, Reclaims reclaims,
+    AccountsPages(AccountService accounts, DashboardPage dashboard, SyncQueries runs, SyncTasks sync, Reclaims reclaims,
                   dev.orchard.server.sync.NotificationInbox inbox) {
         this.inbox = inbox;
         this.accounts = accounts;
         this.dashboard = dashboard;
-        this.ledger = ledger;
+        this.runs = runs;
         this.sync = sync;
         this.reclaims = reclaims;
     }
@@ -66,7 +66,7 @@ class AccountsPages {
 
     private String page(dev.orchard.server.accounts.Account account, Model model) {
         model.addAttribute("c", dashboard.card(account));
-        model.addAttribute("history", ledger.history(account.id(), 20));
+        model.addAttribute("history", runs.history(account.id(), 20));
         model.addAttribute("rejected", inbox.rejected(account.id(), 20));
         return "account";
     }

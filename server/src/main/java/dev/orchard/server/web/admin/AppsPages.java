@@ -16,7 +16,8 @@ import dev.orchard.server.licensing.Reclaims;
 import dev.orchard.server.licensing.Waitlist;
 import dev.orchard.server.mdm.MdmService;
 import dev.orchard.server.system.NotFoundException;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.catalog.CatalogQueries;
+import dev.orchard.server.ledger.LedgerQueries;
 
 /**
  * Apps: every app and book with its pools per account; an app's detail with its settings, license holders (keyset
@@ -29,13 +30,15 @@ class AppsPages {
     static final int PAGE = 50;
 
     private final LedgerQueries ledger;
+    private final CatalogQueries catalog;
     private final Inventory inventory;
     private final Reclaims reclaims;
     private final Waitlist waitlist;
     private final MdmService mdm;
 
-    AppsPages(LedgerQueries ledger, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm) {
+    AppsPages(LedgerQueries ledger, CatalogQueries catalog, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm) {
         this.ledger = ledger;
+        this.catalog = catalog;
         this.inventory = inventory;
         this.reclaims = reclaims;
         this.waitlist = waitlist;
@@ -44,10 +47,10 @@ class AppsPages {
 
     @GetMapping("/apps")
     String list(@RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "name") String sort, Model model) {
-        var apps = new java.util.ArrayList<>(ledger.apps(accountId));
-        java.util.Comparator<LedgerQueries.App> used = java.util.Comparator.comparingLong(
+        var apps = new java.util.ArrayList<>(catalog.apps(accountId));
+        java.util.Comparator<CatalogQueries.App> used = java.util.Comparator.comparingLong(
                 a -> a.pools().stream().mapToLong(LedgerQueries.Pool::assigned).sum());
-        java.util.Comparator<LedgerQueries.App> available = java.util.Comparator.comparingLong(a -> a.pools().stream()
+        java.util.Comparator<CatalogQueries.App> available = java.util.Comparator.comparingLong(a -> a.pools().stream()
                 .filter(p -> !p.unlimited() && p.available() != null).mapToLong(LedgerQueries.Pool::available).sum());
         switch (sort) {
             case "used" -> apps.sort(used.reversed());
@@ -66,7 +69,7 @@ class AppsPages {
     String app(@PathVariable String adamId, @RequestParam(defaultValue = "0") long after,
                @RequestParam(required = false) Long reclaimLicense, @RequestParam(defaultValue = "false") boolean reclaimAll,
                Model model) {
-        var app = ledger.apps(null).stream().filter(a -> a.adamId().equals(adamId)).findFirst()
+        var app = catalog.apps(null).stream().filter(a -> a.adamId().equals(adamId)).findFirst()
                 .orElseThrow(() -> new NotFoundException("no app " + adamId + " in any account"));
         List<LedgerQueries.License> holders = ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
                 after, PAGE);

@@ -15,7 +15,9 @@ import dev.orchard.server.licensing.Waitlist;
 import dev.orchard.server.mdm.MdmService;
 import dev.orchard.server.operations.Operations;
 import dev.orchard.server.sync.DriftCounts;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.catalog.CatalogQueries;
+import dev.orchard.server.ledger.LedgerQueries;
+import dev.orchard.server.sync.SyncQueries;
 import dev.orchard.server.sync.SyncProgress;
 import dev.orchard.server.sync.SyncRun;
 import dev.orchard.server.system.Installation;
@@ -36,6 +38,8 @@ class DashboardPage {
 
     private final AccountService accounts;
     private final LedgerQueries ledger;
+    private final CatalogQueries catalog;
+    private final SyncQueries sync;
     private final Waitlist waitlist;
     private final Operations operations;
     private final Installation installation;
@@ -43,8 +47,10 @@ class DashboardPage {
     private final MdmService mdm;
     private final Clock clock;
 
-    DashboardPage(AccountService accounts, LedgerQueries ledger, Waitlist waitlist, Operations operations,
-                  Installation installation, DriftCounts drift, MdmService mdm, Clock clock) {
+    DashboardPage(AccountService accounts, LedgerQueries ledger, CatalogQueries catalog, SyncQueries sync, Waitlist waitlist,
+                  Operations operations, Installation installation, DriftCounts drift, MdmService mdm, Clock clock) {
+        this.catalog = catalog;
+        this.sync = sync;
         this.drift = drift;
         this.mdm = mdm;
         this.accounts = accounts;
@@ -62,7 +68,7 @@ class DashboardPage {
         for (Account a : accounts.list()) {
             cards.add(card(a));
         }
-        for (var app : ledger.apps(null)) {
+        for (var app : catalog.apps(null)) {
             for (var pool : app.pools()) {
                 if (pool.unlimited() || pool.total() == null || pool.available() == null || pool.total() == 0) {
                     continue;
@@ -118,10 +124,10 @@ class DashboardPage {
     Card card(Account a) {
         var now = clock.instant();
         AccountView view = AccountView.of(a, now, accounts.expiryWarningDays(), installation.id());
-        List<SyncRun> history = ledger.history(a.id(), 1);
+        List<SyncRun> history = sync.history(a.id(), 1);
         var totals = ledger.totals(a.id());
         long blocked = view.blockedUntil() == null ? 0 : Math.max(0, view.blockedUntil().getEpochSecond() - now.getEpochSecond());
-        return new Card(view, history.isEmpty() ? null : history.get(0), ledger.progress(a.id()), totals.purchased(),
+        return new Card(view, history.isEmpty() ? null : history.get(0), sync.progress(a.id()), totals.purchased(),
                 totals.used(), totals.available(), blocked, drift.of(a.id()).orElse(null));
     }
 }

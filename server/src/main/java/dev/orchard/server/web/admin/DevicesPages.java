@@ -14,7 +14,7 @@ import dev.orchard.server.audit.AuditTrail;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.mdm.MdmService;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.ledger.LedgerQueries;
 
 /** Devices: search with keyset paging; a device's licenses, installed apps, MDM state and history; retire and install. */
 @Controller

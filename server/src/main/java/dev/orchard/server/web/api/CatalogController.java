@@ -12,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.catalog.AppCatalog;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.catalog.CatalogQueries;
+import dev.orchard.server.ledger.LedgerQueries;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -23,9 +24,11 @@ class CatalogController {
 
     private final AccountService accounts;
     private final LedgerQueries queries;
+    private final CatalogQueries apps;
     private final AppCatalog catalog;
 
-    CatalogController(AccountService accounts, LedgerQueries queries, AppCatalog catalog) {
+    CatalogController(AccountService accounts, LedgerQueries queries, CatalogQueries apps, AppCatalog catalog) {
+        this.apps = apps;
         this.accounts = accounts;
         this.queries = queries;
         this.catalog = catalog;
@@ -33,14 +36,14 @@ class CatalogController {
 
     @GetMapping("/api/v1/apps")
     @Operation(summary = "Apps across accounts, each with its pools (same app in two accounts = two pools)")
-    List<LedgerQueries.App> apps() {
-        return queries.apps(null);
+    List<CatalogQueries.App> apps() {
+        return apps.apps(null);
     }
 
     @GetMapping("/api/v1/accounts/{id}/apps")
     @Operation(summary = "The apps of one account with their pools")
-    List<LedgerQueries.App> accountApps(@PathVariable long id) {
-        return queries.apps(accounts.get(new AccountId(id)).id().value());
+    List<CatalogQueries.App> accountApps(@PathVariable long id) {
+        return apps.apps(accounts.get(new AccountId(id)).id().value());
     }
 
     @GetMapping("/api/v1/licenses")

@@ -23,7 +23,7 @@ import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.Platform;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 import dev.orchard.server.licensing.Reclaims;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.ledger.LedgerQueries;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 

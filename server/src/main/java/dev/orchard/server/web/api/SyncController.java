@@ -11,7 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.ledger.LedgerQueries;
+import dev.orchard.server.sync.SyncQueries;
 import dev.orchard.server.sync.SyncProgress;
 import dev.orchard.server.sync.SyncRun;
 import dev.orchard.server.sync.SyncTasks;
@@ -30,9 +31,12 @@ class SyncController {
     private final AccountService accounts;
     private final SyncTasks tasks;
     private final LedgerQueries queries;
+    private final SyncQueries runs;
     private final dev.orchard.server.sync.NotificationInbox inbox;
 
-    SyncController(AccountService accounts, SyncTasks tasks, LedgerQueries queries, dev.orchard.server.sync.NotificationInbox inbox) {
+    SyncController(AccountService accounts, SyncTasks tasks, LedgerQueries queries, SyncQueries runs,
+                   dev.orchard.server.sync.NotificationInbox inbox) {
+        this.runs = runs;
         this.inbox = inbox;
         this.accounts = accounts;
         this.tasks = tasks;
@@ -51,7 +55,7 @@ class SyncController {
     @Operation(summary = "Progress of the running sync (phase, pages done/total, items) and the history of runs")
     SyncStatus status(@PathVariable long id, @RequestParam(defaultValue = "20") int history) {
         AccountId account = accounts.get(new AccountId(id)).id();
-        return new SyncStatus(queries.progress(account), queries.history(account, Math.max(1, Math.min(history, 200))));
+        return new SyncStatus(runs.progress(account), runs.history(account, Math.max(1, Math.min(history, 200))));
     }
 
     @GetMapping("/api/v1/accounts/{id}/notifications/rejected")

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 import dev.orchard.server.accounts.AppleService;
 import dev.orchard.server.inventory.DirectoryUser;
 import dev.orchard.server.inventory.Inventory;
-import dev.orchard.server.sync.LedgerQueries;
+import dev.orchard.server.ledger.LedgerQueries;
 
 /** A user with groups, devices, licenses, waitlist and Apple registration per account: what the API and UI show. */
 @Component

@@ -1,0 +1,300 @@
+package dev.orchard.server.ledger;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountLicenses;
+
+/**
+ * Every read of the ledger's tables ({@code licenses}, {@code pools}, {@code apple_users}) from Java: the read models
+ * of the API and the pages (pools, licenses, drift, Apple users) and what the other modules ask of the ledger (the
+ * licensing pass, reclaims, the catalog, the notification checks, an account's removal). Queries that join the
+ * ledger to another module's tables in the database use the ledger's views instead ({@code ledger_licenses},
+ * {@code ledger_apple_users}, migration V11), which keep the meaning of its states here. No other module has SQL on
+ * the tables ({@code LedgerOwnershipTests}).
+ */
+@Component
+public class LedgerQueries implements AccountLicenses {
+
+    /** The licenses of one asset in one account. */
+    public record Pool(long accountId, String accountName, String adamId, String pricingParam, String productType,
+                       Long total, long assigned, Long available, Long retired, boolean unlimited,
+                       boolean deviceAssignable, boolean revocable, List<String> platforms, Instant updatedAt) {
+    }
+
+    /** One license in the ledger. */
+    public record License(long id, long accountId, String adamId, String pricingParam, String serialNumber,
+                          String clientUserId, String origin, Instant since, Instant confirmedAt, Instant missingSince) {
+    }
+
+    /** Filters of the license list; null means any. */
+    public record LicenseFilter(Long accountId, String adamId, String serialNumber, String clientUserId, String origin) {
+    }
+
+    /** Differences between Apple and Orchard's intent. */
+    public record Drift(long foundAtAppleNotAssignedByOrchard, List<License> foundAtApple,
+                        long assignedByOrchardMissingAtApple, List<License> missingAtApple) {
+    }
+
+    private final JdbcClient jdbc;
+
+    public LedgerQueries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Every pool (of one account, or of all), by app, then account priority, then pricing. */
+    public List<Pool> pools(Long accountId) {
+        return jdbc.sql("""
+                select p.*, a.name as account_name from pools p join accounts a on a.id = p.account_id
+                where (cast(? as bigint) is null or p.account_id = ?) order by p.adam_id, a.priority, a.id, p.pricing_param
+                """).params(accountId, accountId).query(LedgerQueries::pool).list();
+    }
+
+    /** The apps an account has pools of. */
+    public List<String> adamIds(AccountId account) {
+        return jdbc.sql("select distinct adam_id from pools where account_id = ?").param(account.value()).query(String.class).list();
+    }
+
+    /** A pool's total as Apple last stated it, and whether it is unlimited; empty when the account has no such pool. */
+    public record PoolTotal(long total, boolean unlimited) {
+    }
+
+    public Optional<PoolTotal> poolTotal(AccountId account, String adamId, String pricingParam) {
+        return jdbc.sql("select total_count, unlimited from pools where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(account.value(), adamId, pricingParam).query((rs, i) -> new PoolTotal(rs.getLong(1), rs.getBoolean(2)))
+                .optional();
+    }
+
+    /** Orchard's assignments not yet confirmed by Apple, per pool ("accountId/adamId/pricingParam"). */
+    public Map<String, Long> inFlightPerPool() {
+        Map<String, Long> pending = new HashMap<>();
+        jdbc.sql("""
+                select account_id, adam_id, pricing_param, count(*) from licenses where intent = 'ASSIGN'
+                group by account_id, adam_id, pricing_param
+                """).query((rs, n) -> pending.put(rs.getLong(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(4)))
+                .list();
+        return pending;
+    }
+
+    /** The row of one license, in whatever state it is. */
+    public Optional<LicenseRow> row(long licenseId) {
+        return jdbc.sql("select * from licenses where id = ?").param(licenseId).query(LedgerQueries::row).optional();
+    }
+
+    /** The licenses of these devices or users (any account, any app, any state). */
+    public List<LicenseRow> rows(Collection<String> serials, Collection<String> users) {
+        var rows = new java.util.ArrayList<LicenseRow>();
+        if (!serials.isEmpty()) {
+            rows.addAll(jdbc.sql("select * from licenses where serial_number in (:s)").param("s", serials).query(LedgerQueries::row).list());
+        }
+        if (!users.isEmpty()) {
+            rows.addAll(jdbc.sql("select * from licenses where client_user_id in (:u)").param("u", users).query(LedgerQueries::row).list());
+        }
+        return rows;
+    }
+
+    /** The licenses of one device. */
+    public List<LicenseRow> rowsOfDevice(String serialNumber) {
+        return rows(List.of(serialNumber), List.of());
+    }
+
+    /** The licenses of one user (user-based licenses). */
+    public List<LicenseRow> rowsOfUser(String clientUserId) {
+        return rows(List.of(), List.of(clientUserId));
+    }
+
+    /** Which licenses a reclaim of an administrator covers: one license, an app (in one account or all), or an account. */
+    public record Scope(Long licenseId, String adamId, Long accountId) {
+        public static Scope license(long id) {
+            return new Scope(id, null, null);
+        }
+
+        public static Scope app(String adamId, Long accountId) {
+            return new Scope(null, java.util.Objects.requireNonNull(adamId), accountId);
+        }
+
+        public static Scope account(long accountId) {
+            return new Scope(null, null, accountId);
+        }
+    }
+
+    private static final String IN_SCOPE = "(cast(? as bigint) is null or id = ?) and (cast(? as varchar) is null or adam_id = ?) "
+            + "and (cast(? as bigint) is null or account_id = ?)";
+    /** Held, or in flight and still wanted (see {@link LicenseRow#reclaimable()}). */
+    private static final String RECLAIMABLE = " and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))";
+
+    private static Object[] params(Scope s, Object... more) {
+        Object[] p = new Object[6 + more.length];
+        p[0] = s.licenseId();
+        p[1] = s.licenseId();
+        p[2] = s.adamId();
+        p[3] = s.adamId();
+        p[4] = s.accountId();
+        p[5] = s.accountId();
+        System.arraycopy(more, 0, p, 6, more.length);
+        return p;
+    }
+
+    /** How many licenses the scope has, in any state. */
+    public long count(Scope s) {
+        return jdbc.sql("select count(*) from licenses where " + IN_SCOPE).params(params(s)).query(Long.class).single();
+    }
+
+    /** How many licenses of the scope a reclaim would take back. */
+    public long countReclaimable(Scope s) {
+        return jdbc.sql("select count(*) from licenses where " + IN_SCOPE + RECLAIMABLE).params(params(s)).query(Long.class).single();
+    }
+
+    /** A page of the scope's reclaimable licenses in id order, after {@code afterId}. */
+    public List<LicenseRow> reclaimable(Scope s, long afterId, int limit) {
+        return jdbc.sql("select * from licenses where " + IN_SCOPE + RECLAIMABLE + " and id > ? order by id limit ?")
+                .params(params(s, afterId, limit)).query(LedgerQueries::row).list();
+    }
+
+    /**
+     * The apps these holders (serial numbers, or clientUserIds) have licenses of, by holder: in any account and
+     * state, or ({@code orchardHeldIn} set) only the licenses Orchard assigned in that account and Apple holds.
+     */
+    public Map<String, Set<String>> appsHeld(boolean devices, Collection<String> holders, Long orchardHeldIn) {
+        Map<String, Set<String>> held = new HashMap<>();
+        if (holders.isEmpty()) {
+            return held;
+        }
+        String column = devices ? "serial_number" : "client_user_id";
+        String sql = "select " + column + ", adam_id from licenses where " + column + " in (:h)"
+                + (orchardHeldIn != null ? " and account_id = :a and origin = 'ORCHARD' and intent is null" : "");
+        var statement = jdbc.sql(sql).param("h", holders);
+        if (orchardHeldIn != null) {
+            statement = statement.param("a", orchardHeldIn);
+        }
+        statement.query((rs, n) -> held.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2))).list();
+        return held;
+    }
+
+    /** The clientUserIds among {@code users} that have an active (Registered or Associated) Apple user in the account. */
+    public Set<String> activeAppleUsers(long accountId, Collection<String> users) {
+        if (users.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql("select client_user_id from apple_users where account_id = :a and client_user_id in (:u) "
+                + "and status in ('Registered', 'Associated')").param("a", accountId).param("u", users).query(String.class).list());
+    }
+
+    /** An account's drift as counted now: licenses found at Apple that Orchard did not assign, and Orchard's missing there. */
+    public record DriftCount(long external, long missing) {
+    }
+
+    public DriftCount countDrift(AccountId account) {
+        return jdbc.sql("""
+                select (select count(*) from licenses where account_id = ? and origin = 'EXTERNAL') as external,
+                       (select count(*) from licenses where account_id = ? and origin = 'ORCHARD' and missing_since is not null) as missing
+                """).params(account.value(), account.value()).query((rs, n) -> new DriftCount(rs.getLong(1), rs.getLong(2))).single();
+    }
+
+    @Override
+    public long countAssignedByOrchard(AccountId id) {
+        return jdbc.sql("select count(*) from licenses where account_id = ? and origin = 'ORCHARD'").param(id.value())
+                .query(Long.class).single();
+    }
+
+    @Override
+    public Holders holders(AccountId id) {
+        List<String> serials = jdbc.sql("""
+                select distinct serial_number from licenses
+                where account_id = ? and origin = 'ORCHARD' and serial_number is not null order by serial_number
+                """).param(id.value()).query(String.class).list();
+        List<String> users = jdbc.sql("""
+                select distinct client_user_id from licenses
+                where account_id = ? and origin = 'ORCHARD' and client_user_id is not null order by client_user_id
+                """).param(id.value()).query(String.class).list();
+        return new Holders(serials, users);
+    }
+
+    /** An account's licenses summed over its pools: purchased and available leave out unlimited (free) pools. */
+    public record Totals(long purchased, long used, long available) {
+    }
+
+    public Totals totals(AccountId account) {
+        return jdbc.sql("""
+                select coalesce(sum(case when unlimited then 0 else total_count end), 0),
+                       coalesce(sum(assigned_count), 0),
+                       coalesce(sum(case when unlimited then 0 else available_count end), 0)
+                from pools where account_id = ?
+                """).param(account.value()).query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+    }
+
+    /** A page of licenses in id order, after {@code afterId} (keyset paging stays fast on a million rows). */
+    public List<License> licenses(LicenseFilter f, long afterId, int limit) {
+        return jdbc.sql("""
+                select * from licenses where id > ?
+                  and (cast(? as bigint) is null or account_id = ?)
+                  and (cast(? as varchar) is null or adam_id = ?)
+                  and (cast(? as varchar) is null or serial_number = ?)
+                  and (cast(? as varchar) is null or client_user_id = ?)
+                  and (cast(? as varchar) is null or origin = ?)
+                order by id limit ?
+                """).params(afterId, f.accountId(), f.accountId(), f.adamId(), f.adamId(), f.serialNumber(),
+                f.serialNumber(), f.clientUserId(), f.clientUserId(), f.origin(), f.origin(), limit)
+                .query(LedgerQueries::license).list();
+    }
+
+    public Drift drift(AccountId account, int sample) {
+        long external = jdbc.sql("select count(*) from licenses where account_id = ? and origin = 'EXTERNAL'")
+                .param(account.value()).query(Long.class).single();
+        long missing = jdbc.sql("select count(*) from licenses where account_id = ? and origin = 'ORCHARD' and missing_since is not null")
+                .param(account.value()).query(Long.class).single();
+        return new Drift(external, jdbc.sql("select * from licenses where account_id = ? and origin = 'EXTERNAL' order by id limit ?")
+                .params(account.value(), sample).query(LedgerQueries::license).list(), missing,
+                jdbc.sql("select * from licenses where account_id = ? and origin = 'ORCHARD' and missing_since is not null order by id limit ?")
+                        .params(account.value(), sample).query(LedgerQueries::license).list());
+    }
+
+    /** The Apple users of a clientUserId in each account, with the invitation code while not yet associated. */
+    public List<Map<String, Object>> appleUsers(String clientUserId) {
+        return jdbc.sql("select account_id, status, email, invite_code, updated_at from apple_users where client_user_id = ? "
+                + "order by account_id").param(clientUserId).query().listOfRows();
+    }
+
+    private static Pool pool(ResultSet rs, int n) throws SQLException {
+        return new Pool(rs.getLong("account_id"), rs.getString("account_name"), rs.getString("adam_id"),
+                rs.getString("pricing_param"), rs.getString("product_type"), (Long) rs.getObject("total_count", Long.class),
+                rs.getLong("assigned_count"), (Long) rs.getObject("available_count", Long.class),
+                (Long) rs.getObject("retired_count", Long.class), rs.getBoolean("unlimited"),
+                rs.getBoolean("device_assignable"), rs.getBoolean("revocable"), split(rs.getString("platforms")),
+                instant(rs.getTimestamp("updated_at")));
+    }
+
+    private static License license(ResultSet rs, int n) throws SQLException {
+        return new License(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
+                rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"),
+                instant(rs.getTimestamp("since")), instant(rs.getTimestamp("confirmed_at")),
+                instant(rs.getTimestamp("missing_since")));
+    }
+
+    static LicenseRow row(ResultSet rs, int n) throws SQLException {
+        return new LicenseRow(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
+                rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"), rs.getString("intent"),
+                rs.getString("reclaim_rule"));
+    }
+
+    private static List<String> split(String s) {
+        return s == null || s.isBlank() ? List.of() : List.of(s.split(","));
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

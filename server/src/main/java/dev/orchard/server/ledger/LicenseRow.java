@@ -1,0 +1,46 @@
+package dev.orchard.server.ledger;
+
+/**
+ * One row of the license ledger as the modules that act on it read it: its key, where it came from, and its state
+ * ({@code intent} and {@code reclaimRule}; the states and transitions are {@link LicenseLedger}'s table).
+ */
+public record LicenseRow(long id, long accountId, String adamId, String pricingParam, String serialNumber,
+                         String clientUserId, String origin, String intent, String reclaimRule) {
+
+    /** Held, or in flight and still wanted: what a reclaim trigger applies to. */
+    public boolean reclaimable() {
+        return id >= 0 && (intent == null || "ASSIGN".equals(intent) && reclaimRule == null);
+    }
+
+    /** In flight, but its holder no longer wants it: reclaimed once Apple confirms it. */
+    public boolean unwanted() {
+        return "ASSIGN".equals(intent) && reclaimRule != null;
+    }
+
+    /** Intended and not yet confirmed by Apple (queued, sent or pending there). */
+    public boolean inFlight() {
+        return "ASSIGN".equals(intent);
+    }
+
+    /** Being reclaimed (its disassociation is queued or sent). */
+    public boolean reclaiming() {
+        return "RECLAIM".equals(intent);
+    }
+
+    public boolean device() {
+        return serialNumber != null;
+    }
+
+    /** The serial number or the clientUserId, whichever the license is for. */
+    public String holder() {
+        return serialNumber != null ? serialNumber : clientUserId;
+    }
+
+    public boolean byOrchard() {
+        return "ORCHARD".equals(origin);
+    }
+
+    public LicenseLedger.Key key() {
+        return new LicenseLedger.Key(adamId, pricingParam, serialNumber, clientUserId);
+    }
+}
