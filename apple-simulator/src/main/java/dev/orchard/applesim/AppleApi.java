@@ -67,6 +67,9 @@ final class AppleApi {
             throw new AppleError(404, 9602, "Invalid argument: no such endpoint " + route);
         }
         Location loc = route.equals("service/config") ? null : authenticate(ex);
+        if (route.startsWith("assets/") && "POST".equals(ex.method)) {
+            ex.subjects = subjects(ex);
+        }
         Faults.Fault fault = faults.takeRequestFault(loc == null ? null : loc.uId, route, ex.rawQuery);
         if (fault != null) {
             if (fault.delayMs > 0) {
@@ -185,6 +188,18 @@ final class AppleApi {
             return Integer.parseInt(p);
         } catch (NumberFormatException e) {
             throw ErrorCatalog.error(9650);
+        }
+    }
+
+    /** The targets an associate, disassociate or revoke request names (none when its body is not JSON). */
+    private static List<String> subjects(Exchange ex) {
+        try {
+            JsonNode body = ex.json();
+            var named = new ArrayList<String>(strings(body, "serialNumbers"));
+            named.addAll(strings(body, "clientUserIds"));
+            return named;
+        } catch (IOException | RuntimeException unreadable) {
+            return List.of();
         }
     }
 

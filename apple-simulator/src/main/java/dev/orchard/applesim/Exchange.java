@@ -25,6 +25,8 @@ final class Exchange {
     final Map<String, String> query;
     int status;
     String uId;
+    /** The serial numbers and clientUserIds an asset request names, for the request log. */
+    java.util.List<String> subjects = java.util.List.of();
 
     Exchange(HttpExchange http) {
         this.http = http;

@@ -10,7 +10,9 @@ import tools.jackson.databind.node.ObjectNode;
 /** The last requests the simulator served (bounded), for tests and for anyone watching a client's behaviour. */
 final class RequestLog {
 
-    record Entry(Instant time, String method, String path, String query, int status, String uId, long millis) {
+    /** {@code subjects}: the serial numbers and clientUserIds an asset request named (empty for other requests). */
+    record Entry(Instant time, String method, String path, String query, int status, String uId, long millis,
+                 java.util.List<String> subjects) {
     }
 
     private static final int CAPACITY = 200_000;
@@ -52,6 +54,9 @@ final class RequestLog {
                 n.put("query", e.query());
                 n.put("status", e.status());
                 n.put("uId", e.uId());
+                if (!e.subjects().isEmpty()) {
+                    e.subjects().forEach(n.putArray("subjects")::add);
+                }
             }
         }
         return array;

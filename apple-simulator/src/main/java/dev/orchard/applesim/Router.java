@@ -43,7 +43,7 @@ final class Router {
             } finally {
                 http.close();
                 log.record(new RequestLog.Entry(clock.instant(), ex.method, ex.path, ex.rawQuery, ex.status, ex.uId,
-                        (System.nanoTime() - started) / 1_000_000));
+                        (System.nanoTime() - started) / 1_000_000, ex.subjects));
             }
         };
     }

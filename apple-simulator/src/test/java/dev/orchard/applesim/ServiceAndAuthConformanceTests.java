@@ -100,4 +100,24 @@ class ServiceAndAuthConformanceTests extends SimulatorFixture {
         http.control("DELETE", "requests", null);
         assertThat(http.control("GET", "requests?path=/mdm/v2/", null).body().size()).isZero();
     }
+
+    @Test
+    void theRequestLogNamesTheTargetsOfAnAssetRequest() {
+        http.post("mdm/v2/assets/associate", token, "{\"assets\":[{\"adamId\":\"100004\"}],\"serialNumbers\":[\"S1\",\"S2\"]}");
+        http.post("mdm/v2/assets/disassociate", token, "{\"assets\":[{\"adamId\":\"100004\"}],\"clientUserIds\":[\"u9\"]}");
+        http.post("mdm/v2/assets/associate", token, "{not json");
+
+        var log = http.control("GET", "requests?path=/mdm/v2/assets/", null).body();
+
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(texts(log.get(0).get("subjects"))).containsExactly("S1", "S2");
+        assertThat(texts(log.get(1).get("subjects"))).containsExactly("u9");
+        assertThat(log.get(2).has("subjects")).as("a body that is not JSON names nobody").isFalse();
+    }
+
+    private static java.util.List<String> texts(tools.jackson.databind.JsonNode array) {
+        var texts = new java.util.ArrayList<String>();
+        array.forEach(n -> texts.add(n.asString()));
+        return texts;
+    }
 }
