@@ -22,7 +22,10 @@ import dev.orchard.server.SimControl;
 import dev.orchard.server.TestDatabases;
 import tools.jackson.databind.JsonNode;
 
-/** Two Orchard nodes on one PostgreSQL: labels changed on both, every license assigned once, no request sent twice. */
+/**
+ * Two Orchard nodes on one PostgreSQL: labels changed on both, every license assigned once, no request sent twice;
+ * an administrator's cancels racing both nodes' dispatchers are never sent (read from Apple's request log).
+ */
 class TwoNodesLicensingTests {
 
     final MutableClock clock = MutableClock.ticking(Instant.parse("2026-11-28T10:00:00Z"));
@@ -40,8 +43,9 @@ class TwoNodesLicensingTests {
         control = new SimControl(sim);
         String url = TestDatabases.postgresUrl();
         int portA = OrchardInstance.freePort();
+        // a reclaim waits a minute before it is sent (and can be cancelled until then)
         Map<String, Object> shared = Map.of("orchard.security.secret-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "orchard.public-url", "http://127.0.0.1:" + portA + "/");
+                "orchard.public-url", "http://127.0.0.1:" + portA + "/", "orchard.licensing.reclaim-grace", "1m");
         var withPort = new java.util.HashMap<String, Object>(shared);
         withPort.put("server.port", portA);
         a = OrchardInstance.start(sim, dataDir.resolve("a"), url, clock, "node-a", withPort);
@@ -95,5 +99,107 @@ class TwoNodesLicensingTests {
         assertThat(serialsSent).as("every target in exactly one operation").isEqualTo(2000);
         assertThat(accepted).as("one request per operation, none repeated").isEqualTo(
                 a.get("/api/v1/operations?limit=1000", ADMIN_TOKEN).json().get("items").size());
+    }
+
+    /**
+     * Ten rounds of 100 reclaims, each cancelled by an administrator: 10 while the reclaims wait out their grace
+     * minute, and 90 from four threads on both nodes while the clock passes the minute and the dispatch is pulled
+     * forward, so they race the nodes' dispatchers claiming the same targets. A cancel that answered 200 must never
+     * reach Apple (no disassociate request names its serial) and keeps the license; one that answered 409 was
+     * claimed first, and Apple gets it exactly once.
+     */
+    @Test
+    void aCancelRacingTheDispatchersIsNeverSent() throws Exception {
+        var location = sim.location("Orchard Demo Corp");
+        long id = a.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
+                .json().get("id").asLong();
+        a.awaitSyncs(id, 1);
+        control.post("locations/" + location.uId() + "/purchases", "{\"adamId\":\"361309726\",\"count\":1000}");
+        JdbcClient db = a.bean(JdbcClient.class);
+        Await.until("the purchase", () -> db.sql("select total_count from pools where adam_id = '361309726'")
+                .query(Long.class).single() == 1250);
+        a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + id
+                + ",\"targets\":[{\"type\":\"ALL\"}]}");
+        a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"361309726\"],"
+                + "\"targets\":[{\"type\":\"ALL\"}]}");
+        var devices = new ArrayList<String>();
+        for (int i = 0; i < 1000; i++) {
+            devices.add("{\"serialNumber\":\"RACE" + String.format("%03d", i) + "\",\"platform\":\"iOS\"}");
+        }
+        assertThat(a.post("/api/v1/devices", ADMIN_TOKEN, "[" + String.join(",", devices) + "]").status()).isEqualTo(200);
+        Await.until("every license confirmed", () -> db.sql("select count(*) from licenses where origin = 'ORCHARD' "
+                + "and serial_number like 'RACE%' and intent is null").query(Long.class).single() == 1000);
+        var dispatch = b.bean(dev.orchard.server.operations.OperationTasks.class);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        int cancelled = 0;
+        int refused = 0;
+        try {
+            for (int round = 0; round < 10; round++) {
+                String prefix = "RACE" + round; // RACE000 … RACE999: the round is the first digit
+                Map<String, Long> licenses = new java.util.TreeMap<>();
+                db.sql("select serial_number, id from licenses where serial_number like ?").param(prefix + "%")
+                        .query((rs, n) -> licenses.put(rs.getString(1), rs.getLong(2))).list();
+                control.delete("requests");
+                licenses.values().forEach(l -> assertThat(a.post("/api/v1/licenses/" + l + "/reclaim", ADMIN_TOKEN, "").status())
+                        .isEqualTo(200));
+                var answers = new java.util.concurrent.ConcurrentHashMap<String, Integer>();
+                var serials = new ArrayList<>(licenses.keySet());
+                for (String serial : serials.subList(0, 10)) {
+                    answers.put(serial, a.post("/api/v1/licenses/" + licenses.get(serial) + "/reclaim/cancel", ADMIN_TOKEN, "").status());
+                }
+                var start = new java.util.concurrent.CountDownLatch(1);
+                var racing = new ArrayList<java.util.concurrent.Future<?>>();
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    racing.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 10 + thread; i < serials.size(); i += 4) {
+                            OrchardInstance node = i % 2 == 0 ? a : b;
+                            answers.put(serials.get(i), node.post("/api/v1/licenses/" + licenses.get(serials.get(i))
+                                    + "/reclaim/cancel", ADMIN_TOKEN, "").status());
+                        }
+                        return null;
+                    }));
+                }
+                clock.advance(java.time.Duration.ofSeconds(61));
+                start.countDown();
+                dispatch.dispatchNow(new dev.orchard.server.accounts.AccountId(id));
+                for (var f : racing) {
+                    f.get();
+                }
+                Await.until("round " + round + " settled", () -> db.sql("select count(*) from licenses where serial_number like ? "
+                        + "and intent is not null").param(prefix + "%").query(Long.class).single() == 0
+                        && db.sql("select count(*) from operation_targets where serial_number like ? and state in "
+                        + "('QUEUED', 'SENDING', 'SENT')").param(prefix + "%").query(Long.class).single() == 0);
+
+                Map<String, Integer> sent = new java.util.HashMap<>();
+                for (JsonNode r : control.get("requests?path=/mdm/v2/assets/disassociate&uId=" + location.uId())) {
+                    if (r.get("status").asInt() == 200) {
+                        r.get("subjects").forEach(sn -> sent.merge(sn.asString(), 1, Integer::sum));
+                    }
+                }
+                for (String serial : serials) {
+                    int answer = answers.get(serial);
+                    long rows = db.sql("select count(*) from licenses where serial_number = ? and intent is null").param(serial)
+                            .query(Long.class).single();
+                    if (answer == 200) {
+                        cancelled++;
+                        assertThat(sent).as("a cancelled reclaim of " + serial + " was sent").doesNotContainKey(serial);
+                        assertThat(rows).as("the license of " + serial + " is kept").isEqualTo(1);
+                    } else {
+                        refused++;
+                        assertThat(answer).as("cancel of " + serial).isEqualTo(409);
+                        assertThat(sent.get(serial)).as("the reclaim of " + serial + " reached Apple once").isEqualTo(1);
+                        assertThat(rows).as("the license of " + serial + " is gone").isZero();
+                    }
+                }
+                assertThat(answers).as("every cancel answered").hasSize(100);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf("cancel race: %d cancels answered 200 (none sent), %d answered 409 (sent once)%n", cancelled, refused);
+        assertThat(refused).as("the dispatchers won some races, so the cancels did race them").isPositive();
+        assertThat(cancelled).as("and the cancels won some").isGreaterThan(100);
     }
 }
