@@ -26,11 +26,13 @@ public class LedgerPages {
     static final String EXTERNAL = "EXTERNAL";
 
     private final JdbcTemplate jdbc;
+    private final org.springframework.context.ApplicationEventPublisher events;
     private final String analyze;
     private final boolean postgres;
 
-    LedgerPages(JdbcTemplate jdbc) {
+    LedgerPages(JdbcTemplate jdbc, org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.postgres = Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
                 c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")));
         this.analyze = postgres ? "analyze licenses" : "analyze table licenses";
@@ -153,14 +155,29 @@ public class LedgerPages {
         return removed;
     }
 
+    /**
+     * Saves a page of Apple's assets as the account's pools. A pool Apple shows with more licenses available than
+     * Orchard counted (new, bought, or released elsewhere) publishes {@link LicenseEvents.LicensesAvailable}, so
+     * waiting targets are served without waiting for the next periodic pass.
+     */
     public void savePools(AccountId account, long run, List<ResponseAsset> assets, Instant now) {
         var rows = new ArrayList<Object[]>();
         var inserts = new ArrayList<Object[]>();
         Timestamp ts = Timestamp.from(now);
+        java.util.Map<String, Long> counted = new java.util.HashMap<>();
+        jdbc.query("select adam_id, pricing_param, available_count from pools where account_id = ? and unlimited = false",
+                rs -> {
+                    counted.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+                }, account.value());
+        var more = new java.util.LinkedHashSet<String>();
         for (ResponseAsset a : assets) {
             boolean unlimited = a.isUnlimited();
             Object total = unlimited ? null : a.totalCount();
             Object available = unlimited ? null : a.availableCount();
+            if (!unlimited && a.availableCount() != null && a.availableCount() > 0
+                    && a.availableCount() > counted.getOrDefault(a.adamId() + "/" + a.pricingParam(), 0L)) {
+                more.add(a.adamId());
+            }
             String platforms = String.join(",", a.supportedPlatforms());
             String type = a.productType() == null ? null : a.productType().name();
             rows.add(new Object[] {type, total, a.assignedCount() == null ? 0 : a.assignedCount(), available,
@@ -184,6 +201,7 @@ public class LedgerPages {
                         pricing_param) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, inserts);
         }
+        more.forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
     }
 
     /** Pools Apple no longer lists after a complete read of the assets. */

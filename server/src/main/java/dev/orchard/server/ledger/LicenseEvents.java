@@ -31,7 +31,17 @@ public final class LicenseEvents {
     public record Unwanted(LicenseLedger.Key key, String rule) {
     }
 
-    /** Licenses became available in an account (a purchase or a released license): waiting targets may be served. */
+    /**
+     * Licenses became available in an account (a purchase, a released license, or a read of Apple's counts showing
+     * more than Orchard counted): waiting targets may be served.
+     */
     public record LicensesAvailable(AccountId account, String adamId) {
+    }
+
+    /**
+     * Apple refused an assignment for lack of licenses (9709) while Orchard counted some available in the pool
+     * (licenses assigned elsewhere reach Orchard only with the next read): the account's counts must be read again.
+     */
+    public record CountContradicted(AccountId account, String adamId, String pricingParam) {
     }
 }

@@ -140,11 +140,27 @@ public class LicenseLedger {
         return true;
     }
 
-    /** A label wants this license: Orchard's intent, before anything is sent (the row is "intended"). */
-    public void intend(AccountId account, Key k, Instant now) {
-        jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
-                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(account.value(), k.adamId(), k.pricingParam(), k.holder(),
-                Timestamp.from(now)).update();
+    /**
+     * Apple refused an assignment of the pool for lack of licenses (9709): it has none available now, whatever Orchard
+     * counted, so no further assignment is sent from it until Apple's count says otherwise. When Orchard's count said
+     * otherwise, {@link LicenseEvents.CountContradicted} asks for Apple's counts to be read again.
+     */
+    public void noneLeftAtApple(AccountId account, String adamId, String pricingParam) {
+        if (jdbc.sql("update pools set available_count = 0 where account_id = ? and adam_id = ? and pricing_param = ? "
+                + "and unlimited = false and available_count > 0").params(account.value(), adamId, pricingParam).update() > 0) {
+            events.publishEvent(new LicenseEvents.CountContradicted(account, adamId, pricingParam));
+        }
+    }
+
+    /**
+     * A label wants this license: Orchard's intent, before anything is sent (the row is "intended"). False when the
+     * holder has the license already: a notification or a sync page recorded it after the pass read the holder's
+     * licenses (the pass used to fail its whole chunk on the duplicate key and retry a minute later).
+     */
+    public boolean intend(AccountId account, Key k, Instant now) {
+        return jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
+                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN') on conflict do nothing").params(account.value(), k.adamId(),
+                k.pricingParam(), k.holder(), Timestamp.from(now)).update() == 1;
     }
 
     /** Held → reclaiming under {@code rule}; false when it is not held (already reclaiming, or in flight). */

@@ -11,8 +11,9 @@ import dev.orchard.server.ledger.LicenseLedger;
 
 /**
  * What the licensing side does when Apple refuses one of its operations for a target: an assignment Apple could not
- * make leaves the ledger and the target waits (no licenses, 9709) or is shown as blocked with Apple's reason; a
- * reclaim Apple refused keeps the license.
+ * make leaves the ledger and the target waits (no licenses, 9709: the pool then counts none available until Apple's
+ * counts are read again, so the next pass does not send it straight back) or is shown as blocked with Apple's
+ * reason; a reclaim Apple refused keeps the license.
  */
 @Component
 public class AssignmentOutcomes {
@@ -31,6 +32,9 @@ public class AssignmentOutcomes {
 
     public void assignmentFailed(AccountId account, LicenseLedger.Key k, boolean noLicensesLeft, String reason) {
         boolean wanted = ledger.dropIntent(account, k);
+        if (noLicensesLeft) {
+            ledger.noneLeftAtApple(account, k.adamId(), k.pricingParam());
+        }
         HolderType type = k.serialNumber() != null ? HolderType.DEVICE : HolderType.USER;
         if (wanted) {
             data.waitlist(type, k.holder(), k.adamId(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());

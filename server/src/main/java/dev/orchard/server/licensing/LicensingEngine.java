@@ -292,8 +292,11 @@ public class LicensingEngine {
     private void assign(Pass pass, AssignmentPolicy.Assign a, String adamId, List<OperationQueue.Queued> ops,
                         Instant now) {
         AccountId account = new AccountId(a.accountId());
-        ledger.intend(account, new LicenseLedger.Key(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
-                a.type() == HolderType.USER ? a.holder() : null), now);
+        if (!ledger.intend(account, new LicenseLedger.Key(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
+                a.type() == HolderType.USER ? a.holder() : null), now)) {
+            data.unlist(a.type(), a.holder(), adamId); // Apple confirmed it meanwhile (found at Apple, or a late notification)
+            return;
+        }
         data.unlist(a.type(), a.holder(), adamId);
         String poolKey = a.accountId() + "/" + adamId + "/" + a.pricingParam();
         pass.available.computeIfPresent(poolKey, (k, v) -> v - 1);

@@ -110,6 +110,15 @@ public class SyncTasks implements ApplicationRunner {
         syncNow(event.account(), false);
     }
 
+    /** Apple's refusal contradicted Orchard's count of a pool: read Apple's counts (and the assignments behind them) again. */
+    @org.springframework.transaction.event.TransactionalEventListener(
+            phase = org.springframework.transaction.event.TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void countContradicted(dev.orchard.server.ledger.LicenseEvents.CountContradicted event) {
+        LOG.info("Apple has no license of {} ({}) left in account {} although Orchard counted some: reading the account again",
+                event.adamId(), event.pricingParam(), event.account());
+        syncNow(event.account(), false);
+    }
+
     /** Runs the account's sync as soon as Apple allows; {@code full} forces a full read. */
     public void syncNow(AccountId id, boolean full) {
         if (full) {

@@ -17,12 +17,25 @@ import tools.jackson.databind.JsonNode;
  */
 class OutboxTests extends LicensingScenario {
 
+    /**
+     * Apple has no license left although Orchard counts some (another tool assigned them; Apple sends no
+     * notification for that): the targets Apple refuses with 9709 wait, the pool counts none until the sync the
+     * refusal asks for reads Apple's count, and no pass sends them again until Apple's count changes (a purchase).
+     */
     @Test
-    void aTargetAppleRefusesForLackOfLicensesGoesOnTheWaitlist() {
+    void targetsAppleRefusesForLackOfLicensesWaitUntilApplesCountChanges() {
         usDevicesGetFieldNotes();
-        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9709,\"count\":1}");
+        long counted = count("select available_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES);
+        assertThat(counted).isPositive();
+        for (int i = 0; i < counted; i++) {
+            control.post("locations/" + usUid + "/assignments", "{\"adamId\":\"" + FIELD_NOTES + "\",\"serialNumber\":\"ELSEWHERE" + i + "\"}");
+        }
+        JsonNode before = call("GET", "/api/v1/accounts/" + us + "/sync", null);
         call("POST", "/api/v1/devices", phones("FULL", 2));
         settle();
+        orchard.awaitSyncs(us, before.get("history").size() + 1);
+        settle();
+
         assertThat(orchardLicenses("and serial_number like 'FULL%'")).isZero();
         JsonNode op = call("GET", "/api/v1/operations", null).get("items").get(0);
         assertThat(op.get("state").asString()).isEqualTo("FAILED");
@@ -30,6 +43,37 @@ class OutboxTests extends LicensingScenario {
         assertThat(detail.get("targets").findValuesAsString("state")).containsOnly("FAILED");
         assertThat(detail.get("targets").get(0).get("errorNumber").asInt()).isEqualTo(9709);
         assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).hasSize(2);
+        assertThat(count("select available_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES))
+                .as("Apple's count, read again").isZero();
+
+        call("POST", "/api/v1/licensing/pass", null);
+        settle();
+        assertThat(simRequests("assets/associate", 200)).as("nothing sent again while Apple has none").isEqualTo(1);
+        assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).hasSize(2);
+
+        control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2}");
+        Await.until("both licensed after the purchase", () -> {
+            settle();
+            return orchardLicenses("and serial_number like 'FULL%' and intent is null") == 2;
+        });
+        assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).isEmpty();
+    }
+
+    /**
+     * Apple refuses for lack of licenses while its own count shows some (a transient refusal): the sync the refusal
+     * asks for reads the count again, and the targets are assigned without waiting for the next periodic pass.
+     */
+    @Test
+    void aRefusalApplesOwnCountContradictsIsRetriedOnceTheCountIsReadAgain() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9709,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("FULL", 2));
+        Await.until("both licensed", () -> {
+            settle();
+            return orchardLicenses("and serial_number like 'FULL%' and intent is null") == 2;
+        });
+        assertThat(simRequests("assets/associate", 200)).as("refused once, then sent again once").isEqualTo(2);
+        assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).isEmpty();
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.orchard.server.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.orchard.server.TestDatabases;
+import dev.orchard.server.accounts.AccountId;
+
+/**
+ * Ledger commands whose outcome depends on what is already stored, on both databases: an intent for a license the
+ * holder already has (recorded by a notification or a sync page after the pass read it) is refused without an
+ * error, and Apple's "none left" (9709) zeroes a pool Orchard counted licenses in, once.
+ */
+class LicenseLedgerStorageTests {
+
+    static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+
+    final List<Object> published = new ArrayList<>();
+    JdbcClient jdbc;
+    LicenseLedger ledger;
+    AccountId account;
+
+    void open(String database) {
+        DataSource ds = database.equals("h2") ? TestDatabases.h2() : TestDatabases.postgres();
+        jdbc = JdbcClient.create(ds);
+        ledger = new LicenseLedger(jdbc, published::add);
+        Timestamp now = Timestamp.from(NOW);
+        jdbc.sql("""
+                insert into accounts (name, org_name, location_uid, token_ciphertext, token_hint, expires_at, priority, state,
+                    created_at, updated_at) values ('A', 'Org', 'loc', 'x', 'y', ?, 1, 'ACTIVE', ?, ?)
+                """).params(now, now, now).update();
+        account = new AccountId(jdbc.sql("select max(id) from accounts").query(Long.class).single());
+        for (String[] pool : new String[][] {{"361309726", "false", "5"}, {"100200300", "true", null}}) {
+            jdbc.sql("insert into pools (account_id, adam_id, pricing_param, total_count, available_count, unlimited, "
+                    + "updated_at) values (?, ?, 'STDQ', 10, ?, ?, ?)").params(account.value(), pool[0],
+                    pool[2] == null ? null : Long.parseLong(pool[2]), Boolean.parseBoolean(pool[1]), now).update();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anIntentForALicenseTheHolderAlreadyHasIsRefusedWithoutAnError(String database) {
+        open(database);
+        var held = new LicenseLedger.Key("361309726", "STDQ", "C02AAA000001", null);
+        ledger.applyConfirmed(account, true, List.of(held), NOW); // Apple's notification, after the pass read the device
+
+        assertThat(ledger.intend(account, held, NOW)).isFalse();
+        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", "C02AAA000002", null), NOW)).isTrue();
+        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", null, "user-1"), NOW)).isTrue();
+        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", null, "user-1"), NOW)).isFalse();
+
+        assertThat(jdbc.sql("select origin || ':' || coalesce(intent, '-') from licenses order by id").query(String.class).list())
+                .containsExactly("EXTERNAL:-", "ORCHARD:ASSIGN", "ORCHARD:ASSIGN");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void noneLeftAtAppleZeroesAPoolOrchardCountedLicensesInOnce(String database) {
+        open(database);
+        ledger.noneLeftAtApple(account, "361309726", "STDQ");
+        ledger.noneLeftAtApple(account, "361309726", "STDQ"); // the second refused target of the same event
+        ledger.noneLeftAtApple(account, "100200300", "STDQ"); // unlimited: Apple's 9709 cannot be about its count
+
+        assertThat(jdbc.sql("select available_count from pools where adam_id = '361309726'").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select available_count from pools where adam_id = '100200300'").query(Long.class).optional())
+                .isEmpty();
+        assertThat(published).containsExactly(new LicenseEvents.CountContradicted(account, "361309726", "STDQ"));
+    }
+}
