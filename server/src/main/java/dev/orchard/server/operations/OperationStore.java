@@ -11,6 +11,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
 
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.ledger.LicenseLedger;
 
 /** The operations and operation_targets tables. */
 @Repository
@@ -231,6 +232,17 @@ class OperationStore {
     /** Reports no operation claimed within a day belong to events Orchard did not start. */
     int forgetUnmatched(Instant before) {
         return jdbc.sql("delete from unmatched_event_reports where received_at < ?").param(Timestamp.from(before)).update();
+    }
+
+    /** The licenses of an event's targets that are no longer in flight (settled by a poll, a sync or a report). */
+    java.util.Set<LicenseLedger.Key> settledOfEvent(AccountId account, String eventId) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                select t.adam_id, t.pricing_param, t.serial_number, t.client_user_id from operation_targets t
+                join operations o on o.id = t.operation_id
+                where o.account_id = ? and o.event_id = ? and t.action in ('ASSOCIATE', 'DISASSOCIATE')
+                  and t.state not in ('SENDING', 'SENT')
+                """).params(account.value(), eventId).query((rs, n) -> new LicenseLedger.Key(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4))).list());
     }
 
     List<Operation> byEvent(AccountId account, String eventId) {

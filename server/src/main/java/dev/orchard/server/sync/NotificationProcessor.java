@@ -50,11 +50,13 @@ public class NotificationProcessor {
     private final Clock clock;
     private final NotificationOrder order;
     private final dev.orchard.server.ledger.LedgerQueries queries;
+    private final SettledTargets settledTargets;
 
     NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses,
-                          dev.orchard.server.ledger.LedgerQueries queries, ApplicationEventPublisher events,
-                          SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
+                          dev.orchard.server.ledger.LedgerQueries queries, SettledTargets settledTargets,
+                          ApplicationEventPublisher events, SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
         this.queries = queries;
+        this.settledTargets = settledTargets;
         this.jdbc = jdbc;
         this.order = new NotificationOrder(jdbc);
         this.ledger = ledger;
@@ -161,7 +163,13 @@ public class NotificationProcessor {
             boolean unknownPool = false;
             if (m.isSuccess()) {
                 boolean add = m.type() == EventType.ASSOCIATE;
-                unknownPool = !licenses.applyConfirmed(account, add, keys, now).isEmpty();
+                var settled = m.eventId() == null ? java.util.Set.<LicenseLedger.Key>of() : settledTargets.settled(account, m.eventId(), keys);
+                if (!settled.isEmpty()) {
+                    LOG.info("Apple notification of event {} of account {} came after {} of its licenses were settled; "
+                            + "those are left as they are", m.eventId(), account, settled.size());
+                }
+                unknownPool = !licenses.applyConfirmed(account, add, keys.stream().filter(k -> !settled.contains(k)).toList(), now)
+                        .isEmpty();
             }
             events.publishEvent(new LicenseEvents.AppleEventProgress(account, m.eventId(), m.type() == null ? null : m.type().name(),
                     m.isSuccess(), keys, List.of(), m.error() == null ? null : m.error().errorNumber(),
