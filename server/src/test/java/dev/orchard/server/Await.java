@@ -14,6 +14,31 @@ public final class Await {
         until(what, condition, Duration.ofSeconds(20));
     }
 
+    /**
+     * Waits until the condition has held on every check for {@code steadyFor}: background work that is idle in the
+     * database may still be about to start (a wake-up given just after a commit), and a single true check cannot
+     * tell.
+     */
+    public static void steady(String what, BooleanSupplier condition, Duration steadyFor, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long since = -1;
+        while (true) {
+            long now = System.nanoTime();
+            if (condition.getAsBoolean()) {
+                since = since < 0 ? now : since;
+                if (now - since >= steadyFor.toNanos()) {
+                    return;
+                }
+            } else {
+                since = -1;
+            }
+            if (now > deadline) {
+                throw new AssertionError("timed out waiting until " + what + " (steadily for " + steadyFor.toMillis() + " ms)");
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
+    }
+
     /** With a longer limit, for work of another process (a child JVM restarting). */
     public static void until(String what, BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -131,37 +131,51 @@ public class LedgerQueries implements AccountLicenses {
         }
     }
 
-    private static final String IN_SCOPE = "(cast(? as bigint) is null or id = ?) and (cast(? as varchar) is null or adam_id = ?) "
-            + "and (cast(? as bigint) is null or account_id = ?)";
     /** Held, or in flight and still wanted (see {@link LicenseRow#reclaimable()}). */
     private static final String RECLAIMABLE = " and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))";
 
-    private static Object[] params(Scope s, Object... more) {
-        Object[] p = new Object[6 + more.length];
-        p[0] = s.licenseId();
-        p[1] = s.licenseId();
-        p[2] = s.adamId();
-        p[3] = s.adamId();
-        p[4] = s.accountId();
-        p[5] = s.accountId();
-        System.arraycopy(more, 0, p, 6, more.length);
-        return p;
+    /**
+     * The scope as conditions on its columns only, so each reclaim is planned on its own index (id, app or
+     * account) on both databases; a "? is null or column = ?" condition per column kept H2 from using any.
+     */
+    private record Where(String sql, List<Object> params) {
+        static Where of(Scope s, Object... more) {
+            var sql = new StringBuilder("1 = 1");
+            var params = new java.util.ArrayList<Object>();
+            if (s.licenseId() != null) {
+                sql.append(" and id = ?");
+                params.add(s.licenseId());
+            }
+            if (s.adamId() != null) {
+                sql.append(" and adam_id = ?");
+                params.add(s.adamId());
+            }
+            if (s.accountId() != null) {
+                sql.append(" and account_id = ?");
+                params.add(s.accountId());
+            }
+            params.addAll(List.of(more));
+            return new Where(sql.toString(), params);
+        }
     }
 
     /** How many licenses the scope has, in any state. */
     public long count(Scope s) {
-        return jdbc.sql("select count(*) from licenses where " + IN_SCOPE).params(params(s)).query(Long.class).single();
+        Where w = Where.of(s);
+        return jdbc.sql("select count(*) from licenses where " + w.sql()).params(w.params()).query(Long.class).single();
     }
 
     /** How many licenses of the scope a reclaim would take back. */
     public long countReclaimable(Scope s) {
-        return jdbc.sql("select count(*) from licenses where " + IN_SCOPE + RECLAIMABLE).params(params(s)).query(Long.class).single();
+        Where w = Where.of(s);
+        return jdbc.sql("select count(*) from licenses where " + w.sql() + RECLAIMABLE).params(w.params()).query(Long.class).single();
     }
 
     /** A page of the scope's reclaimable licenses in id order, after {@code afterId}. */
     public List<LicenseRow> reclaimable(Scope s, long afterId, int limit) {
-        return jdbc.sql("select * from licenses where " + IN_SCOPE + RECLAIMABLE + " and id > ? order by id limit ?")
-                .params(params(s, afterId, limit)).query(LedgerQueries::row).list();
+        Where w = Where.of(s, afterId, limit);
+        return jdbc.sql("select * from licenses where " + w.sql() + RECLAIMABLE + " and id > ? order by id limit ?")
+                .params(w.params()).query(LedgerQueries::row).list();
     }
 
     /**

@@ -97,13 +97,18 @@ final class ConvergenceWorld {
                 || count("select count(*) from accounts where blocked_until > ?", java.sql.Timestamp.from(clock.instant())) > 0);
     }
 
+    /**
+     * Settled: a pass ran after the last change, nothing is in flight or due, no notification waits, no block holds,
+     * and that stays so for 300 ms (a pass asked for after a commit, by a released license say, shows in the
+     * database only once the committing thread has asked for it).
+     */
     private void settledWithin(java.time.Duration timeout) {
-        Await.until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
+        Await.steady("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
                 + "where running = false and requests = served and finished_at is not null") == 1
                 && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0
                 && count("select count(*) from apple_notifications where processed_at is null") == 0
                 && count("select count(*) from accounts where blocked_until > ?", java.sql.Timestamp.from(clock.instant())) == 0,
-                timeout);
+                java.time.Duration.ofMillis(300), timeout);
     }
 }

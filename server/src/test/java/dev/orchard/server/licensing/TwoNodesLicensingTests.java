@@ -62,17 +62,8 @@ class TwoNodesLicensingTests {
     @Test
     void bothNodesWorkTheOutboxAndNothingIsSentTwice() {
         var location = sim.location("Orchard Demo Corp");
-        long id = a.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
-                .json().get("id").asLong();
-        a.awaitSyncs(id, 1);
-        control.post("locations/" + location.uId() + "/purchases", "{\"adamId\":\"361309726\",\"count\":3000}");
+        long id = accountWithFieldNotesForAll(location, 3000);
         JdbcClient db = a.bean(JdbcClient.class);
-        Await.until("the purchase", () -> db.sql("select total_count from pools where adam_id = '361309726'")
-                .query(Long.class).single() == 3250);
-        assertThat(a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + id
-                + ",\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
-        assertThat(b.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"361309726\"],"
-                + "\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
         for (int part = 0; part < 2; part++) {
             var devices = new ArrayList<String>();
             for (int i = 0; i < 1000; i++) {
@@ -111,17 +102,8 @@ class TwoNodesLicensingTests {
     @Test
     void aCancelRacingTheDispatchersIsNeverSent() throws Exception {
         var location = sim.location("Orchard Demo Corp");
-        long id = a.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
-                .json().get("id").asLong();
-        a.awaitSyncs(id, 1);
-        control.post("locations/" + location.uId() + "/purchases", "{\"adamId\":\"361309726\",\"count\":1000}");
+        long id = accountWithFieldNotesForAll(location, 1000);
         JdbcClient db = a.bean(JdbcClient.class);
-        Await.until("the purchase", () -> db.sql("select total_count from pools where adam_id = '361309726'")
-                .query(Long.class).single() == 1250);
-        a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + id
-                + ",\"targets\":[{\"type\":\"ALL\"}]}");
-        a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"361309726\"],"
-                + "\"targets\":[{\"type\":\"ALL\"}]}");
         var devices = new ArrayList<String>();
         for (int i = 0; i < 1000; i++) {
             devices.add("{\"serialNumber\":\"RACE" + String.format("%03d", i) + "\",\"platform\":\"iOS\"}");
@@ -201,5 +183,24 @@ class TwoNodesLicensingTests {
         System.out.printf("cancel race: %d cancels answered 200 (none sent), %d answered 409 (sent once)%n", cancelled, refused);
         assertThat(refused).as("the dispatchers won some races, so the cancels did race them").isPositive();
         assertThat(cancelled).as("and the cancels won some").isGreaterThan(100);
+    }
+
+    /**
+     * Adds the location's account on node a, buys {@code bought} more Field Notes licenses (250 before), and labels
+     * every device for them: the license label on node a, the app label on node b. Returns the account's id.
+     */
+    private long accountWithFieldNotesForAll(AppleSimulator.LocationInfo location, int bought) {
+        long id = a.post("/api/v1/accounts", ADMIN_TOKEN, "{\"sToken\":\"" + location.sToken() + "\",\"takeOver\":true}")
+                .json().get("id").asLong();
+        a.awaitSyncs(id, 1);
+        control.post("locations/" + location.uId() + "/purchases", "{\"adamId\":\"361309726\",\"count\":" + bought + "}");
+        JdbcClient db = a.bean(JdbcClient.class);
+        Await.until("the purchase", () -> db.sql("select total_count from pools where adam_id = '361309726'")
+                .query(Long.class).single() == 250 + bought);
+        assertThat(a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + id
+                + ",\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
+        assertThat(b.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"361309726\"],"
+                + "\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
+        return id;
     }
 }
