@@ -76,6 +76,31 @@ public class LedgerPages {
     }
 
     /**
+     * The assignments of a page requested at {@code requestedAt} that can still be believed: without those whose
+     * removal Apple confirmed at or after that moment. Such a page may still list them, and applied after the
+     * removal (it was prefetched, or a status poll settled the disassociation meanwhile) it brought them back as
+     * EXTERNAL although Apple no longer held them. There are rarely any (a page is in flight for well under a
+     * second): one indexed read per page, and the page itself when it finds none.
+     */
+    public List<Assignment> current(AccountId account, List<Assignment> page, Instant requestedAt) {
+        var removed = new java.util.HashSet<String>();
+        jdbc.query("select adam_id, pricing_param, serial_number, client_user_id from license_removals where account_id = ? "
+                + "and removed_at >= ?", rs -> {
+                    removed.add(removalKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }, account.value(), Timestamp.from(requestedAt));
+        if (removed.isEmpty()) {
+            return page;
+        }
+        return page.stream().filter(a -> !removed.contains(removalKey(a.adamId(), a.pricingParam() == null ? Asset.STDQ
+                : a.pricingParam(), a.isDeviceAssignment() ? dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber())
+                : null, a.isDeviceAssignment() ? null : a.clientUserId()))).toList();
+    }
+
+    private static String removalKey(String adamId, String pricingParam, String serial, String clientUserId) {
+        return adamId + "/" + pricingParam + (serial != null ? "/s/" + serial : "/u/" + clientUserId);
+    }
+
+    /**
      * Marks the rows Apple listed as seen with one batched, index-driven update per row, and inserts the rows the
      * ledger lacks with one set-based statement. Measured on 1,000-row pages: a set-based update
      * ({@code id in (select … join values)}) took about a second per page on H2 once rows existed, and per-row

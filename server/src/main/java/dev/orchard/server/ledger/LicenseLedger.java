@@ -77,7 +77,7 @@ public class LicenseLedger {
         var moved = new java.util.LinkedHashMap<String, Integer>();
         var unwanted = new java.util.ArrayList<LicenseEvents.Unwanted>();
         for (Key k : keys) {
-            if (associate ? confirmAssigned(account, k, run, ts, unwanted) : confirmRemoved(account, k)) {
+            if (associate ? confirmAssigned(account, k, run, ts, unwanted) : confirmRemoved(account, k, ts)) {
                 moved.merge(k.adamId() + "/" + k.pricingParam(), 1, Integer::sum);
             }
         }
@@ -219,7 +219,11 @@ public class LicenseLedger {
     }
 
     /** Apple no longer holds this license; returns true when the ledger had it as held (not as a mere intent). */
-    private boolean confirmRemoved(AccountId account, Key k) {
+    private boolean confirmRemoved(AccountId account, Key k, Timestamp now) {
+        // remembered so that a sync page requested before this moment, which may still list it, does not bring it back
+        jdbc.sql("insert into license_removals (account_id, adam_id, pricing_param, serial_number, client_user_id, removed_at) "
+                + "values (?, ?, ?, ?, ?, ?)").params(account.value(), k.adamId(), k.pricingParam(), k.serialNumber(),
+                k.clientUserId(), now).update();
         return jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
                 + k.holderColumn() + " = ? and (intent is null or intent <> 'ASSIGN')")
                 .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0;

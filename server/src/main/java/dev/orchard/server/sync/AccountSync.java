@@ -3,7 +3,6 @@ package dev.orchard.server.sync;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.IntFunction;
-import java.util.function.ToIntFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,7 +141,7 @@ public class AccountSync {
     private void walkUsers(AccountId id, long run, String since, int start) {
         UserQuery query = since == null ? UserQuery.all() : UserQuery.all().since(since);
         walk(id, run, USERS, start, i -> gateway.call(id, Endpoint.GET_USERS, AppleGateway.Access.READ,
-                (c, t) -> c.usersPage(t, query, i)), page -> {
+                (c, t) -> c.usersPage(t, query, i)), (page, requestedAt) -> {
                     ledger.saveUsers(id, page.items(), clock.instant());
                     return 0;
                 });
@@ -151,7 +150,7 @@ public class AccountSync {
     private void assets(AccountId id, long run) {
         SyncProgress p = states.load(id);
         walk(id, run, ASSETS, p.nextPage() == null ? 0 : p.nextPage(), i -> gateway.call(id, Endpoint.GET_ASSETS,
-                AppleGateway.Access.READ, (c, t) -> c.assetsPage(t, AssetQuery.all(), i)), page -> {
+                AppleGateway.Access.READ, (c, t) -> c.assetsPage(t, AssetQuery.all(), i)), (page, requestedAt) -> {
                     ledger.savePools(id, run, page.items(), clock.instant());
                     return 0;
                 });
@@ -193,14 +192,15 @@ public class AccountSync {
 
     private void walkAssignments(AccountId id, long run, AssignmentQuery query, int start) {
         walk(id, run, ASSIGNMENTS, start, i -> gateway.call(id, Endpoint.GET_ASSIGNMENTS, AppleGateway.Access.READ,
-                (c, t) -> c.assignmentsPage(t, query, i)), new ToIntFunction<GetAssignmentsResponse>() {
+                (c, t) -> c.assignmentsPage(t, query, i)), new PageApply<GetAssignmentsResponse>() {
                     private boolean lastPageAllNew;
 
                     @Override
-                    public int applyAsInt(GetAssignmentsResponse page) {
-                        int added = ledger.confirm(id, run, page.items(), clock.instant(), lastPageAllNew);
-                        licenses.applySeen(id, page.items().stream().map(NotificationProcessor::key).toList(), clock.instant());
-                        lastPageAllNew = added == page.items().size();
+                    public int apply(GetAssignmentsResponse page, Instant requestedAt) {
+                        var items = ledger.current(id, page.items(), requestedAt);
+                        int added = ledger.confirm(id, run, items, clock.instant(), lastPageAllNew);
+                        licenses.applySeen(id, items.stream().map(NotificationProcessor::key).toList(), clock.instant());
+                        lastPageAllNew = added == items.size();
                         return added;
                     }
                 });
@@ -210,12 +210,16 @@ public class AccountSync {
     private void reconcile(AccountId id, long run) {
         for (Asset asset : ledger.poolsOutOfStep(id)) {
             var query = AssignmentQuery.all().withAsset(asset);
-            var walk = PageWalk.of(Endpoint.GET_ASSIGNMENTS.path(), i -> gateway.call(id, Endpoint.GET_ASSIGNMENTS,
-                    AppleGateway.Access.READ, (c, t) -> c.assignmentsPage(t, query, i)), 0);
+            var requested = new java.util.concurrent.atomic.AtomicReference<Instant>();
+            var walk = PageWalk.of(Endpoint.GET_ASSIGNMENTS.path(), i -> {
+                requested.set(clock.instant()); // the walk is lazy: this is the request of the page iterated next
+                return gateway.call(id, Endpoint.GET_ASSIGNMENTS, AppleGateway.Access.READ, (c, t) -> c.assignmentsPage(t, query, i));
+            }, 0);
             for (var page : walk) {
                 tx.executeWithoutResult(s -> {
-                    int added = ledger.confirm(id, run, page.items(), clock.instant(), false);
-                    licenses.applySeen(id, page.items().stream().map(NotificationProcessor::key).toList(), clock.instant());
+                    var items = ledger.current(id, page.items(), requested.get());
+                    int added = ledger.confirm(id, run, items, clock.instant(), false);
+                    licenses.applySeen(id, items.stream().map(NotificationProcessor::key).toList(), clock.instant());
                     states.countRun(run, 1, added, 0);
                 });
             }
@@ -232,31 +236,36 @@ public class AccountSync {
      * walk costs about max(fetch, apply) per page rather than their sum.
      */
     private <T, P extends PagedResponse<T>> void walk(AccountId id, long run, String phase, int start,
-                                                       IntFunction<P> fetch, ToIntFunction<P> apply) {
+                                                       IntFunction<P> fetch, PageApply<P> apply) {
         if (start < 0) {
             return; // this phase was read to its end before an interruption
         }
         String known = states.load(id).firstVersion();
         int pagesApplied = 0;
-        java.util.concurrent.CompletableFuture<P> next = java.util.concurrent.CompletableFuture.completedFuture(fetch.apply(start));
+        IntFunction<Requested<P>> timed = i -> {
+            Instant at = clock.instant();
+            return new Requested<>(fetch.apply(i), at);
+        };
+        java.util.concurrent.CompletableFuture<Requested<P>> next = java.util.concurrent.CompletableFuture.completedFuture(timed.apply(start));
         int index = start;
         long waited = 0;
         long applying = 0;
         while (next != null) {
             long t0 = System.nanoTime();
-            P page = join(next);
+            Requested<P> requested = join(next);
+            P page = requested.page();
             long t1 = System.nanoTime();
             waited += t1 - t0;
             Integer following = page.nextPageIndex();
             if (following != null && following <= index) {
                 throw new IllegalStateException(phase + ": nextPageIndex " + following + " does not advance past " + index);
             }
-            next = following == null ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> fetch.apply(following), prefetch);
+            next = following == null ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> timed.apply(following), prefetch);
             String first = known == null ? page.versionId() : known;
             boolean changed = known != null && !known.equals(page.versionId());
             try {
                 tx.executeWithoutResult(s -> {
-                    int added = apply.applyAsInt(page);
+                    int added = apply.apply(page, requested.requestedAt());
                     states.advance(id, phase, following == null ? -1 : following, page.totalPages(), page.items().size(),
                             first, changed);
                     states.countRun(run, 1, added, 0);
@@ -277,6 +286,14 @@ public class AccountSync {
         }
         LOG.debug("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,
                 waited / 1_000_000, applying / 1_000_000);
+    }
+
+    /** Applies a page in the walk's transaction; {@code requestedAt} is when it was asked of Apple. Returns how many licenses were new. */
+    private interface PageApply<P> {
+        int apply(P page, Instant requestedAt);
+    }
+
+    private record Requested<P>(P page, Instant requestedAt) {
     }
 
     private static <P> P join(java.util.concurrent.CompletableFuture<P> future) {

@@ -13,13 +13,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.orchard.apple.model.Assignment;
 import dev.orchard.server.TestDatabases;
 import dev.orchard.server.accounts.AccountId;
 
 /**
  * Ledger commands whose outcome depends on what is already stored, on both databases: an intent for a license the
  * holder already has (recorded by a notification or a sync page after the pass read it) is refused without an
- * error, and Apple's "none left" (9709) zeroes a pool Orchard counted licenses in, once.
+ * error, Apple's "none left" (9709) zeroes a pool Orchard counted licenses in, once, and a sync page requested before
+ * Apple confirmed a removal does not bring the license back.
  */
 class LicenseLedgerStorageTests {
 
@@ -28,12 +30,14 @@ class LicenseLedgerStorageTests {
     final List<Object> published = new ArrayList<>();
     JdbcClient jdbc;
     LicenseLedger ledger;
+    LedgerPages pages;
     AccountId account;
 
     void open(String database) {
         DataSource ds = database.equals("h2") ? TestDatabases.h2() : TestDatabases.postgres();
         jdbc = JdbcClient.create(ds);
         ledger = new LicenseLedger(jdbc, published::add);
+        pages = new LedgerPages(new org.springframework.jdbc.core.JdbcTemplate(ds), published::add);
         Timestamp now = Timestamp.from(NOW);
         jdbc.sql("""
                 insert into accounts (name, org_name, location_uid, token_ciphertext, token_hint, expires_at, priority, state,
@@ -75,5 +79,40 @@ class LicenseLedgerStorageTests {
         assertThat(jdbc.sql("select available_count from pools where adam_id = '100200300'").query(Long.class).optional())
                 .isEmpty();
         assertThat(published).containsExactly(new LicenseEvents.CountContradicted(account, "361309726", "STDQ"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aSyncPageRequestedBeforeARemovalDoesNotBringTheLicenseBack(String database) {
+        open(database);
+        var device = new LicenseLedger.Key("361309726", "STDQ", "C02AAA000001", null);
+        var user = new LicenseLedger.Key("361309726", "STDQ", null, "user-1");
+        ledger.applyConfirmed(account, true, List.of(device, user), NOW);
+        ledger.applyConfirmed(account, false, List.of(device, user), NOW.plusSeconds(10)); // a status poll settles both
+        var page = List.of(Assignment.device("361309726", "STDQ", "c02aaa000001"), Assignment.user("361309726", null, "user-1"),
+                Assignment.device("361309726", "STDQ", "C02AAA000009"));
+
+        // requested while Apple still held them (prefetched), applied after the removal: only the third is believed
+        var stale = pages.current(account, page, NOW.plusSeconds(5));
+        assertThat(stale).extracting(Assignment::serialNumber).containsExactly("C02AAA000009");
+        pages.confirm(account, 1, stale, NOW.plusSeconds(11), false);
+        assertThat(holders()).containsExactly("C02AAA000009");
+
+        // requested after the removal: Apple holds them again (assigned elsewhere), and the page is believed
+        assertThat(pages.current(account, page, NOW.plusSeconds(11))).isEqualTo(page);
+        pages.confirm(account, 2, page, NOW.plusSeconds(12), false);
+        assertThat(holders()).containsExactlyInAnyOrder("C02AAA000001", "user-1", "C02AAA000009");
+
+        // the record of the removals is kept for a day
+        var retention = new LedgerRetention(jdbc);
+        assertThat(retention.prune(NOW.plus(LedgerRetention.REMOVALS), 100)).isZero();
+        assertThat(retention.prune(NOW.plus(LedgerRetention.REMOVALS).plusSeconds(11), 1)).isEqualTo(1);
+        assertThat(retention.prune(NOW.plus(LedgerRetention.REMOVALS).plusSeconds(11), 100)).isEqualTo(1);
+        assertThat(pages.current(account, page, NOW.plusSeconds(5))).isEqualTo(page);
+    }
+
+    private List<String> holders() {
+        return jdbc.sql("select coalesce(serial_number, client_user_id) from licenses where account_id = ? order by id")
+                .param(account.value()).query(String.class).list();
     }
 }
