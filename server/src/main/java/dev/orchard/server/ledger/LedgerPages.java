@@ -83,21 +83,13 @@ public class LedgerPages {
      * second): one indexed read per page, and the page itself when it finds none.
      */
     public List<Assignment> current(AccountId account, List<Assignment> page, Instant requestedAt) {
-        var removed = new java.util.HashSet<String>();
-        jdbc.query("select adam_id, pricing_param, serial_number, client_user_id from license_removals where account_id = ? "
-                + "and removed_at >= ?", rs -> {
-                    removed.add(removalKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-                }, account.value(), Timestamp.from(requestedAt));
+        var removed = new java.util.HashSet<LicenseLedger.Key>(jdbc.query("select adam_id, pricing_param, serial_number, "
+                + "client_user_id from license_removals where account_id = ? and removed_at >= ?", (rs, n) -> new LicenseLedger.Key(
+                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), account.value(), Timestamp.from(requestedAt)));
         if (removed.isEmpty()) {
             return page;
         }
-        return page.stream().filter(a -> !removed.contains(removalKey(a.adamId(), a.pricingParam() == null ? Asset.STDQ
-                : a.pricingParam(), a.isDeviceAssignment() ? dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber())
-                : null, a.isDeviceAssignment() ? null : a.clientUserId()))).toList();
-    }
-
-    private static String removalKey(String adamId, String pricingParam, String serial, String clientUserId) {
-        return adamId + "/" + pricingParam + (serial != null ? "/s/" + serial : "/u/" + clientUserId);
+        return page.stream().filter(a -> !removed.contains(LicenseLedger.Key.of(a))).toList();
     }
 
     /**

@@ -46,6 +46,13 @@ public class LicenseLedger {
             return serialNumber != null ? "serial_number" : "client_user_id";
         }
 
+        /** The license an assignment of Apple's names (its serial number normalised as Orchard stores it). */
+        public static Key of(dev.orchard.apple.model.Assignment a) {
+            return a.isDeviceAssignment()
+                    ? new Key(a.adamId(), a.pricingParam(), dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber()), null)
+                    : new Key(a.adamId(), a.pricingParam(), null, a.clientUserId());
+        }
+
         /** The serial number or the clientUserId, whichever the license is for. */
         public String holder() {
             return serialNumber != null ? serialNumber : clientUserId;

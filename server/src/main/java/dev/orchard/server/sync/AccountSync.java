@@ -199,7 +199,7 @@ public class AccountSync {
                     public int apply(GetAssignmentsResponse page, Instant requestedAt) {
                         var items = ledger.current(id, page.items(), requestedAt);
                         int added = ledger.confirm(id, run, items, clock.instant(), lastPageAllNew);
-                        licenses.applySeen(id, items.stream().map(NotificationProcessor::key).toList(), clock.instant());
+                        licenses.applySeen(id, items.stream().map(dev.orchard.server.ledger.LicenseLedger.Key::of).toList(), clock.instant());
                         lastPageAllNew = added == items.size();
                         return added;
                     }
@@ -219,7 +219,7 @@ public class AccountSync {
                 tx.executeWithoutResult(s -> {
                     var items = ledger.current(id, page.items(), requested.get());
                     int added = ledger.confirm(id, run, items, clock.instant(), false);
-                    licenses.applySeen(id, items.stream().map(NotificationProcessor::key).toList(), clock.instant());
+                    licenses.applySeen(id, items.stream().map(dev.orchard.server.ledger.LicenseLedger.Key::of).toList(), clock.instant());
                     states.countRun(run, 1, added, 0);
                 });
             }

@@ -21,7 +21,6 @@ import dev.orchard.apple.AppleNotifications;
 import dev.orchard.apple.model.AppleNotification;
 import dev.orchard.apple.model.AssetCountNotification;
 import dev.orchard.apple.model.AssetManagementNotification;
-import dev.orchard.apple.model.Assignment;
 import dev.orchard.apple.model.EventType;
 import dev.orchard.apple.model.UserAssociatedNotification;
 import dev.orchard.apple.model.UserManagementNotification;
@@ -159,7 +158,7 @@ public class NotificationProcessor {
             return !known;
         }
         if (payload instanceof AssetManagementNotification m) {
-            var keys = m.assignments().stream().map(NotificationProcessor::key).toList();
+            var keys = m.assignments().stream().map(LicenseLedger.Key::of).toList();
             boolean unknownPool = false;
             if (m.isSuccess()) {
                 boolean add = m.type() == EventType.ASSOCIATE;
@@ -194,11 +193,6 @@ public class NotificationProcessor {
                 u.error() == null ? null : u.error().errorMessage()));
     }
 
-    static LicenseLedger.Key key(Assignment a) {
-        return a.isDeviceAssignment() ? new LicenseLedger.Key(a.adamId(), a.pricingParam(),
-                dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber()), null)
-                : new LicenseLedger.Key(a.adamId(), a.pricingParam(), null, a.clientUserId());
-    }
 
     /** Applies the stored notifications of one account now (called by the webhook after storing one). */
     public void processAccount(AccountId account) {
