@@ -107,6 +107,13 @@ final class AppleApi {
         if (loc != null) {
             loc.envelope(answer, settings.tokenExpirationAlways);
         }
+        if (fault != null && fault.answerDelayMs > 0) {
+            Thread.sleep(fault.answerDelayMs); // acted on: the request is Apple's now, whatever becomes of the answer
+        }
+        if (fault != null && fault.dropAnswer) {
+            ex.drop();
+            return;
+        }
         ex.send(200, answer);
     }
 

@@ -9,7 +9,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Injected faults: the next {@code count} requests matching a location and/or path fail as told (an HTTP error
- * with Apple's body and optional Retry-After, a 200 with an error body, a slow answer, a dropped connection), or
+ * with Apple's body and optional Retry-After, a 200 with an error body, a slow answer, a dropped connection; or,
+ * after acting on the request, an answer that comes late or never), or
  * the next {@code count} events of a location fail asynchronously with an error number (for example 9644).
  */
 final class Faults {
@@ -24,6 +25,10 @@ final class Faults {
         final Integer retryAfterSeconds;
         final long delayMs;
         final boolean drop;
+        /** Acts on the request, then answers only after this long (an answer that travels slowly). */
+        final long answerDelayMs;
+        /** Acts on the request, then drops the connection (an answer lost on its way back). */
+        final boolean dropAnswer;
         final Integer asyncErrorNumber;
         final String query;
         int remaining;
@@ -39,12 +44,17 @@ final class Faults {
             Integer delay = integer(spec, "delayMs");
             delayMs = delay == null ? 0 : delay;
             drop = spec.has("drop") && spec.get("drop").asBoolean();
+            Integer answerDelay = integer(spec, "answerDelayMs");
+            answerDelayMs = answerDelay == null ? 0 : answerDelay;
+            dropAnswer = spec.has("dropAnswer") && spec.get("dropAnswer").asBoolean();
             asyncErrorNumber = integer(spec, "asyncErrorNumber");
             query = text(spec, "query");
             Integer count = integer(spec, "count");
             remaining = count == null ? 1 : count;
-            if (status == null && errorNumber == null && delayMs == 0 && !drop && asyncErrorNumber == null) {
-                throw new IllegalArgumentException("a fault needs status, errorNumber, delayMs, drop or asyncErrorNumber");
+            if (status == null && errorNumber == null && delayMs == 0 && !drop && answerDelayMs == 0 && !dropAnswer
+                    && asyncErrorNumber == null) {
+                throw new IllegalArgumentException("a fault needs status, errorNumber, delayMs, drop, answerDelayMs, dropAnswer "
+                        + "or asyncErrorNumber");
             }
             if (remaining < 1) {
                 throw new IllegalArgumentException("count must be at least 1");
@@ -73,6 +83,8 @@ final class Faults {
             n.put("retryAfterSeconds", retryAfterSeconds);
             n.put("delayMs", delayMs);
             n.put("drop", drop);
+            n.put("answerDelayMs", answerDelayMs);
+            n.put("dropAnswer", dropAnswer);
             n.put("asyncErrorNumber", asyncErrorNumber);
             n.put("remaining", remaining);
             return n;

@@ -103,8 +103,12 @@ public final class OrchardInstance implements AutoCloseable {
             }
             return done >= runs && s.get("progress").get("runId").isNull();
         });
-        // the metadata refresh that follows a sync calls Apple too: let it finish so tests count only their own calls
         var jdbc = bean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        // the run has rescheduled itself (tests that move the clock next must not move it under the completion)
+        Await.until("account " + accountId + " sync rescheduled", () -> jdbc.sql(
+                "select count(*) from scheduled_tasks where task_name = 'account-sync' and task_instance = ? and picked = true")
+                .param(Long.toString(accountId)).query(Long.class).single() == 0);
+        // the metadata refresh that follows a sync calls Apple too: let it finish so tests count only their own calls
         Await.until("account " + accountId + " catalog refreshed", () -> jdbc.sql(
                 "select count(*) from scheduled_tasks where task_name = 'catalog-refresh' and task_instance = ?")
                 .param(Long.toString(accountId)).query(Long.class).single() == 0);

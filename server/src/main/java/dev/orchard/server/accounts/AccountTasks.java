@@ -11,6 +11,8 @@ import org.springframework.stereotype.Component;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 
+import dev.orchard.server.system.DurableWork;
+
 /**
  * Durable per-account work, kept in db-scheduler's table so it survives restarts and runs once across nodes:
  * {@code account-refresh} re-reads an account from Apple every {@code orchard.accounts.refresh-interval} (and on
@@ -23,12 +25,15 @@ public class AccountTasks implements ApplicationRunner {
     static final TaskDescriptor<Void> DELETE = TaskDescriptor.of("account-delete");
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final DurableWork work;
     private final Accounts accounts;
     private final AccountsProperties properties;
     private final Clock clock;
 
-    AccountTasks(ObjectProvider<SchedulerClient> scheduler, Accounts accounts, AccountsProperties properties, Clock clock) {
+    AccountTasks(ObjectProvider<SchedulerClient> scheduler, DurableWork work, Accounts accounts, AccountsProperties properties,
+                 Clock clock) {
         this.scheduler = scheduler;
+        this.work = work;
         this.accounts = accounts;
         this.properties = properties;
         this.clock = clock;
@@ -41,14 +46,14 @@ public class AccountTasks implements ApplicationRunner {
         for (Account account : accounts.list()) {
             scheduler.getObject().scheduleIfNotExists(REFRESH.instance(account.id().toString()).scheduledTo(next));
             if (account.recordedState() == AccountState.DELETING) {
-                scheduler.getObject().scheduleIfNotExists(DELETE.instance(account.id().toString()).scheduledTo(clock.instant()));
+                work.ensure(DELETE, account.id().toString());
             }
         }
     }
 
     /** Runs the account's refresh as soon as possible (a block still defers it to its end). */
     void refreshSoon(AccountId id) {
-        at(REFRESH, id, clock.instant());
+        work.wake(REFRESH, id.toString());
     }
 
     void refreshLater(AccountId id) {
@@ -57,23 +62,12 @@ public class AccountTasks implements ApplicationRunner {
     }
 
     void deleteSoon(AccountId id) {
-        at(DELETE, id, clock.instant());
+        work.wake(DELETE, id.toString());
     }
 
     void forget(AccountId id) {
         SchedulerClient client = scheduler.getObject();
         client.getScheduledExecution(REFRESH.instanceId(id.toString())).ifPresent(e -> cancelQuietly(client, REFRESH, id));
-    }
-
-    private void at(TaskDescriptor<Void> task, AccountId id, Instant when) {
-        SchedulerClient client = scheduler.getObject();
-        if (!client.scheduleIfNotExists(task.instance(id.toString()).scheduledTo(when))) {
-            try {
-                client.reschedule(task.instanceId(id.toString()), when);
-            } catch (RuntimeException running) {
-                // running right now on some node; it reschedules itself when it ends
-            }
-        }
     }
 
     private static void cancelQuietly(SchedulerClient client, TaskDescriptor<Void> task, AccountId id) {

@@ -112,7 +112,8 @@ public class AppleGateway {
             throw classify(account, e);
         } catch (AppleTransportException e) {
             metrics.request(id, operation, "unreachable");
-            throw block(account, null, "Apple unreachable: " + e.getMessage());
+            // a refused connection carried nothing; any other lost answer may follow a request Apple acted on
+            throw block(account, null, "Apple unreachable: " + e.getMessage(), !(e.getCause() instanceof java.net.ConnectException));
         }
     }
 
@@ -207,7 +208,7 @@ public class AppleGateway {
         Instant now = clock.instant();
         if (e.isRateLimited() || e.isServerError() || e.isMaintenance()) {
             return block(account, e.retryAt().orElse(null), "Apple answered " + e.httpStatus()
-                    + e.errorNumber().map(n -> " / " + n).orElse(""));
+                    + e.errorNumber().map(n -> " / " + n).orElse(""), false);
         }
         if (e.isTokenExpired()) {
             accounts.setState(account.id(), AccountState.EXPIRED, "Apple: the token expired (9621)", now);
@@ -225,7 +226,7 @@ public class AppleGateway {
         return e;
     }
 
-    private AccountBlockedException block(Account account, Instant retryAt, String reason) {
+    private AccountBlockedException block(Account account, Instant retryAt, String reason, boolean maybeDelivered) {
         Instant now = clock.instant();
         boolean backoff = retryAt == null;
         // the streak as recorded now: another call may have failed or succeeded since this one read the account
@@ -234,7 +235,7 @@ public class AppleGateway {
         accounts.block(account.id(), until, reason, backoff);
         metrics.blocked(account.id(), Duration.between(now, until));
         LOG.warn("Account {} ({}) blocked until {}: {}", account.id(), account.name(), until, reason);
-        return new AccountBlockedException(account.id(), until, reason);
+        return new AccountBlockedException(account.id(), until, reason, maybeDelivered);
     }
 
     /** Exponential backoff with ±20% jitter, capped. */

@@ -5,11 +5,9 @@ import java.time.Instant;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
@@ -17,6 +15,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 
 import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.system.DurableWork;
 import dev.orchard.server.system.Scheduling;
 
 /**
@@ -29,12 +28,10 @@ public class CatalogTasks {
     static final TaskDescriptor<Void> CATALOG = TaskDescriptor.of("catalog-refresh");
     private static final Logger LOG = LoggerFactory.getLogger(CatalogTasks.class);
 
-    private final ObjectProvider<SchedulerClient> scheduler;
-    private final Clock clock;
+    private final DurableWork work;
 
-    CatalogTasks(ObjectProvider<SchedulerClient> scheduler, Clock clock) {
-        this.scheduler = scheduler;
-        this.clock = clock;
+    CatalogTasks(DurableWork work) {
+        this.work = work;
     }
 
     @Bean
@@ -55,6 +52,6 @@ public class CatalogTasks {
 
     /** Refreshes the account's app metadata soon (after its sync); a refresh already scheduled stays as it is. */
     public void refreshSoon(AccountId account) {
-        scheduler.getObject().scheduleIfNotExists(CATALOG.instance(account.toString()).scheduledTo(clock.instant()));
+        work.ensure(CATALOG, account.toString());
     }
 }

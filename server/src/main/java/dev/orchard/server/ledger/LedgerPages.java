@@ -227,14 +227,22 @@ public class LedgerPages {
                 account.value(), run);
     }
 
+    /** A read of the account is complete: whoever waits for what Apple holds may look at the ledger now. */
+    public void readFinished(AccountId account) {
+        events.publishEvent(new LicenseEvents.LedgerRead(account));
+    }
+
+    /** Apple's users of the account, from a page or a notification; an active one published as registered. */
     public void saveUsers(AccountId account, List<ResponseUser> users, Instant now) {
         Timestamp ts = Timestamp.from(now);
+        boolean anyActive = false;
         for (ResponseUser u : users) {
             if (u.clientUserId() == null) {
                 continue;
             }
             String status = u.status() == null ? "UNKNOWN" : u.status().name();
             boolean active = u.status() != null && u.status().isActive();
+            anyActive |= active;
             // one clientUserId may have several records at Apple: an active one wins over retired ones
             int updated = jdbc.update("update apple_users set status = ?, email = ?, id_hash = ?, invite_code = ?, "
                     + "updated_at = ? where account_id = ? and client_user_id = ?"
@@ -249,6 +257,9 @@ public class LedgerPages {
                             u.email(), u.idHash(), u.inviteCode(), ts);
                 }
             }
+        }
+        if (anyActive) {
+            events.publishEvent(new LicenseEvents.AppleUsersRegistered(account));
         }
     }
 

@@ -44,4 +44,15 @@ public final class LicenseEvents {
      */
     public record CountContradicted(AccountId account, String adamId, String pricingParam) {
     }
+
+    /**
+     * Apple users of the account became active (created by Orchard, or seen by a read or a notification, whichever
+     * path): associations that waited for them can be sent.
+     */
+    public record AppleUsersRegistered(AccountId account) {
+    }
+
+    /** A read of the account from Apple is complete: the ledger shows what Apple held, for whoever waits on it. */
+    public record LedgerRead(AccountId account) {
+    }
 }

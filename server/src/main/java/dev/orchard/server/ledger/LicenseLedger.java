@@ -200,6 +200,9 @@ public class LicenseLedger {
                         .params(account.value(), id, Timestamp.from(now)).update();
             }
         }
+        if (!clientUserIds.isEmpty()) {
+            events.publishEvent(new LicenseEvents.AppleUsersRegistered(account));
+        }
     }
 
     /** An operator retries a failed assignment: Orchard's intent is back in the ledger (unless a license exists). */

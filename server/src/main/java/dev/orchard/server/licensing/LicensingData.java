@@ -133,25 +133,24 @@ class LicensingData {
                 """).params(userId, bundleId).query(Integer.class).single() > 0;
     }
 
+    /** The pass starts: what was wanted until now is what it serves. */
     void passStarted(Instant now) {
-        jdbc.sql("update licensing_pass set started_at = ?, served = requests, running = true where id = 1")
+        jdbc.sql("update licensing_pass set started_at = ?, wanted = false, running = true where id = 1")
                 .param(Timestamp.from(now)).update();
     }
 
-    /** Returns true when a change arrived after the pass started (another pass is due at once). */
+    /** Returns true when a pass was wanted after this one started (another is due at once). */
     boolean passFinished(Instant now, String summary) {
         jdbc.sql("update licensing_pass set finished_at = ?, summary = ?, running = false where id = 1")
                 .params(Timestamp.from(now), summary).update();
-        return jdbc.sql("select count(*) from licensing_pass where id = 1 and requests > served").query(Integer.class).single() > 0;
+        return wanted();
     }
 
-    /** Whether changes wait for a pass that is not running. */
-    boolean unserved() {
-        return jdbc.sql("select count(*) from licensing_pass where id = 1 and requests > served and running = false")
-                .query(Integer.class).single() > 0;
+    boolean wanted() {
+        return jdbc.sql("select wanted from licensing_pass where id = 1").query(Boolean.class).single();
     }
 
     void requestPass(Instant now) {
-        jdbc.sql("update licensing_pass set requested_at = ?, requests = requests + 1 where id = 1").param(Timestamp.from(now)).update();
+        jdbc.sql("update licensing_pass set requested_at = ?, wanted = true where id = 1").param(Timestamp.from(now)).update();
     }
 }

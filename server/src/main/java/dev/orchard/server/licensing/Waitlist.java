@@ -33,7 +33,7 @@ public class Waitlist {
     }
 
     public Map<String, Object> pass() {
-        return jdbc.sql("select requests, served, running, requested_at, started_at, finished_at, summary from licensing_pass where id = 1")
+        return jdbc.sql("select wanted, running, requested_at, started_at, finished_at, summary from licensing_pass where id = 1")
                 .query().singleRow();
     }
 }

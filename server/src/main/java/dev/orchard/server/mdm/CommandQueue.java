@@ -81,15 +81,6 @@ class CommandQueue {
                 + "or state = 'SENDING'").param(Timestamp.from(now)).query(Integer.class).single() > 0;
     }
 
-    /** Counts a request to deliver now; the delivery task compares the count before and after it runs. */
-    void requestDelivery() {
-        jdbc.sql("update mdm_delivery set requests = requests + 1 where id = 1").update();
-    }
-
-    long deliveryRequests() {
-        return jdbc.sql("select requests from mdm_delivery where id = 1").query(Long.class).single();
-    }
-
     /** The earliest future attempt, for the delivery task to wake up. */
     Optional<Instant> nextAttempt() {
         return jdbc.sql("select min(next_attempt_at) from mdm_targets where state = 'QUEUED'")

@@ -17,7 +17,6 @@ import dev.orchard.server.inventory.InstalledApp;
 import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.Platform;
 import dev.orchard.server.system.NotFoundException;
-import dev.orchard.server.system.Scheduling;
 
 /**
  * What MDMs tell Orchard, from NanoMDM's webhook or the generic REST API, each event in one transaction: enrolments
@@ -247,7 +246,7 @@ public class MdmEvents {
                 d.status(), null)));
         if (shared && !d.sharedIpad()) {
             lifecycle.installOnRegistration(serial, "REGISTRATION", "mdm"); // learned only now that it is a Shared iPad (R12)
-            Scheduling.afterCommit(tasks::deliverNow);
+            tasks.deliverAfterCommit();
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.orchard.server.mdm;
 
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
@@ -13,18 +12,18 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
-import com.github.kagkarlsson.scheduler.SchedulerClient;
-import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 
 import dev.orchard.server.ledger.LicenseEvents;
+import dev.orchard.server.system.DurableWork;
 import dev.orchard.server.system.Scheduling;
 
 /**
- * db-scheduler tasks of the MDM integration, one instance each so one node runs them at a time:
- * {@code mdm-delivery} delivers due commands and sleeps until the next retry is due; {@code mdm-sweep} (every
+ * db-scheduler tasks of the MDM integration, one instance each so one node runs them at a time, both in the idiom
+ * of {@link DurableWork}: {@code mdm-delivery} drains the due commands, runs again at once while any are due, else
+ * when the next retry falls due (at the latest after a minute); {@code mdm-sweep} (every
  * {@code orchard.mdm.sweep-interval}, and at once when Apple confirms licenses or a device enrols) queues the installs
  * of confirmed licenses, the periodic app lists and the auto-updates in the maintenance window.
  */
@@ -34,77 +33,61 @@ public class MdmTasks implements ApplicationRunner {
     static final TaskDescriptor<Void> DELIVERY = TaskDescriptor.of("mdm-delivery");
     static final TaskDescriptor<Void> SWEEP = TaskDescriptor.of("mdm-sweep");
     static final String INSTANCE = "all";
+    /** How long the delivery waits at most before it looks for due commands whose wake-up was lost. */
+    static final Duration DELIVERY_SAFETY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(MdmTasks.class);
 
-    private final ObjectProvider<SchedulerClient> scheduler;
-    private final dev.orchard.server.system.DurableWork work;
-    private final CommandQueue queue;
-    private final Clock clock;
+    private final DurableWork work;
 
-    MdmTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, CommandQueue queue, Clock clock) {
+    MdmTasks(DurableWork work) {
         this.work = work;
-        this.scheduler = scheduler;
-        this.queue = queue;
-        this.clock = clock;
     }
 
     @Bean
-    static Task<Void> mdmDeliveryTask(CommandDispatcher dispatcher, CommandQueue queue, Clock clock) {
-        return Tasks.custom(DELIVERY).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
-            Instant next;
+    static Task<Void> mdmDeliveryTask(CommandDispatcher dispatcher, CommandQueue queue, DurableWork work, Clock clock) {
+        return Tasks.custom(DELIVERY).onDeadExecution(Scheduling.reviveNow(clock)).execute((instance, context) -> {
             try {
-                long requests = queue.deliveryRequests();
                 dispatcher.deliverDue();
-                // a request made while this ran could not reschedule the running instance: run again for it
-                next = dispatcher.hasDue() || queue.deliveryRequests() > requests ? clock.instant()
-                        : queue.nextAttempt().orElse(null);
+                return work.next(dispatcher.hasDue(), queue.nextAttempt().orElse(null), DELIVERY_SAFETY);
             } catch (RuntimeException e) {
                 LOG.warn("MDM delivery failed, retrying in a minute: {}", e.toString());
-                next = clock.instant().plusSeconds(60);
+                return work.next(false, null, DELIVERY_SAFETY);
             }
-            if (next == null) {
-                return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
-            }
-            Instant at = next;
-            return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
         });
     }
 
     @Bean
-    static Task<Void> mdmSweepTask(MdmSweep sweep, MdmProperties properties, Clock clock) {
-        return Tasks.custom(SWEEP).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
+    static Task<Void> mdmSweepTask(MdmSweep sweep, MdmProperties properties, DurableWork work, Clock clock) {
+        return Tasks.custom(SWEEP).onDeadExecution(Scheduling.reviveNow(clock)).execute((instance, context) -> {
             try {
                 sweep.run();
             } catch (RuntimeException e) {
                 LOG.warn("MDM sweep failed: {}", e.toString());
             }
-            Instant at = clock.instant().plus(properties.sweepInterval());
-            return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
+            return work.next(false, null, properties.sweepInterval());
         });
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        scheduler.getObject().scheduleIfNotExists(SWEEP.instance(INSTANCE).scheduledTo(clock.instant()));
+        work.ensure(SWEEP, INSTANCE);
+        work.ensure(DELIVERY, INSTANCE);
     }
 
     public void deliverNow() {
-        queue.requestDelivery();
-        if (!work.runNow(DELIVERY, INSTANCE)) {
-            LOG.debug("MDM delivery running; it runs again when done");
-        }
+        work.wake(DELIVERY, INSTANCE);
     }
 
     void deliverAfterCommit() {
-        Scheduling.afterCommit(this::deliverNow);
+        work.wakeAfterCommit(DELIVERY, INSTANCE);
     }
 
     void sweepNow() {
-        work.runNow(SWEEP, INSTANCE);
+        work.wake(SWEEP, INSTANCE);
     }
 
     void sweepAfterCommit() {
-        Scheduling.afterCommit(this::sweepNow);
+        work.wakeAfterCommit(SWEEP, INSTANCE);
     }
 
     /** Apple confirmed licenses: their installs are due. */

@@ -21,32 +21,53 @@ import dev.orchard.apple.model.EventResponse;
 import dev.orchard.apple.model.ManageAssetsRequest;
 import dev.orchard.apple.model.ManageUsersRequest;
 import dev.orchard.apple.model.RequestUser;
+import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountUnavailableException;
 import dev.orchard.server.accounts.AppleGateway;
 import dev.orchard.server.accounts.AppleService;
+import dev.orchard.server.sync.SyncTasks;
 
 /**
- * Sends an account's queued targets to Apple. Record intent, call, record outcome — three steps, never one
- * transaction around the call: (1) due targets are grouped into operations, one per Apple request, in the fewest
- * requests {@code service/config} allows (assets wanted by the same holders share requests); (2) each operation is
- * sent through the gateway (rate limit, Retry-After); (3) its eventId is stored. An operation found still SENDING
- * (a crash or a block between 1 and 3) is sent again: Apple treats a repeated association as a no-op.
+ * Sends an account's queued targets to Apple. Record intent, call, record outcome — never one transaction around the
+ * call:
+ * <ol>
+ *   <li>due targets are grouped into operations, one per Apple request, in the fewest requests {@code service/config}
+ *       allows (assets wanted by the same holders share requests), and claimed (state SENDING);</li>
+ *   <li>just before the request goes out, the operation's {@code attempted_at} is committed (inside the gateway's
+ *       call, after the rate limit and any Retry-After block);</li>
+ *   <li>Apple's answer records the eventId (SENT) and clears the attempt; a refusal (Apple answered, so it did not
+ *       act) fails the targets or, for a block, clears the attempt so the operation is simply sent later.</li>
+ * </ol>
+ * Nothing is sent twice. An operation still SENDING without an attempt never left and is sent. One with an attempt is
+ * <em>in doubt</em> (a crash between 2 and 3, an answer lost on its way back): Apple may have acted on it. It is
+ * settled by Apple's report of its event (kept because no operation had that eventId: it is adopted when it names the
+ * operation's targets) or by a read of the account (its targets settle from the ledger; one read is asked for, and
+ * another whenever a read settled some of them), and only when neither shows Apple acted on it within
+ * {@link #IN_DOUBT_WAIT} of the attempt is it sent again.
  */
 @Component
 class Dispatcher {
 
     static final Duration FIRST_CHECK = Duration.ofMinutes(5);
+    /** How long an operation in doubt waits for Apple's report or a read before it is sent again. */
+    static final Duration IN_DOUBT_WAIT = Duration.ofMinutes(5);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private static final int ROUND = 20_000;
 
     private final OperationStore store;
     private final Outcomes outcomes;
     private final AppleGateway gateway;
     private final AppleService apple;
+    private final SyncTasks sync;
     private final TransactionTemplate tx;
     private final Clock clock;
+    /** Operations in doubt for which this node asked for a read, with how many of their targets were open then. */
+    private final Map<Long, Integer> readAskedFor = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Dispatcher(OperationStore store, Outcomes outcomes, AppleGateway gateway, AppleService apple, TransactionTemplate tx,
-               Clock clock) {
+    Dispatcher(OperationStore store, Outcomes outcomes, AppleGateway gateway, AppleService apple, SyncTasks sync,
+               TransactionTemplate tx, Clock clock) {
+        this.sync = sync;
         this.store = store;
         this.outcomes = outcomes;
         this.gateway = gateway;
@@ -59,7 +80,9 @@ class Dispatcher {
     int dispatch(AccountId account) {
         int sent = 0;
         for (OperationStore.Operation op : store.inState(account, "SENDING")) {
-            sent += send(account, op.id(), op.action());
+            if (!op.inDoubt() || mayResend(account, op)) {
+                sent += send(account, op.id(), op.action());
+            }
         }
         while (true) {
             List<long[]> created = tx.execute(s -> batch(account));
@@ -72,9 +95,54 @@ class Dispatcher {
         }
     }
 
-    /** Whether work became due while the last dispatch ran (a report applied meanwhile could not pull it forward). */
+    /** Whether work is due now: queued targets, or an operation to send (again). */
     boolean hasDueWork(AccountId account) {
-        return !store.due(account, clock.instant(), 1).isEmpty() || !store.inState(account, "SENDING").isEmpty();
+        Instant now = clock.instant();
+        return !store.due(account, now, 1).isEmpty() || store.inState(account, "SENDING").stream()
+                .anyMatch(op -> !op.inDoubt() || !op.attemptedAt().plus(IN_DOUBT_WAIT).isAfter(now));
+    }
+
+    /** When the oldest operation in doubt of the account may be sent again; null when none is in doubt. */
+    Instant inDoubtUntil(AccountId account) {
+        return store.inState(account, "SENDING").stream().filter(OperationStore.Operation::inDoubt)
+                .map(op -> op.attemptedAt().plus(IN_DOUBT_WAIT)).min(Instant::compareTo).orElse(null);
+    }
+
+    /**
+     * Settles an operation in doubt from what shows Apple acted on it; true when it is still open after
+     * {@link #IN_DOUBT_WAIT} and may be sent again.
+     */
+    private boolean mayResend(AccountId account, OperationStore.Operation op) {
+        Instant now = clock.instant();
+        if (Boolean.TRUE.equals(tx.execute(s -> outcomes.adoptKeptReport(account, op, now.plus(FIRST_CHECK))))) {
+            LOG.info("Operation {} of account {} was in doubt: Apple's report of its event names it", op.id(), account);
+            readAskedFor.remove(op.id());
+            return false;
+        }
+        int open = tx.execute(s -> {
+            store.settleFromLedger(op.id(), now);
+            store.closeIfDone(op.id(), now);
+            return (int) store.targets(op.id()).stream().filter(t -> t.state().equals("SENDING")).count();
+        });
+        if (open == 0) {
+            LOG.info("Operation {} of account {} was in doubt: a read of the account shows Apple acted on it", op.id(), account);
+            readAskedFor.remove(op.id());
+            return false;
+        }
+        if (op.attemptedAt().plus(IN_DOUBT_WAIT).isAfter(now)) {
+            Integer before = readAskedFor.put(op.id(), open);
+            if (before == null || open < before) {
+                // Apple may still be working on it: ask again for as long as reads settle more of it
+                LOG.info("Operation {} of account {} is in doubt (sent at {}, no answer): reading the account", op.id(), account,
+                        op.attemptedAt());
+                sync.syncNow(account, false);
+            }
+            return false;
+        }
+        readAskedFor.remove(op.id());
+        LOG.warn("Operation {} of account {} was sent at {} and nothing shows Apple acted on it within {}: sending it again",
+                op.id(), account, op.attemptedAt(), IN_DOUBT_WAIT);
+        return true;
     }
 
     private static final String[] ACTIONS = {"ASSOCIATE", "DISASSOCIATE", "CREATE_USER"};
@@ -171,7 +239,10 @@ class Dispatcher {
                 case "CREATE_USER" -> {
                     var users = targets.stream().map(t -> new RequestUser(t.clientUserId(), t.email(), t.managedAppleId())).toList();
                     yield gateway.call(account, Endpoint.CREATE_USERS, AppleGateway.Access.WRITE,
-                            (c, token) -> c.createUsers(token, new ManageUsersRequest(users)));
+                            (c, token) -> {
+                                store.attempted(operationId, clock.instant());
+                                return c.createUsers(token, new ManageUsersRequest(users));
+                            });
                 }
                 default -> {
                     var assets = targets.stream().map(t -> new Asset(t.adamId(), t.pricingParam())).distinct().toList();
@@ -180,9 +251,20 @@ class Dispatcher {
                     var request = new ManageAssetsRequest(assets, users.isEmpty() ? null : users, serials.isEmpty() ? null : serials);
                     boolean associate = action.equals("ASSOCIATE");
                     yield gateway.call(account, associate ? Endpoint.ASSOCIATE_ASSETS : Endpoint.DISASSOCIATE_ASSETS,
-                            AppleGateway.Access.WRITE, (c, token) -> associate ? c.associate(token, request) : c.disassociate(token, request));
+                            AppleGateway.Access.WRITE, (c, token) -> {
+                                store.attempted(operationId, clock.instant());
+                                return associate ? c.associate(token, request) : c.disassociate(token, request);
+                            });
                 }
             };
+        } catch (AccountBlockedException e) {
+            if (!e.maybeDelivered()) {
+                store.notAttempted(operationId); // refused before or by Apple: it is sent when the block ends
+            }
+            throw e;
+        } catch (AccountUnavailableException e) {
+            store.notAttempted(operationId);
+            throw e;
         } catch (AppleApiException e) {
             // Apple refused the request itself (validation): every target fails with Apple's error
             tx.executeWithoutResult(s -> {

@@ -28,7 +28,16 @@ class OperationStore {
 
     /** One Apple request. */
     record Operation(long id, long accountId, String action, String state, String eventId, String assets, int targetCount,
-                     int attempts, String error, Instant createdAt, Instant sentAt, Instant nextCheckAt, Instant completedAt) {
+                     int attempts, String error, Instant createdAt, Instant sentAt, Instant nextCheckAt, Instant completedAt,
+                     Instant attemptedAt) {
+        /** Its request went out and no answer was recorded: Apple may have acted on it. */
+        boolean inDoubt() {
+            return state.equals("SENDING") && attemptedAt != null;
+        }
+    }
+
+    /** A report of one of Apple's events that no recorded operation has claimed yet. */
+    record KeptReport(String eventId, String report) {
     }
 
     private final JdbcClient jdbc;
@@ -119,15 +128,27 @@ class OperationStore {
                 .query(OperationStore::target).list();
     }
 
+    /** The request is about to go out (committed before the call: after a crash, the operation is in doubt). */
+    void attempted(long operationId, Instant now) {
+        jdbc.sql("update operations set attempted_at = ? where id = ?").params(Timestamp.from(now), operationId).update();
+    }
+
+    /** Apple refused the request, or it never went out: Apple did not act on it. */
+    void notAttempted(long operationId) {
+        jdbc.sql("update operations set attempted_at = null where id = ?").param(operationId).update();
+    }
+
+    /** Apple's answer (or, for an operation in doubt, Apple's report of its event) gave the operation its eventId. */
     void sent(long operationId, String eventId, Instant now, Instant nextCheck) {
         jdbc.sql("update operations set state = 'SENT', event_id = ?, sent_at = ?, next_check_at = ?, attempts = attempts + 1, "
-                + "error = null where id = ?").params(eventId, Timestamp.from(now), Timestamp.from(nextCheck), operationId).update();
+                + "attempted_at = null, error = null where id = ? and state = 'SENDING'")
+                .params(eventId, Timestamp.from(now), Timestamp.from(nextCheck), operationId).update();
         jdbc.sql("update operation_targets set state = 'SENT', attempts = attempts + 1, updated_at = ? where operation_id = ? "
                 + "and state = 'SENDING'").params(Timestamp.from(now), operationId).update();
     }
 
     void resend(long operationId, Instant now) {
-        jdbc.sql("update operations set state = 'SENDING', next_check_at = null where id = ?").param(operationId).update();
+        jdbc.sql("update operations set state = 'SENDING', next_check_at = null, attempted_at = null where id = ?").param(operationId).update();
         jdbc.sql("update operation_targets set state = 'SENDING', updated_at = ? where operation_id = ? and state = 'SENT'")
                 .params(Timestamp.from(now), operationId).update();
     }
@@ -177,7 +198,7 @@ class OperationStore {
     int settleFromLedger(long operationId, Instant now) {
         Timestamp ts = Timestamp.from(now);
         return jdbc.sql("""
-                update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state = 'SENT' and (
+                update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state in ('SENT', 'SENDING') and (
                   (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
                       and l.serial_number = t.serial_number and l.at_apple))
@@ -195,15 +216,21 @@ class OperationStore {
                 """).params(ts, operationId).update();
     }
 
-    List<Operation> sentOperations(int limit) {
-        return jdbc.sql("select * from operations where state = 'SENT' order by id limit ?").param(limit)
-                .query(OperationStore::operation).list();
+    List<Operation> sentOperations(AccountId account, int limit) {
+        return jdbc.sql("select * from operations where account_id = ? and state = 'SENT' order by id limit ?")
+                .params(account.value(), limit).query(OperationStore::operation).list();
     }
 
     /** Associations queued for a user of an account (they wait for the user's creation). */
     List<Target> queuedForUser(long accountId, String clientUserId) {
         return jdbc.sql("select * from operation_targets where account_id = ? and client_user_id = ? and action = 'ASSOCIATE' "
                 + "and state = 'QUEUED'").params(accountId, clientUserId).query(OperationStore::target).list();
+    }
+
+    /** The account's kept reports, oldest first. */
+    List<KeptReport> keptReports(AccountId account) {
+        return jdbc.sql("select event_id, report from unmatched_event_reports where account_id = ? order by id limit 1000")
+                .param(account.value()).query((rs, n) -> new KeptReport(rs.getString(1), rs.getString(2))).list();
     }
 
     void keepUnmatched(AccountId account, String eventId, String report, Instant now) {
@@ -221,17 +248,18 @@ class OperationStore {
         return reports;
     }
 
-    /** Reports for events of operations that are recorded now (the race the dispatcher's own replay can miss). */
-    List<Object[]> unmatchedNowKnown() {
+    /** Events with kept reports whose operation is recorded now (the race the dispatcher's own replay can miss). */
+    List<String> unmatchedNowKnown(AccountId account) {
         return jdbc.sql("""
-                select distinct r.account_id, r.event_id from unmatched_event_reports r
-                where exists (select 1 from operations o where o.account_id = r.account_id and o.event_id = r.event_id)
-                """).query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
+                select distinct r.event_id from unmatched_event_reports r
+                where r.account_id = ? and exists (select 1 from operations o where o.account_id = r.account_id and o.event_id = r.event_id)
+                """).param(account.value()).query(String.class).list();
     }
 
-    /** Reports no operation claimed within a day belong to events Orchard did not start. */
-    int forgetUnmatched(Instant before) {
-        return jdbc.sql("delete from unmatched_event_reports where received_at < ?").param(Timestamp.from(before)).update();
+    /** Forgets the account's reports no operation claimed since {@code before}. */
+    int forgetUnmatched(AccountId account, Instant before) {
+        return jdbc.sql("delete from unmatched_event_reports where account_id = ? and received_at < ?")
+                .params(account.value(), Timestamp.from(before)).update();
     }
 
     /** The licenses of an event's targets that are no longer in flight (settled by a poll, a sync or a report). */
@@ -250,16 +278,26 @@ class OperationStore {
                 .query(OperationStore::operation).list();
     }
 
-    List<Operation> dueForCheck(Instant now) {
-        return jdbc.sql("select * from operations where state = 'SENT' and next_check_at <= ? order by next_check_at limit 100")
-                .param(Timestamp.from(now)).query(OperationStore::operation).list();
+    List<Operation> dueForCheck(AccountId account, Instant now) {
+        return jdbc.sql("select * from operations where account_id = ? and state = 'SENT' and next_check_at <= ? "
+                + "order by next_check_at limit 100").params(account.value(), Timestamp.from(now)).query(OperationStore::operation).list();
     }
 
-    List<Long> accountsWithDueWork(Instant now) {
-        return jdbc.sql("""
-                select distinct account_id from operation_targets where state = 'QUEUED' and not_before <= ?
-                union select distinct account_id from operations where state = 'SENDING'
-                """).param(Timestamp.from(now)).query(Long.class).list();
+    /** When the account's next queued target or status check falls due; null when nothing waits. */
+    Instant nextDue(AccountId account) {
+        Timestamp target = jdbc.sql("select min(not_before) from operation_targets where account_id = ? and state = 'QUEUED'")
+                .param(account.value()).query(Timestamp.class).optional().orElse(null);
+        Timestamp check = jdbc.sql("select min(next_check_at) from operations where account_id = ? and state = 'SENT'")
+                .param(account.value()).query(Timestamp.class).optional().orElse(null);
+        Instant a = instant(target);
+        Instant b = instant(check);
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    /** Accounts with targets not yet settled (their worker must be scheduled). */
+    List<Long> accountsWithOpenWork() {
+        return jdbc.sql("select distinct account_id from operation_targets where state in ('QUEUED', 'SENDING', 'SENT')")
+                .query(Long.class).list();
     }
 
     static Target target(ResultSet rs, int n) throws SQLException {
@@ -273,7 +311,8 @@ class OperationStore {
         return new Operation(rs.getLong("id"), rs.getLong("account_id"), rs.getString("action"), rs.getString("state"),
                 rs.getString("event_id"), rs.getString("assets"), rs.getInt("target_count"), rs.getInt("attempts"),
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("sent_at")),
-                instant(rs.getTimestamp("next_check_at")), instant(rs.getTimestamp("completed_at")));
+                instant(rs.getTimestamp("next_check_at")), instant(rs.getTimestamp("completed_at")),
+                instant(rs.getTimestamp("attempted_at")));
     }
 
     private static Instant instant(Timestamp ts) {

@@ -2,93 +2,77 @@ package dev.orchard.server.operations;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
 
-import com.github.kagkarlsson.scheduler.SchedulerClient;
-import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
-import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountId;
-import dev.orchard.server.accounts.AccountProblem;
-import dev.orchard.server.accounts.AccountUnavailableException;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.accounts.AccountWork;
+import dev.orchard.server.ledger.LicenseEvents;
+import dev.orchard.server.system.DurableWork;
 import dev.orchard.server.system.Scheduling;
 
 /**
- * db-scheduler tasks of the outbox: {@code apple-operations} (instance = account id) sends an account's due work, so
- * one node sends for an account at a time and two nodes never send the same operation; it waits out a Retry-After
- * block by rescheduling itself to the block's end. {@code apple-operations-watch} (every 10 s) polls the status of
- * operations no notification completed within 5 minutes (then every 30 s), retries those still pending after 10
- * minutes, and makes sure every account with due work has its dispatch scheduled (after a restart, a grace period).
+ * The account's Apple worker, {@code apple-worker} (instance = account id), in the idiom of {@link DurableWork}: one
+ * node at a time does all of an account's outbox work ({@link AppleWorker}): it applies reports that overtook their
+ * operation, closes what a sync already settled, polls the status of operations no notification completed within 5
+ * minutes (then every 30 s), sends again what is still pending after 10, then sends the due targets. It runs again at
+ * once while work is due, else when the next target or status check falls due, at the latest after
+ * {@link #SAFETY}; a Retry-After block moves it to the block's end. It is woken by queued targets, by Apple users
+ * registered (whichever path registered them) and by a finished read of the account.
  */
 @Configuration(proxyBeanMethods = false)
-public class OperationTasks {
+public class OperationTasks implements ApplicationRunner {
 
-    static final TaskDescriptor<Void> DISPATCH = TaskDescriptor.of("apple-operations");
-    private static final Logger LOG = LoggerFactory.getLogger(OperationTasks.class);
+    static final TaskDescriptor<Void> WORKER = TaskDescriptor.of("apple-worker");
+    /** How long the worker waits at most before it looks again for work whose wake-up was lost. */
+    static final Duration SAFETY = Duration.ofMinutes(1);
 
-    private final ObjectProvider<SchedulerClient> scheduler;
-    private final dev.orchard.server.system.DurableWork work;
-    private final Clock clock;
+    private final DurableWork work;
+    private final OperationStore store;
 
-    OperationTasks(ObjectProvider<SchedulerClient> scheduler, dev.orchard.server.system.DurableWork work, Clock clock) {
+    OperationTasks(DurableWork work, OperationStore store) {
         this.work = work;
-        this.scheduler = scheduler;
-        this.clock = clock;
+        this.store = store;
     }
 
     @Bean
-    static Task<Void> appleOperationsTask(Dispatcher dispatcher, Clock clock) {
-        return Tasks.custom(DISPATCH).onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock)).execute((instance, context) -> {
-            AccountId account = new AccountId(Long.parseLong(instance.getId()));
-            Instant retryAt;
-            try {
-                dispatcher.dispatch(account);
-                // a report applied while this ran may have queued work and found this task not reschedulable
-                if (!dispatcher.hasDueWork(account)) {
-                    return (CompletionHandler<Void>) (complete, ops) -> ops.remove();
-                }
-                retryAt = clock.instant();
-            } catch (AccountBlockedException e) {
-                retryAt = e.until();
-                LOG.info("Apple operations of account {} wait until {}", account, retryAt);
-            } catch (AccountUnavailableException e) {
-                retryAt = clock.instant().plus(Duration.ofMinutes(5));
-                LOG.info("Apple operations of account {} wait: {}", account, e.getMessage());
-            } catch (AccountProblem e) {
-                if (e.kind() == AccountProblem.Kind.NOT_FOUND) {
-                    return (complete, ops) -> ops.remove();
-                }
-                retryAt = clock.instant().plus(Duration.ofMinutes(1));
-            } catch (RuntimeException e) {
-                LOG.warn("Apple operations of account {} failed, retrying in a minute: {}", account, e.toString());
-                retryAt = clock.instant().plus(Duration.ofMinutes(1));
-            }
-            Instant at = retryAt;
-            return (CompletionHandler<Void>) (complete, ops) -> ops.reschedule(complete, at);
-        });
+    static Task<Void> appleWorkerTask(AppleWorker worker, AccountService accounts, DurableWork work, Clock clock) {
+        return Tasks.custom(WORKER).onDeadExecution(Scheduling.reviveNow(clock)).execute((instance, context) ->
+                AccountWork.run("Apple work", new AccountId(Long.parseLong(instance.getId())), clock, Duration.ofMinutes(1), account -> {
+                    accounts.get(account); // a deleted account's worker ends (AccountProblem NOT_FOUND)
+                    worker.run(account);
+                    return work.next(worker.hasDueWork(account), worker.nextDue(account), SAFETY);
+                }));
     }
 
-    @Bean
-    static Task<Void> appleOperationsWatch(StatusPoller poller, Clock clock) {
-        return Tasks.recurring("apple-operations-watch", Schedules.fixedDelay(Duration.ofSeconds(10)))
-                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock))
-                .execute((instance, context) -> poller.watch());
+    /** Every account with open outbox work has its worker (after an upgrade, or a wake-up lost in a crash). */
+    @Override
+    public void run(ApplicationArguments args) {
+        store.accountsWithOpenWork().forEach(id -> work.ensure(WORKER, Long.toString(id)));
     }
 
-    /** Pulls the account's dispatch to now (when it is running, the watch picks up what arrived meanwhile). */
+    /** Pulls the account's worker to now (a running one runs again when it ends). */
     public void dispatchNow(AccountId account) {
-        if (!work.runNow(DISPATCH, account.toString())) {
-            LOG.debug("operations of account {} are being sent", account);
-        }
+        work.wake(WORKER, account.toString());
+    }
+
+    void dispatchAfterCommit(AccountId account) {
+        work.wakeAfterCommit(WORKER, account.toString());
+    }
+
+    /** Apple users became active: associations that waited for them are due. */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void appleUsersRegistered(LicenseEvents.AppleUsersRegistered e) {
+        dispatchNow(e.account());
     }
 }

@@ -15,7 +15,6 @@ import dev.orchard.server.audit.AuditTrail;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.system.ConflictException;
 import dev.orchard.server.system.NotFoundException;
-import dev.orchard.server.system.Scheduling;
 
 /** The outbox as operators see and steer it: operations with their targets, retry and cancel. */
 @Service
@@ -109,7 +108,7 @@ public class Operations {
         jdbc.sql("update operations set state = 'RETRIED', completed_at = ?, next_check_at = null where id = ?")
                 .params(Timestamp.from(now), id).update();
         audit.record("api", "OPERATION_RETRIED", "operation " + id, n + " targets queued again", "OK");
-        Scheduling.afterCommit(() -> tasks.dispatchNow(account));
+        tasks.dispatchAfterCommit(account);
         return n;
     }
 

@@ -12,7 +12,6 @@ import org.springframework.stereotype.Component;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
-import dev.orchard.server.system.Scheduling;
 
 /**
  * The outbox's writing side: rows go into {@code operation_targets} in the caller's transaction; once it commits,
@@ -55,7 +54,7 @@ class Outbox implements OperationQueue {
                     email, managed_apple_id, state, rule, not_before, created_at, updated_at)
                 values (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?)
                 """, rows);
-        Scheduling.afterCommit(() -> accounts.forEach(tasks::dispatchNow));
+        accounts.forEach(tasks::dispatchAfterCommit);
     }
 
     private boolean userCreationPending(Queued q) {

@@ -17,7 +17,6 @@ import dev.orchard.server.licensing.AssignmentOutcomes;
 import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
-import dev.orchard.server.system.Scheduling;
 
 /**
  * Completes operations from what Apple reports — a notification (applied in the notification's transaction) or an
@@ -63,6 +62,7 @@ class Outcomes {
         if (ops.isEmpty()) {
             // the notification overtook Apple's answer to the request: kept until the eventId is recorded
             store.keepUnmatched(e.account(), e.eventId(), JSON.writeValueAsString(e), now);
+            tasks.dispatchAfterCommit(e.account()); // its operation may be recorded meanwhile: the worker replays it
             return;
         }
         for (OperationStore.Operation op : ops) {
@@ -83,15 +83,43 @@ class Outcomes {
                     continue;
                 }
                 if (e.success()) {
-                    if (store.finishTarget(t.id(), "DONE", null, null, now) && t.action().equals("CREATE_USER")) {
-                        Scheduling.afterCommit(() -> tasks.dispatchNow(e.account()));
-                    }
+                    // a created user's waiting associations are woken by the ledger (AppleUsersRegistered)
+                    store.finishTarget(t.id(), "DONE", null, null, now);
                 } else {
                     targetFailed(t, e.errorNumber(), e.errorMessage(), now);
                 }
             }
             store.closeIfDone(op.id(), now);
         }
+    }
+
+    /**
+     * An operation in doubt (its request went out, no answer was recorded) takes the eventId of a kept report of the
+     * same kind that names any of its open targets: Apple acted on the request, and the report says how it went. The
+     * report is then applied to it. Returns true when one was adopted.
+     */
+    boolean adoptKeptReport(AccountId account, OperationStore.Operation op, Instant nextCheck) {
+        var open = store.targets(op.id()).stream().filter(t -> t.state().equals("SENDING")).toList();
+        for (OperationStore.KeptReport kept : store.keptReports(account)) {
+            var report = JSON.readValue(kept.report(), LicenseEvents.AppleEventProgress.class);
+            if (names(op.action(), report, open)) {
+                store.sent(op.id(), kept.eventId(), clock.instant(), nextCheck);
+                replayUnmatched(account, kept.eventId());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean names(String action, LicenseEvents.AppleEventProgress report, List<OperationStore.Target> open) {
+        if (action.equals("CREATE_USER")) {
+            return "CREATE".equals(report.action()) && open.stream().anyMatch(t -> report.clientUserIds().contains(t.clientUserId()));
+        }
+        if (!action.equals(report.action())) {
+            return false;
+        }
+        var keys = new HashSet<>(report.licenses());
+        return open.stream().anyMatch(t -> keys.contains(key(t)));
     }
 
     /** Applies reports that arrived before the operation's eventId was recorded; returns how many. */
@@ -132,8 +160,7 @@ class Outcomes {
         ledger.applyConfirmed(account, true, confirmedAssign, now);
         ledger.applyConfirmed(account, false, confirmedRemove, now);
         if (!users.isEmpty()) {
-            ledger.registerAppleUsers(account, users, now);
-            Scheduling.afterCommit(() -> tasks.dispatchNow(account));
+            ledger.registerAppleUsers(account, users, now); // wakes the associations that waited (AppleUsersRegistered)
         }
         store.closeIfDone(op.id(), now);
     }

@@ -28,41 +28,20 @@ class StatusPoller {
 
     private final OperationStore store;
     private final Outcomes outcomes;
-    private final OperationTasks tasks;
     private final AppleGateway gateway;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    StatusPoller(OperationStore store, Outcomes outcomes, OperationTasks tasks, AppleGateway gateway, TransactionTemplate tx,
-                 Clock clock) {
+    StatusPoller(OperationStore store, Outcomes outcomes, AppleGateway gateway, TransactionTemplate tx, Clock clock) {
         this.store = store;
         this.outcomes = outcomes;
-        this.tasks = tasks;
         this.gateway = gateway;
         this.tx = tx;
         this.clock = clock;
     }
 
-    void watch() {
-        Instant now = clock.instant();
-        for (Object[] known : store.unmatchedNowKnown()) {
-            tx.executeWithoutResult(s -> outcomes.replayUnmatched(new AccountId((Long) known[0]), (String) known[1]));
-        }
-        store.forgetUnmatched(now.minus(Duration.ofDays(1)));
-        for (OperationStore.Operation op : store.sentOperations(1000)) {
-            tx.executeWithoutResult(s -> {
-                if (store.settleFromLedger(op.id(), now) > 0) {
-                    store.closeIfDone(op.id(), now);
-                }
-            });
-        }
-        for (OperationStore.Operation op : store.dueForCheck(now)) {
-            check(op);
-        }
-        store.accountsWithDueWork(clock.instant()).forEach(id -> tasks.dispatchNow(new AccountId(id)));
-    }
-
-    private void check(OperationStore.Operation op) {
+    /** Polls one operation's status; a pending one is checked again in 30 s and sent again after 10 minutes. */
+    void check(OperationStore.Operation op) {
         AccountId account = new AccountId(op.accountId());
         StatusResponse status;
         try {
@@ -80,8 +59,7 @@ class StatusPoller {
             tx.executeWithoutResult(s -> outcomes.status(op, status));
         } else if (op.sentAt() != null && !op.sentAt().plus(RETRY_AFTER).isAfter(now)) {
             LOG.info("Operation {} (event {}) still pending after {}; sending it again", op.id(), op.eventId(), RETRY_AFTER);
-            tx.executeWithoutResult(s -> store.resend(op.id(), now));
-            tasks.dispatchNow(account);
+            tx.executeWithoutResult(s -> store.resend(op.id(), now)); // the worker sends it next
         } else {
             tx.executeWithoutResult(s -> store.checkAgain(op.id(), now.plus(POLL_EVERY)));
         }

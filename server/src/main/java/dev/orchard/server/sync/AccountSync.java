@@ -112,6 +112,7 @@ public class AccountSync {
             }
             states.finishRun(id, run, "OK", fullAgain ? "the data changed during the walk; a full read follows" : null,
                     clock.instant(), FULL.equals(kind) && !fullAgain);
+            ledger.readFinished(id);
             drift.recount(id);
             return new Outcome(run, kind, fullAgain);
         } catch (AccountBlockedException e) {

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 
 import dev.orchard.apple.AppleNotifications;
 import dev.orchard.apple.model.AppleNotification;
@@ -25,19 +25,26 @@ import dev.orchard.apple.model.EventType;
 import dev.orchard.apple.model.UserAssociatedNotification;
 import dev.orchard.apple.model.UserManagementNotification;
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.accounts.AccountService;
+import dev.orchard.server.accounts.AccountWork;
 import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.ledger.LicenseLedger;
+import dev.orchard.server.system.DurableWork;
+import dev.orchard.server.system.Scheduling;
 
 /**
  * Applies Apple's notifications from the inbox, in arrival order, each in one transaction with its "processed"
  * mark: {@code ASSET_COUNT} moves a pool's totals, {@code ASSET_MANAGEMENT} successes add or remove ledger
  * entries (and counts, only for entries that really changed), user notifications update Apple users. The
- * webhook applies a notification right after storing it, so counts move within the request; a recurring task
- * catches anything left (after a crash, or a failure).
+ * webhook applies a notification right after storing it, so counts move within the request; the account's
+ * notification worker applies anything left (after a crash, or a failure).
  */
 @Component
 public class NotificationProcessor {
 
+    static final TaskDescriptor<Void> WORKER = TaskDescriptor.of("apple-notifications");
+    /** How long the worker waits at most before it looks again for notifications the webhook left. */
+    static final Duration SAFETY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(NotificationProcessor.class);
 
     private final JdbcClient jdbc;
@@ -45,6 +52,7 @@ public class NotificationProcessor {
     private final LicenseLedger licenses;
     private final ApplicationEventPublisher events;
     private final SyncTasks syncTasks;
+    private final DurableWork work;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final NotificationOrder order;
@@ -53,7 +61,8 @@ public class NotificationProcessor {
 
     NotificationProcessor(JdbcClient jdbc, dev.orchard.server.ledger.LedgerPages ledger, LicenseLedger licenses,
                           dev.orchard.server.ledger.LedgerQueries queries, SettledTargets settledTargets,
-                          ApplicationEventPublisher events, SyncTasks syncTasks, TransactionTemplate tx, Clock clock) {
+                          ApplicationEventPublisher events, SyncTasks syncTasks, DurableWork work, TransactionTemplate tx, Clock clock) {
+        this.work = work;
         this.queries = queries;
         this.settledTargets = settledTargets;
         this.jdbc = jdbc;
@@ -66,26 +75,19 @@ public class NotificationProcessor {
         this.clock = clock;
     }
 
+    /**
+     * The account's notification worker ({@code apple-notifications}, instance = account id): applies what the webhook
+     * could not (a crash between storing and applying, a failure), every {@link #SAFETY} while nothing is left and
+     * again in 30 s after a failure. The webhook applies each notification itself right after storing it.
+     */
     @Bean
-    static Task<Void> appleNotificationsSweep(NotificationProcessor processor, Clock clock) {
-        return Tasks.recurring("apple-notifications", Schedules.fixedDelay(Duration.ofSeconds(30)))
-                .onDeadExecution(dev.orchard.server.system.Scheduling.reviveNow(clock))
-                .execute((instance, context) -> processor.processPending());
-    }
-
-    /** Applies every stored notification not applied yet; returns how many. */
-    public int processPending() {
-        record Pending(long id, long accountId, String body) {
-        }
-        List<Pending> pending = jdbc.sql("select id, account_id, body from apple_notifications where processed_at is null "
-                + "order by id limit 1000").query((rs, n) -> new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3))).list();
-        int applied = 0;
-        for (Pending p : pending) {
-            if (apply(p.id(), new AccountId(p.accountId()), p.body())) {
-                applied++;
-            }
-        }
-        return applied;
+    static Task<Void> appleNotificationsTask(NotificationProcessor processor, AccountService accounts, DurableWork work, Clock clock) {
+        return Tasks.custom(WORKER).onDeadExecution(Scheduling.reviveNow(clock)).execute((instance, context) ->
+                AccountWork.run("Notifications", new AccountId(Long.parseLong(instance.getId())), clock, Duration.ofSeconds(30), account -> {
+                    accounts.get(account); // a deleted account's worker ends (AccountProblem NOT_FOUND)
+                    boolean all = processor.processAccount(account);
+                    return work.next(false, all ? null : clock.instant().plusSeconds(30), SAFETY);
+                }));
     }
 
     private boolean apply(long rowId, AccountId account, String body) {
@@ -194,10 +196,31 @@ public class NotificationProcessor {
     }
 
 
-    /** Applies the stored notifications of one account now (called by the webhook after storing one). */
-    public void processAccount(AccountId account) {
-        jdbc.sql("select id, body from apple_notifications where account_id = ? and processed_at is null order by id")
-                .param(account.value()).query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list()
-                .forEach(row -> apply((Long) row[0], account, (String) row[1]));
+    /**
+     * Applies the stored notifications of one account now, in stored order, a chunk at a time (called by the webhook
+     * after storing one, and by the account's notification worker). Returns false when one could not be applied; it
+     * is left for the worker, which is then sure to be scheduled.
+     */
+    public boolean processAccount(AccountId account) {
+        record Pending(long id, String body) {
+        }
+        boolean all = true;
+        long after = 0;
+        while (true) {
+            List<Pending> chunk = jdbc.sql("select id, body from apple_notifications where account_id = ? and processed_at is null "
+                    + "and id > ? order by id limit 1000").params(account.value(), after)
+                    .query((rs, n) -> new Pending(rs.getLong(1), rs.getString(2))).list();
+            if (chunk.isEmpty()) {
+                break;
+            }
+            for (Pending p : chunk) {
+                all &= apply(p.id(), account, p.body());
+                after = p.id();
+            }
+        }
+        if (!all) {
+            work.ensure(WORKER, account.toString());
+        }
+        return all;
     }
 }

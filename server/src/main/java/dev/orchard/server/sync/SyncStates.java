@@ -77,15 +77,20 @@ class SyncStates {
         jdbc.sql("update sync_state set assignments_version = ? where account_id = ?").params(version, account.value()).update();
     }
 
-    /** Counts a request to sync the account now (compared before and after a run). */
-    void requested(AccountId account) {
+    /** A sync of the account is wanted now (the run that starts next clears it; one running looks at it when it ends). */
+    void want(AccountId account) {
         load(account);
-        jdbc.sql("update sync_state set requests = requests + 1 where account_id = ?").param(account.value()).update();
+        jdbc.sql("update sync_state set wanted = true where account_id = ?").param(account.value()).update();
     }
 
-    long requests(AccountId account) {
-        return jdbc.sql("select coalesce(max(requests), 0) from sync_state where account_id = ?").param(account.value())
-                .query(Long.class).single();
+    /** Takes the account's {@code wanted} flag: true when a sync was wanted since the last time it was taken. */
+    boolean takeWanted(AccountId account) {
+        return jdbc.sql("update sync_state set wanted = false where account_id = ? and wanted = true").param(account.value()).update() == 1;
+    }
+
+    boolean wanted(AccountId account) {
+        return jdbc.sql("select count(*) from sync_state where account_id = ? and wanted = true").param(account.value())
+                .query(Long.class).single() > 0;
     }
 
     void requestFull(AccountId account) {

@@ -1,46 +1,157 @@
 package dev.orchard.server.system;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.event.AbstractSchedulerListener;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 
 /**
- * Pulls durable work forward: a task instance is scheduled at now, or an existing one is moved to now. A running
- * instance cannot be moved (db-scheduler refuses). One whose node died is revived by db-scheduler's dead-execution
- * detection within {@code heartbeat-interval} × ({@code missed-heartbeats-limit} + 2), and at once when that node
- * starts again ({@link SchedulerNode}).
+ * The one idiom of Orchard's background work. Work is rows, written in the transaction of whatever caused it (a
+ * queued outbox target, a due MDM command, an unapplied notification, the {@code wanted} flag of an account's sync or
+ * of the licensing pass). A worker is one db-scheduler task instance per scope (an account, or the whole
+ * installation), so one node runs it at a time; it drains its due rows in bounded chunks and then reschedules
+ * itself ({@link #next}): to now while rows remain, else to when the next row falls due, and never later than its
+ * safety interval, so work whose wake-up was lost is still found.
+ *
+ * <p>A wake-up ({@link #wake}) is only a hint that makes a worker run sooner. db-scheduler cannot move a running
+ * instance (the run may have read its rows before the new one was committed), so a hint for a running instance is
+ * kept and given again as soon as that run has finished: at once when it ran on this node (db-scheduler tells its
+ * listeners after the completion handler rescheduled it), else on the next retry, every {@value #RETRY_MS} ms.
+ * There are no request counters and no watch tasks.
  */
 @Component
-public class DurableWork {
+public class DurableWork extends AbstractSchedulerListener implements DisposableBean {
+
+    private record Key(String task, String instance) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(DurableWork.class);
+    static final long RETRY_MS = 200;
 
     private final ObjectProvider<SchedulerClient> scheduler;
     private final Clock clock;
+    private final Map<Key, TaskDescriptor<?>> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "durable-work-hints");
+        t.setDaemon(true);
+        return t;
+    });
+    private final long retryMs;
+    private ScheduledFuture<?> retrying;
 
+    @org.springframework.beans.factory.annotation.Autowired
     DurableWork(ObjectProvider<SchedulerClient> scheduler, Clock clock) {
+        this(scheduler, clock, Duration.ofMillis(RETRY_MS));
+    }
+
+    /** {@code retry}: how often a hint for an instance running elsewhere is given again. */
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, Clock clock, Duration retry) {
         this.scheduler = scheduler;
         this.clock = clock;
+        this.retryMs = retry.toMillis();
     }
 
     /**
-     * Runs the task instance now. Returns false when it is running (it cannot be moved; such tasks look for work
-     * that arrived meanwhile before they finish).
+     * A hint that the instance has work now: it is scheduled at now, or moved to now; if it is running, it runs again
+     * as soon as that run has finished.
      */
-    public <T> boolean runNow(TaskDescriptor<T> task, String instance) {
+    public <T> void wake(TaskDescriptor<T> task, String instance) {
+        Key id = new Key(task.getTaskName(), instance);
+        if (!runNow(task, id)) {
+            pending.put(id, task);
+            retrySoon();
+        }
+    }
+
+    /** {@link #wake} once the current transaction has committed (its rows are then visible to the worker). */
+    public <T> void wakeAfterCommit(TaskDescriptor<T> task, String instance) {
+        Scheduling.afterCommit(() -> wake(task, instance));
+    }
+
+    /** Schedules the instance at now unless it is scheduled already (a worker every scope with open rows must have). */
+    public <T> void ensure(TaskDescriptor<T> task, String instance) {
+        scheduler.getObject().scheduleIfNotExists(task.instance(instance).scheduledTo(clock.instant()));
+    }
+
+    /**
+     * The worker's next run: now while due rows remain, else at the next row's due time, but no later than
+     * {@code safety} from now. {@code nextDue} null: nothing is waiting.
+     */
+    public <T> CompletionHandler<T> next(boolean moreDue, Instant nextDue, Duration safety) {
+        Instant now = clock.instant();
+        Instant latest = now.plus(safety);
+        Instant at = moreDue ? now : nextDue == null || nextDue.isAfter(latest) ? latest : nextDue.isBefore(now) ? now : nextDue;
+        return (complete, ops) -> ops.reschedule(complete, at);
+    }
+
+    /** Whether a hint for the instance waits for its run to finish (tests and diagnostics). */
+    public boolean hintPending(TaskDescriptor<?> task, String instance) {
+        return pending.containsKey(new Key(task.getTaskName(), instance));
+    }
+
+    @Override
+    public void onExecutionComplete(ExecutionComplete complete) {
+        var instance = complete.getExecution().taskInstance;
+        Key id = new Key(instance.getTaskName(), instance.getId());
+        TaskDescriptor<?> task = pending.get(id);
+        if (task != null && runNow(task, id)) {
+            pending.remove(id);
+        }
+    }
+
+    private synchronized void retrySoon() {
+        if (retrying == null || retrying.isDone()) {
+            retrying = retries.scheduleWithFixedDelay(this::retryPending, retryMs, retryMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void retryPending() {
+        try {
+            pending.entrySet().removeIf(e -> runNow(e.getValue(), e.getKey()));
+            synchronized (this) {
+                if (pending.isEmpty() && retrying != null) {
+                    retrying.cancel(false);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Giving a wake-up again failed, trying again: {}", e.toString());
+        }
+    }
+
+    /** False while the instance is running: db-scheduler refuses to move a picked execution. */
+    private boolean runNow(TaskDescriptor<?> task, Key id) {
         SchedulerClient client = scheduler.getObject();
         Instant now = clock.instant();
-        if (client.scheduleIfNotExists(task.instance(instance).scheduledTo(now))) {
+        if (client.scheduleIfNotExists(task.instance(id.instance()).scheduledTo(now))) {
             return true;
         }
         try {
-            client.reschedule(task.instanceId(instance), now);
+            client.reschedule(task.instanceId(id.instance()), now);
             return true;
         } catch (RuntimeException running) {
             return false;
         }
+    }
+
+    @Override
+    public void destroy() {
+        retries.shutdownNow();
     }
 }

@@ -84,7 +84,7 @@ class OutboxTests extends LicensingScenario {
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
         call("POST", "/api/v1/devices", phones("BATCH", 1500));
         Await.until("the block", () -> simRequests("assets/associate", 503) == 1
-                && count("select count(*) from licensing_pass where running = false and requests = served") == 1);
+                && count("select count(*) from licensing_pass where running = false and wanted = false") == 1);
         assertThat(simRequests("assets/associate", 200)).as("nothing is sent early").isZero();
 
         clock.advance(Duration.ofSeconds(121));
@@ -111,6 +111,49 @@ class OutboxTests extends LicensingScenario {
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
         assertThat(orchardLicenses("and serial_number like 'RESTART%' and intent is null")).isEqualTo(3);
         assertThat(count("select count(*) from operations")).isEqualTo(1);
+    }
+
+    /**
+     * Apple acts on an association and the answer is lost on its way back: the operation is in doubt, Apple's report
+     * of the event (kept, since no operation knew its eventId) names its targets, and the operation takes it. Apple
+     * sees the request once.
+     */
+    @Test
+    void anAssociationWhoseAnswerWasLostIsNotSentAgain() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"dropAnswer\":true,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("LOST", 3));
+        Await.until("the answer lost", () -> simRequests("assets/associate", 0) == 1);
+        settle();
+
+        assertThat(simRequests("assets/associate", 0) + simRequests("assets/associate", 200)).as("requests Apple saw").isEqualTo(1);
+        assertThat(orchardLicenses("and serial_number like 'LOST%' and intent is null")).isEqualTo(3);
+        assertThat(count("select count(*) from operations where state = 'COMPLETE' and event_id is not null")).isEqualTo(1);
+    }
+
+    /**
+     * A request whose connection broke before Apple acted on it: Orchard cannot tell, so the operation is in doubt;
+     * no report comes and a read of the account shows nothing, so it waits five minutes from the attempt and is then
+     * sent once more. It is not sent earlier, however often the worker runs.
+     */
+    @Test
+    void anAssociationInDoubtIsSentAgainOnlyWhenNothingShowsAppleActedOnIt() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"drop\":true,\"count\":1}");
+        long syncs = call("GET", "/api/v1/accounts/" + us + "/sync", null).get("history").size();
+        call("POST", "/api/v1/devices", phones("DOUBT", 2));
+        Await.until("the request dropped", () -> simRequests("assets/associate", 0) == 1);
+        assertThat(count("select count(*) from operations where state = 'SENDING' and attempted_at is not null")).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(2)); // past the backoff the lost connection caused: a read of the account runs
+        orchard.awaitSyncs(us, (int) syncs + 1);
+        assertThat(simRequests("assets/associate", 200)).as("not sent again while it may still be at Apple").isZero();
+        assertThat(count("select count(*) from operations where state = 'SENDING' and attempted_at is not null")).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(4));
+        settle();
+        assertThat(simRequests("assets/associate", 200)).as("sent again once").isEqualTo(1);
+        assertThat(orchardLicenses("and serial_number like 'DOUBT%' and intent is null")).isEqualTo(2);
     }
 
     @Test

@@ -71,7 +71,7 @@ class AppleNotificationsController {
         LOG.debug("Apple notification {} {} for account {}{}", notification.notificationType(),
                 notification.notificationId(), id, fresh ? "" : " (duplicate, ignored)");
         if (fresh) {
-            processor.processAccount(id); // stored and committed above; a failure here is retried by the sweep
+            processor.processAccount(id); // stored and committed above; a failure here is retried by the account's worker
         }
         return ResponseEntity.ok().build();
     }

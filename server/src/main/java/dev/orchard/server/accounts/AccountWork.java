@@ -1,0 +1,57 @@
+package dev.orchard.server.accounts;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+
+/**
+ * The one error ladder of per-account background work (an account's sync, its Apple worker, its notifications, its
+ * refresh and deletion, its catalog): whatever the work, a blocked account (Retry-After, backoff) runs again when the
+ * block ends, so nothing is sent early and nothing waits longer than Apple asked; an account that cannot be used now
+ * (expired, revoked, claimed elsewhere) is looked at again after {@code retry}, at least {@value #UNAVAILABLE_MINUTES}
+ * minutes; a deleted account's task instance is removed; any other failure is retried after {@code retry}.
+ */
+public final class AccountWork {
+
+    /** The work itself; it says when it runs next. */
+    @FunctionalInterface
+    public interface Body {
+        CompletionHandler<Void> run(AccountId account);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountWork.class);
+    static final long UNAVAILABLE_MINUTES = 5;
+
+    private AccountWork() {
+    }
+
+    public static CompletionHandler<Void> run(String what, AccountId account, Clock clock, Duration retry, Body body) {
+        Instant when;
+        try {
+            return body.run(account);
+        } catch (AccountBlockedException e) {
+            when = e.until();
+            LOG.info("{} of account {} waits for Apple until {}", what, account, when);
+        } catch (AccountUnavailableException e) {
+            Duration wait = retry.compareTo(Duration.ofMinutes(UNAVAILABLE_MINUTES)) < 0 ? Duration.ofMinutes(UNAVAILABLE_MINUTES) : retry;
+            when = clock.instant().plus(wait);
+            LOG.info("{} of account {} skipped for {}: {}", what, account, wait, e.getMessage());
+        } catch (AccountProblem e) {
+            if (e.kind() == AccountProblem.Kind.NOT_FOUND) {
+                return (complete, ops) -> ops.remove();
+            }
+            when = clock.instant().plus(retry);
+            LOG.warn("{} of account {} failed, retrying in {}: {}", what, account, retry, e.getMessage());
+        } catch (RuntimeException e) {
+            when = clock.instant().plus(retry);
+            LOG.warn("{} of account {} failed, retrying in {}: {}", what, account, retry, e.toString(), e);
+        }
+        Instant at = when;
+        return (complete, ops) -> ops.reschedule(complete, at);
+    }
+}
