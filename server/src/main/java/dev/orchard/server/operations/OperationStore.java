@@ -294,6 +294,15 @@ class OperationStore {
         return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
+    /**
+     * Operations Apple is working on are checked at once: their notifications may have come while no node listened
+     * (Apple tries a notification only briefly). Returns how many.
+     */
+    int checkSentNow(Instant now) {
+        return jdbc.sql("update operations set next_check_at = ? where state = 'SENT' and next_check_at > ?")
+                .params(Timestamp.from(now), Timestamp.from(now)).update();
+    }
+
     /** Accounts with targets not yet settled (their worker must be scheduled). */
     List<Long> accountsWithOpenWork() {
         return jdbc.sql("select distinct account_id from operation_targets where state in ('QUEUED', 'SENDING', 'SENT')")

@@ -37,12 +37,16 @@ public class OperationTasks implements ApplicationRunner {
     /** How long the worker waits at most before it looks again for work whose wake-up was lost. */
     static final Duration SAFETY = Duration.ofMinutes(1);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OperationTasks.class);
+
     private final DurableWork work;
     private final OperationStore store;
+    private final Clock clock;
 
-    OperationTasks(DurableWork work, OperationStore store) {
+    OperationTasks(DurableWork work, OperationStore store, Clock clock) {
         this.work = work;
         this.store = store;
+        this.clock = clock;
     }
 
     @Bean
@@ -55,10 +59,19 @@ public class OperationTasks implements ApplicationRunner {
                 }));
     }
 
-    /** Every account with open outbox work has its worker (after an upgrade, or a wake-up lost in a crash). */
+    /**
+     * At start: the status of operations Apple is working on is read at once (their notifications may have come while
+     * this node was down), and every account with open outbox work has its worker (after an upgrade, or a wake-up
+     * lost in a crash).
+     */
     @Override
     public void run(ApplicationArguments args) {
-        store.accountsWithOpenWork().forEach(id -> work.ensure(WORKER, Long.toString(id)));
+        int checked = store.checkSentNow(clock.instant());
+        if (checked > 0) {
+            LOG.info("Reading the status of {} operation(s) Apple was working on: their notifications may have come while no node listened",
+                    checked);
+        }
+        store.accountsWithOpenWork().forEach(id -> work.wake(WORKER, Long.toString(id)));
     }
 
     /** Pulls the account's worker to now (a running one runs again when it ends). */

@@ -109,6 +109,120 @@ class RestartResumeTests {
         assertThat(addedTotal).as("licenses the ledger recorded vs assignments at Apple").isEqualTo(atApple);
     }
 
+    @Test
+    void anOperationBatchKilledMidRequestSendsNothingTwiceOnPostgres() throws Exception {
+        batchResumesAfter(TestDatabases.postgresUrl(), true);
+    }
+
+    @Test
+    void anOperationBatchStoppedGracefullyMidRequestSendsNothingTwiceOnH2() throws Exception {
+        batchResumesAfter(null, false);
+    }
+
+    /**
+     * 2,500 devices get an app: three association requests (1,000 + 1,000 + 500). Apple acts on the first and
+     * answers only after 4 s; Orchard is killed (or stopped) in that window and started again. The first request
+     * is then in doubt: it is settled by Apple's report of its event or by a read, never sent again; the other two
+     * are sent once each, the first of them within 30 s of the restart; every device is licensed once, and the
+     * ledger equals Apple.
+     */
+    private void batchResumesAfter(String dbUrl, boolean kill) throws Exception {
+        Path data = temp.resolve("data");
+        int port = OrchardInstance.freePort();
+        orchard = start(data, dbUrl, port);
+        long account = JSON.readTree(ChildOrchard.call(port, "POST", "/api/v1/accounts", "{\"sToken\":\""
+                + sim.location("Orchard Demo Corp").sToken() + "\",\"takeOver\":true}").body()).get("id").asLong();
+        Await.until("the first sync finished", () -> "OK".equals(status(account, port)), Duration.ofSeconds(120));
+        String app = "361309726";
+        control.post("locations/" + uId + "/purchases", "{\"adamId\":\"" + app + "\",\"count\":3000}");
+        api(port, "POST", "/api/v1/labels", "{\"kind\":\"LICENSE\",\"name\":\"iPhones\",\"accountId\":" + account
+                + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
+        api(port, "POST", "/api/v1/labels", "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + app
+                + "\"],\"targets\":[{\"type\":\"ALL\"}]}");
+        long assignedBefore = control.get("locations/" + uId).get("assignments").asLong();
+        control.post("faults", "{\"uId\":\"" + uId + "\",\"path\":\"assets/associate\",\"answerDelayMs\":4000,\"count\":1}");
+        var devices = new java.util.ArrayList<String>();
+        for (int i = 0; i < 2500; i++) {
+            devices.add("{\"serialNumber\":\"BATCH" + i + "\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        }
+        api(port, "POST", "/api/v1/devices", "[" + String.join(",", devices) + "]");
+        Await.until("Apple acted on the first request", () -> control.get("locations/" + uId).get("assignments").asLong()
+                >= assignedBefore + 1000, Duration.ofSeconds(60));
+        assertThat(control.get("faults")).as("the answer is still on its way").isEmpty();
+
+        if (kill) {
+            orchard.destroyForcibly();
+        } else {
+            orchard.destroy();
+        }
+        assertThat(orchard.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // the simulator logs a request once its (late) answer has gone, or failed to go, to the stopped node
+        Await.until("the request Apple acted on logged", () -> !associations().isEmpty(), Duration.ofSeconds(30));
+        int requestsBefore = associations().size();
+        orchard = start(data, dbUrl, port);
+        Instant healthy = Instant.now();
+        try {
+            Await.until("every device licensed", () -> licensed(port) == 2500, Duration.ofSeconds(120));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + licensed(port) + " licensed; Apple holds "
+                    + (control.get("locations/" + uId).get("assignments").asLong() - assignedBefore) + "; operations "
+                    + api(port, "GET", "/api/v1/operations", null) + "; associations " + associations(), e);
+        }
+        Await.until("Apple holds them all", () -> control.get("locations/" + uId).get("assignments").asLong()
+                == assignedBefore + 2500, Duration.ofSeconds(60));
+
+        List<JsonNode> associations = associations();
+        assertThat(associations).as("association requests Apple saw: one per operation").hasSize(3);
+        var named = new java.util.HashSet<String>();
+        associations.forEach(r -> r.get("subjects").forEach(n -> assertThat(named.add(n.asString())).as("%s named twice", n).isTrue()));
+        assertThat(named).hasSize(2500);
+        if (requestsBefore < 3) {
+            Instant next = Instant.parse(associations.get(requestsBefore).get("time").asString());
+            assertThat(Duration.between(healthy, next)).as("first association after the restart").isLessThan(Duration.ofSeconds(30));
+            System.out.printf("RestartResumeTests: %s mid operation batch, restart healthy → next association %d ms%n",
+                    kill ? "SIGKILL" : "SIGTERM", Duration.between(healthy, next).toMillis());
+        }
+        Await.until("the operations closed", () -> completeOperations(port) == 3, Duration.ofSeconds(60));
+    }
+
+    private static int completeOperations(int port) {
+        try {
+            return JSON.readTree(api(port, "GET", "/api/v1/operations?state=COMPLETE", null)).get("items").size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private List<JsonNode> associations() {
+        var list = new java.util.ArrayList<JsonNode>();
+        control.get("requests?path=/mdm/v2/assets/associate&uId=" + uId).forEach(list::add);
+        return list;
+    }
+
+    /** Licenses of the batch's devices that Apple confirmed, read through the API a page at a time. */
+    private static long licensed(int port) {
+        try {
+            long n = 0;
+            long after = 0;
+            while (after >= 0) {
+                JsonNode page = JSON.readTree(api(port, "GET", "/api/v1/licenses?adamId=361309726&origin=ORCHARD&limit=1000&afterId=" + after, null));
+                for (JsonNode l : page.get("items")) {
+                    n += !l.get("serialNumber").isNull() && l.get("serialNumber").asString().startsWith("BATCH") && !l.get("confirmedAt").isNull() ? 1 : 0;
+                }
+                after = page.get("nextAfterId").asLong();
+            }
+            return n;
+        } catch (Exception | AssertionError stopped) {
+            return -1;
+        }
+    }
+
+    private static String api(int port, String method, String path, String json) throws Exception {
+        var r = ChildOrchard.call(port, method, path, json);
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
+        return r.body();
+    }
+
     /** The result of the account's oldest sync run once it ended, or null while it runs (or has not started). */
     private static String status(long account, int port) {
         try {
