@@ -57,6 +57,12 @@ public final class AppleSimulator implements AutoCloseable {
         var control = new ControlApi(settings, registry, notifier, faults, requestLog, events, b.clock);
 
         InetAddress host = InetAddress.getByName(b.host);
+        // the JDK's server writes an answer's headers and body apart: with Nagle's algorithm on (its default) every
+        // small answer waits ~40 ms for the client's delayed ACK, which Apple's servers do not make anyone wait.
+        // Read once per JVM, by the first server created: an embedding program's own setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         this.server = HttpServer.create(new InetSocketAddress(host, b.port), 256);
         this.httpExecutor = Executors.newFixedThreadPool(16, daemon("apple-sim-http"));
         server.setExecutor(httpExecutor);

@@ -197,10 +197,11 @@ abstract class ConvergenceProperty {
     private String runBatch(List<List<Step>> lifecycles, List<Step> behaviour) {
         ConvergenceWorld w = world();
         var cases = lifecycles.stream().map(Case::new).toList();
-        for (Case c : cases) {
+        long labelling = System.nanoTime();
+        inParallel(cases.stream().<Runnable>map(c -> () -> {
             c.label = w.orchard.post("/api/v1/labels", ADMIN_TOKEN, coverage(w, c.prefix, c.serial, c.model)).json().get("id").asLong();
             w.call("POST", "/api/v1/labels", appLabel(c.prefix, c.serial));
-        }
+        }).toList());
         long started = System.nanoTime();
         int length = Math.max(behaviour.size(), lifecycles.stream().mapToInt(List::size).max().orElse(0));
         boolean held = false;
@@ -208,25 +209,8 @@ abstract class ConvergenceProperty {
             for (int i = 0; i < length; i++) {
                 int step = i;
                 // the cases' steps at one index run concurrently (they touch different devices and labels)
-                var running = new ArrayList<java.util.concurrent.Future<?>>();
-                for (Case c : cases) {
-                    if (step < c.steps.size() && c.steps.get(step) != null) {
-                        running.add(CALLERS.submit(() -> apply(w, c.steps.get(step), c.serial, c.model, c.label, c.prefix, false)));
-                    }
-                }
-                for (var r : running) {
-                    try {
-                        r.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof AssertionError ae) {
-                            throw ae;
-                        }
-                        throw new IllegalStateException(e.getCause());
-                    }
-                }
+                inParallel(cases.stream().filter(c -> step < c.steps.size() && c.steps.get(step) != null)
+                        .<Runnable>map(c -> () -> apply(w, c.steps.get(step), c.serial, c.model, c.label, c.prefix, false)).toList());
                 if (i < behaviour.size()) {
                     held = apply(w, behaviour.get(i), null, null, 0, null, held);
                 }
@@ -238,8 +222,7 @@ abstract class ConvergenceProperty {
         }
         long settling = System.nanoTime();
         w.settle();
-        System.out.printf("convergence batch: %d cases, %d ms acting, %d ms settling%n", cases.size(),
-                (settling - started) / 1_000_000, (System.nanoTime() - settling) / 1_000_000);
+        long checking = System.nanoTime();
         var problems = new ArrayList<String>();
         for (Case c : cases) {
             String d = differences(w, c.serial, c.model, c.steps);
@@ -247,7 +230,28 @@ abstract class ConvergenceProperty {
                 problems.add(d);
             }
         }
+        System.out.printf("convergence batch: %d cases, %d ms labelling, %d ms acting, %d ms settling, %d ms checking%n",
+                cases.size(), (started - labelling) / 1_000_000, (settling - started) / 1_000_000,
+                (checking - settling) / 1_000_000, (System.nanoTime() - checking) / 1_000_000);
         return problems.isEmpty() ? "" : problems + " with Apple and Orchard doing " + behaviour;
+    }
+
+    /** Runs the actions on the callers' threads and waits for all; the first failure is thrown. */
+    private static void inParallel(List<Runnable> actions) {
+        var running = actions.stream().map(CALLERS::submit).toList();
+        for (var r : running) {
+            try {
+                r.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof AssertionError ae) {
+                    throw ae;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     private boolean apply(ConvergenceWorld w, Step s, String[] serial, Model m, long label, String prefix, boolean held) {

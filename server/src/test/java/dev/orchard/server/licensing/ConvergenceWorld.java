@@ -77,6 +77,10 @@ final class ConvergenceWorld {
      */
     void settle() {
         for (int round = 0; round < 12; round++) {
+            if (count("select count(*) from accounts where blocked_until > ?", java.sql.Timestamp.from(clock.instant())) > 0) {
+                clock.advance(java.time.Duration.ofMinutes(5)); // only time ends a Retry-After block
+                continue;
+            }
             try {
                 settledWithin(java.time.Duration.ofSeconds(3));
                 return;
