@@ -84,7 +84,7 @@ public class LedgerPages {
      */
     public List<Assignment> current(AccountId account, List<Assignment> page, Instant requestedAt) {
         var removed = new java.util.HashSet<LicenseLedger.Key>(jdbc.query("select adam_id, pricing_param, serial_number, "
-                + "client_user_id from license_removals where account_id = ? and removed_at >= ?", (rs, n) -> new LicenseLedger.Key(
+                + "client_user_id from license_removals where account_id = ? and removed_at >= ?", (rs, n) -> LicenseLedger.Key.of(
                 rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), account.value(), Timestamp.from(requestedAt)));
         if (removed.isEmpty()) {
             return page;

@@ -6,7 +6,12 @@ import java.time.Instant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import dev.orchard.server.accounts.AccountId;
+import dev.orchard.server.inventory.AdamId;
 
 /**
  * Single-license changes of the ledger and the pool counts they move, as Apple confirms them (notifications, event
@@ -36,26 +41,50 @@ import dev.orchard.server.accounts.AccountId;
 @Component
 public class LicenseLedger {
 
-    /** A license as Apple names it. {@code serialNumber} or {@code clientUserId} is set. */
-    public record Key(String adamId, String pricingParam, String serialNumber, String clientUserId) {
+    /**
+     * A license as Apple names it: an asset (adamId and pricing) and its holder. In JSON (reports kept until their
+     * operation is recorded) it keeps Apple's flat shape: {@code adamId}, {@code pricingParam}, and
+     * {@code serialNumber} or {@code clientUserId}.
+     */
+    public record Key(AdamId adamId, String pricingParam, @JsonIgnore Holder holder) {
         public Key {
+            java.util.Objects.requireNonNull(adamId, "adamId");
+            java.util.Objects.requireNonNull(holder, "holder");
             pricingParam = pricingParam == null ? "STDQ" : pricingParam;
         }
 
-        String holderColumn() {
-            return serialNumber != null ? "serial_number" : "client_user_id";
+        /** A key from a row's columns: exactly one of {@code serialNumber} and {@code clientUserId} is set. */
+        @JsonCreator
+        public static Key of(@JsonProperty("adamId") String adamId, @JsonProperty("pricingParam") String pricingParam,
+                             @JsonProperty("serialNumber") String serialNumber, @JsonProperty("clientUserId") String clientUserId) {
+            return new Key(new AdamId(adamId), pricingParam, Holder.of(serialNumber, clientUserId));
         }
 
         /** The license an assignment of Apple's names (its serial number normalised as Orchard stores it). */
         public static Key of(dev.orchard.apple.model.Assignment a) {
-            return a.isDeviceAssignment()
-                    ? new Key(a.adamId(), a.pricingParam(), dev.orchard.server.inventory.Identifiers.normalSerial(a.serialNumber()), null)
-                    : new Key(a.adamId(), a.pricingParam(), null, a.clientUserId());
+            return a.isDeviceAssignment() ? of(a.adamId(), a.pricingParam(), a.serialNumber(), null)
+                    : of(a.adamId(), a.pricingParam(), null, a.clientUserId());
         }
 
-        /** The serial number or the clientUserId, whichever the license is for. */
-        public String holder() {
-            return serialNumber != null ? serialNumber : clientUserId;
+        /** The serial number of a device license, else null (for SQL parameters and Apple's requests). */
+        @JsonProperty("serialNumber")
+        public String serialNumber() {
+            return holder instanceof Holder.Device d ? d.value() : null;
+        }
+
+        /** The clientUserId of a user license, else null. */
+        @JsonProperty("clientUserId")
+        public String clientUserId() {
+            return holder instanceof Holder.User u ? u.value() : null;
+        }
+
+        String holderColumn() {
+            return holder.column();
+        }
+
+        /** The asset's adamId as text, for SQL parameters and Apple's requests. */
+        public String app() {
+            return adamId.value();
         }
     }
 
@@ -69,13 +98,14 @@ public class LicenseLedger {
 
     /**
      * Applies Apple's confirmation of several licenses of one event (ASSOCIATE or DISASSOCIATE): the ledger and the
-     * pool counts move for the licenses that really changed. Returns the keys whose pool Orchard does not know.
+     * pool counts move for the licenses that really changed. Returns the pools ("adamId/pricingParam") Orchard does not
+     * know.
      */
-    public java.util.List<Key> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
+    public java.util.List<String> applyConfirmed(AccountId account, boolean associate, java.util.List<Key> keys, Instant now) {
         return apply(account, associate, keys, now, true);
     }
 
-    private java.util.List<Key> apply(AccountId account, boolean associate, java.util.List<Key> keys, Instant now, boolean movePools) {
+    private java.util.List<String> apply(AccountId account, boolean associate, java.util.List<Key> keys, Instant now, boolean movePools) {
         if (keys.isEmpty()) {
             return java.util.List.of();
         }
@@ -85,7 +115,7 @@ public class LicenseLedger {
         var unwanted = new java.util.ArrayList<LicenseEvents.Unwanted>();
         for (Key k : keys) {
             if (associate ? confirmAssigned(account, k, run, ts, unwanted) : confirmRemoved(account, k, ts)) {
-                moved.merge(k.adamId() + "/" + k.pricingParam(), 1, Integer::sum);
+                moved.merge(k.app() + "/" + k.pricingParam(), 1, Integer::sum);
             }
         }
         if (!unwanted.isEmpty()) {
@@ -93,16 +123,16 @@ public class LicenseLedger {
         }
         if (!associate) {
             // a released license can serve a waiting target, whichever path the confirmation came by
-            keys.stream().map(Key::adamId).distinct().forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
+            keys.stream().map(Key::app).distinct().forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
         }
-        var unknownPools = new java.util.ArrayList<Key>();
+        var unknownPools = new java.util.ArrayList<String>();
         if (!movePools) {
             return unknownPools;
         }
         moved.forEach((pool, n) -> {
             String[] p = pool.split("/", 2);
             if (countAssigned(account, p[0], p[1], associate ? n : -n) == 0) {
-                unknownPools.add(new Key(p[0], p[1], null, null));
+                unknownPools.add(pool);
             }
         });
         return unknownPools;
@@ -127,7 +157,7 @@ public class LicenseLedger {
         record Row(long id, String intent, String rule) {
         }
         Row row = jdbc.sql("select id, intent, reclaim_rule from licenses" + where + " for update")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder())
+                .params(account.value(), k.app(), k.pricingParam(), k.holder().value())
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3))).optional().orElse(null);
         if (row != null && "ASSIGN".equals(row.intent())) {
             jdbc.sql("update licenses set intent = ?, confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run) "
@@ -138,12 +168,12 @@ public class LicenseLedger {
             return true;
         }
         if (jdbc.sql("update licenses set confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run)" + where)
-                .params(ts, run, account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0) {
+                .params(ts, run, account.value(), k.app(), k.pricingParam(), k.holder().value()).update() > 0) {
             return false;
         }
         jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, "
                 + "confirmed_at, seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder(), ts, ts, run).update();
+                .params(account.value(), k.app(), k.pricingParam(), k.holder().value(), ts, ts, run).update();
         return true;
     }
 
@@ -166,8 +196,8 @@ public class LicenseLedger {
      */
     public boolean intend(AccountId account, Key k, Instant now) {
         return jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
-                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN') on conflict do nothing").params(account.value(), k.adamId(),
-                k.pricingParam(), k.holder(), Timestamp.from(now)).update() == 1;
+                + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN') on conflict do nothing").params(account.value(), k.app(),
+                k.pricingParam(), k.holder().value(), Timestamp.from(now)).update() == 1;
     }
 
     /** Held → reclaiming under {@code rule}; false when it is not held (already reclaiming, or in flight). */
@@ -208,11 +238,11 @@ public class LicenseLedger {
     /** An operator retries a failed assignment: Orchard's intent is back in the ledger (unless a license exists). */
     public void restoreIntent(AccountId account, Key k, Instant now) {
         int exists = jdbc.sql("select count(*) from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
-                + k.holderColumn() + " = ?").params(account.value(), k.adamId(), k.pricingParam(), k.holder()).query(Integer.class).single();
+                + k.holderColumn() + " = ?").params(account.value(), k.app(), k.pricingParam(), k.holder().value()).query(Integer.class).single();
         if (exists == 0) {
             jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + k.holderColumn() + ", origin, since, intent) "
-                    + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(account.value(), k.adamId(), k.pricingParam(),
-                    k.holder(), Timestamp.from(now)).update();
+                    + "values (?, ?, ?, ?, 'ORCHARD', ?, 'ASSIGN')").params(account.value(), k.app(), k.pricingParam(),
+                    k.holder().value(), Timestamp.from(now)).update();
         }
     }
 
@@ -220,7 +250,7 @@ public class LicenseLedger {
     public void restoreReclaim(AccountId account, Key k, String rule) {
         jdbc.sql("update licenses set intent = 'RECLAIM', reclaim_rule = ? where account_id = ? and adam_id = ? and "
                 + "pricing_param = ? and " + k.holderColumn() + " = ? and intent is null")
-                .params(rule, account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+                .params(rule, account.value(), k.app(), k.pricingParam(), k.holder().value()).update();
     }
 
     /** Apple does not know the user (9609): creating it again comes first. */
@@ -232,11 +262,11 @@ public class LicenseLedger {
     private boolean confirmRemoved(AccountId account, Key k, Timestamp now) {
         // remembered so that a sync page requested before this moment, which may still list it, does not bring it back
         jdbc.sql("insert into license_removals (account_id, adam_id, pricing_param, serial_number, client_user_id, removed_at) "
-                + "values (?, ?, ?, ?, ?, ?)").params(account.value(), k.adamId(), k.pricingParam(), k.serialNumber(),
+                + "values (?, ?, ?, ?, ?, ?)").params(account.value(), k.app(), k.pricingParam(), k.serialNumber(),
                 k.clientUserId(), now).update();
         return jdbc.sql("delete from licenses where account_id = ? and adam_id = ? and pricing_param = ? and "
                 + k.holderColumn() + " = ? and (intent is null or intent <> 'ASSIGN')")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update() > 0;
+                .params(account.value(), k.app(), k.pricingParam(), k.holder().value()).update() > 0;
     }
 
     /**
@@ -246,8 +276,8 @@ public class LicenseLedger {
     public boolean dropIntent(AccountId account, Key k) {
         String where = "account_id = ? and adam_id = ? and pricing_param = ? and " + k.holderColumn() + " = ? and intent = 'ASSIGN'";
         int wanted = jdbc.sql("delete from licenses where " + where + " and reclaim_rule is null")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
-        jdbc.sql("delete from licenses where " + where).params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+                .params(account.value(), k.app(), k.pricingParam(), k.holder().value()).update();
+        jdbc.sql("delete from licenses where " + where).params(account.value(), k.app(), k.pricingParam(), k.holder().value()).update();
         return wanted > 0;
     }
 
@@ -260,7 +290,7 @@ public class LicenseLedger {
         var unwanted = new java.util.HashSet<Key>(jdbc.sql("""
                 select adam_id, pricing_param, serial_number, client_user_id from licenses
                 where account_id = ? and reclaim_rule is not null and intent = 'ASSIGN'
-                """).param(account.value()).query((rs, n) -> new Key(rs.getString(1), rs.getString(2), rs.getString(3),
+                """).param(account.value()).query((rs, n) -> Key.of(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getString(4))).list());
         if (unwanted.isEmpty()) {
             return;
@@ -273,7 +303,7 @@ public class LicenseLedger {
     public void keep(AccountId account, Key k) {
         jdbc.sql("update licenses set intent = null, reclaim_rule = null where account_id = ? and adam_id = ? and "
                 + "pricing_param = ? and " + k.holderColumn() + " = ? and intent = 'RECLAIM'")
-                .params(account.value(), k.adamId(), k.pricingParam(), k.holder()).update();
+                .params(account.value(), k.app(), k.pricingParam(), k.holder().value()).update();
     }
 
     /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */

@@ -41,6 +41,6 @@ public record LicenseRow(long id, long accountId, String adamId, String pricingP
     }
 
     public LicenseLedger.Key key() {
-        return new LicenseLedger.Key(adamId, pricingParam, serialNumber, clientUserId);
+        return LicenseLedger.Key.of(adamId, pricingParam, serialNumber, clientUserId);
     }
 }

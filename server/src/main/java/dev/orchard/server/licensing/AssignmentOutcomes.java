@@ -33,19 +33,19 @@ public class AssignmentOutcomes {
     public void assignmentFailed(AccountId account, LicenseLedger.Key k, boolean noLicensesLeft, String reason) {
         boolean wanted = ledger.dropIntent(account, k);
         if (noLicensesLeft) {
-            ledger.noneLeftAtApple(account, k.adamId(), k.pricingParam());
+            ledger.noneLeftAtApple(account, k.app(), k.pricingParam());
         }
         HolderType type = k.serialNumber() != null ? HolderType.DEVICE : HolderType.USER;
         if (wanted) {
-            data.waitlist(type, k.holder(), k.adamId(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());
+            data.waitlist(type, k.holder().value(), k.app(), noLicensesLeft ? "WAITING" : "BLOCKED", reason, clock.instant());
         }
-        audit.record("apple", "LICENSE_ASSIGN_FAILED", (type == HolderType.DEVICE ? "device " : "user ") + k.holder(),
-                "app " + k.adamId() + " in account " + account + ": " + reason, "FAILED");
+        audit.record("apple", "LICENSE_ASSIGN_FAILED", (type == HolderType.DEVICE ? "device " : "user ") + k.holder().value(),
+                "app " + k.app() + " in account " + account + ": " + reason, "FAILED");
     }
 
     public void reclaimFailed(AccountId account, LicenseLedger.Key k, String reason) {
         ledger.keep(account, k);
-        audit.record("apple", "LICENSE_RECLAIM_FAILED", (k.serialNumber() != null ? "device " : "user ") + k.holder(),
-                "app " + k.adamId() + " in account " + account + ": " + reason, "FAILED");
+        audit.record("apple", "LICENSE_RECLAIM_FAILED", (k.serialNumber() != null ? "device " : "user ") + k.holder().value(),
+                "app " + k.app() + " in account " + account + ": " + reason, "FAILED");
     }
 }

@@ -292,7 +292,7 @@ public class LicensingEngine {
     private void assign(Pass pass, AssignmentPolicy.Assign a, String adamId, List<OperationQueue.Queued> ops,
                         Instant now) {
         AccountId account = new AccountId(a.accountId());
-        if (!ledger.intend(account, new LicenseLedger.Key(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
+        if (!ledger.intend(account, LicenseLedger.Key.of(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
                 a.type() == HolderType.USER ? a.holder() : null), now)) {
             data.unlist(a.type(), a.holder(), adamId); // Apple confirmed it meanwhile (found at Apple, or a late notification)
             return;

@@ -110,10 +110,10 @@ public class Reclaims {
         var ops = new ArrayList<OperationQueue.Queued>();
         for (LicenseEvents.Unwanted u : e.licenses()) {
             LicenseLedger.Key k = u.key();
-            ops.add(new OperationQueue.Queued(e.account(), OperationQueue.Action.DISASSOCIATE, k.adamId(), k.pricingParam(),
+            ops.add(new OperationQueue.Queued(e.account(), OperationQueue.Action.DISASSOCIATE, k.app(), k.pricingParam(),
                     k.serialNumber(), k.clientUserId(), null, null, u.rule(), now.plus(properties.reclaimGrace())));
-            audit.record("rule:" + u.rule(), "LICENSE_RECLAIMED", (k.serialNumber() != null ? "device " : "user ") + k.holder(),
-                    "app " + k.adamId() + " from account " + e.account().value() + ": Apple confirmed an assignment that was "
+            audit.record("rule:" + u.rule(), "LICENSE_RECLAIMED", (k.serialNumber() != null ? "device " : "user ") + k.holder().value(),
+                    "app " + k.app() + " from account " + e.account().value() + ": Apple confirmed an assignment that was "
                     + "no longer wanted", "QUEUED");
         }
         queue.enqueue(ops);

@@ -34,14 +34,16 @@ class AppleWorker {
     private final Outcomes outcomes;
     private final StatusPoller poller;
     private final Dispatcher dispatcher;
+    private final OperationsInDoubt inDoubt;
     private final OperationTasks tasks;
     private final TransactionTemplate tx;
     private final Clock clock;
     /** Accounts read since their worker last settled from the ledger (a hint of this node; polls settle the rest). */
     private final Set<AccountId> readSinceSettled = ConcurrentHashMap.newKeySet();
 
-    AppleWorker(OperationStore store, Outcomes outcomes, StatusPoller poller, Dispatcher dispatcher, OperationTasks tasks,
-                TransactionTemplate tx, Clock clock) {
+    AppleWorker(OperationStore store, Outcomes outcomes, StatusPoller poller, Dispatcher dispatcher, OperationsInDoubt inDoubt,
+                OperationTasks tasks, TransactionTemplate tx, Clock clock) {
+        this.inDoubt = inDoubt;
         this.tasks = tasks;
         this.store = store;
         this.outcomes = outcomes;
@@ -83,7 +85,7 @@ class AppleWorker {
     /** When the next queued target, status check or operation in doubt of the account falls due; null when none waits. */
     Instant nextDue(AccountId account) {
         Instant a = store.nextDue(account);
-        Instant b = dispatcher.inDoubtUntil(account);
+        Instant b = inDoubt.until(account);
         return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 

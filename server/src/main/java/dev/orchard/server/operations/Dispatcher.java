@@ -26,7 +26,6 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountUnavailableException;
 import dev.orchard.server.accounts.AppleGateway;
 import dev.orchard.server.accounts.AppleService;
-import dev.orchard.server.sync.SyncTasks;
 
 /**
  * Sends an account's queued targets to Apple. Record intent, call, record outcome — never one transaction around the
@@ -40,34 +39,26 @@ import dev.orchard.server.sync.SyncTasks;
  *       act) fails the targets or, for a block, clears the attempt so the operation is simply sent later.</li>
  * </ol>
  * Nothing is sent twice. An operation still SENDING without an attempt never left and is sent. One with an attempt is
- * <em>in doubt</em> (a crash between 2 and 3, an answer lost on its way back): Apple may have acted on it. It is
- * settled by Apple's report of its event (kept because no operation had that eventId: it is adopted when it names the
- * operation's targets) or by a read of the account (its targets settle from the ledger; one read is asked for, and
- * another whenever a read settled some of them), and only when neither shows Apple acted on it within
- * {@link #IN_DOUBT_WAIT} of the attempt is it sent again.
+ * <em>in doubt</em> (a crash between 2 and 3, an answer lost on its way back) and is sent again only when
+ * {@link OperationsInDoubt} finds nothing that shows Apple acted on it.
  */
 @Component
 class Dispatcher {
 
     static final Duration FIRST_CHECK = Duration.ofMinutes(5);
-    /** How long an operation in doubt waits for Apple's report or a read before it is sent again. */
-    static final Duration IN_DOUBT_WAIT = Duration.ofMinutes(5);
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private static final int ROUND = 20_000;
 
     private final OperationStore store;
     private final Outcomes outcomes;
     private final AppleGateway gateway;
     private final AppleService apple;
-    private final SyncTasks sync;
+    private final OperationsInDoubt inDoubt;
     private final TransactionTemplate tx;
     private final Clock clock;
-    /** Operations in doubt for which this node asked for a read, with how many of their targets were open then. */
-    private final Map<Long, Integer> readAskedFor = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Dispatcher(OperationStore store, Outcomes outcomes, AppleGateway gateway, AppleService apple, SyncTasks sync,
+    Dispatcher(OperationStore store, Outcomes outcomes, AppleGateway gateway, AppleService apple, OperationsInDoubt inDoubt,
                TransactionTemplate tx, Clock clock) {
-        this.sync = sync;
+        this.inDoubt = inDoubt;
         this.store = store;
         this.outcomes = outcomes;
         this.gateway = gateway;
@@ -80,7 +71,7 @@ class Dispatcher {
     int dispatch(AccountId account) {
         int sent = 0;
         for (OperationStore.Operation op : store.inState(account, "SENDING")) {
-            if (!op.inDoubt() || mayResend(account, op)) {
+            if (!op.inDoubt() || inDoubt.mayResend(account, op)) {
                 sent += send(account, op.id(), op.action());
             }
         }
@@ -99,50 +90,7 @@ class Dispatcher {
     boolean hasDueWork(AccountId account) {
         Instant now = clock.instant();
         return !store.due(account, now, 1).isEmpty() || store.inState(account, "SENDING").stream()
-                .anyMatch(op -> !op.inDoubt() || !op.attemptedAt().plus(IN_DOUBT_WAIT).isAfter(now));
-    }
-
-    /** When the oldest operation in doubt of the account may be sent again; null when none is in doubt. */
-    Instant inDoubtUntil(AccountId account) {
-        return store.inState(account, "SENDING").stream().filter(OperationStore.Operation::inDoubt)
-                .map(op -> op.attemptedAt().plus(IN_DOUBT_WAIT)).min(Instant::compareTo).orElse(null);
-    }
-
-    /**
-     * Settles an operation in doubt from what shows Apple acted on it; true when it is still open after
-     * {@link #IN_DOUBT_WAIT} and may be sent again.
-     */
-    private boolean mayResend(AccountId account, OperationStore.Operation op) {
-        Instant now = clock.instant();
-        if (Boolean.TRUE.equals(tx.execute(s -> outcomes.adoptKeptReport(account, op, now.plus(FIRST_CHECK))))) {
-            LOG.info("Operation {} of account {} was in doubt: Apple's report of its event names it", op.id(), account);
-            readAskedFor.remove(op.id());
-            return false;
-        }
-        int open = tx.execute(s -> {
-            store.settleFromLedger(op.id(), now);
-            store.closeIfDone(op.id(), now);
-            return (int) store.targets(op.id()).stream().filter(t -> t.state().equals("SENDING")).count();
-        });
-        if (open == 0) {
-            LOG.info("Operation {} of account {} was in doubt: a read of the account shows Apple acted on it", op.id(), account);
-            readAskedFor.remove(op.id());
-            return false;
-        }
-        if (op.attemptedAt().plus(IN_DOUBT_WAIT).isAfter(now)) {
-            Integer before = readAskedFor.put(op.id(), open);
-            if (before == null || open < before) {
-                // Apple may still be working on it: ask again for as long as reads settle more of it
-                LOG.info("Operation {} of account {} is in doubt (sent at {}, no answer): reading the account", op.id(), account,
-                        op.attemptedAt());
-                sync.syncNow(account, false);
-            }
-            return false;
-        }
-        readAskedFor.remove(op.id());
-        LOG.warn("Operation {} of account {} was sent at {} and nothing shows Apple acted on it within {}: sending it again",
-                op.id(), account, op.attemptedAt(), IN_DOUBT_WAIT);
-        return true;
+                .anyMatch(op -> !op.inDoubt() || !op.attemptedAt().plus(OperationsInDoubt.WAIT).isAfter(now));
     }
 
     private static final String[] ACTIONS = {"ASSOCIATE", "DISASSOCIATE", "CREATE_USER"};

@@ -58,7 +58,7 @@ class OperationStore {
         var users = new java.util.ArrayList<Object[]>();
         for (var k : keys) {
             (k.serialNumber() != null ? devices : users).add(new Object[] {ts, k.serialNumber() != null ? k.serialNumber()
-                    : k.clientUserId(), k.adamId(), operationId, k.pricingParam()});
+                    : k.clientUserId(), k.app(), operationId, k.pricingParam()});
         }
         int changed = 0;
         for (String column : List.of("serial_number", "client_user_id")) {
@@ -269,7 +269,7 @@ class OperationStore {
                 join operations o on o.id = t.operation_id
                 where o.account_id = ? and o.event_id = ? and t.action in ('ASSOCIATE', 'DISASSOCIATE')
                   and t.state not in ('SENDING', 'SENT')
-                """).params(account.value(), eventId).query((rs, n) -> new LicenseLedger.Key(rs.getString(1), rs.getString(2),
+                """).params(account.value(), eventId).query((rs, n) -> LicenseLedger.Key.of(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4))).list());
     }
 

@@ -96,7 +96,7 @@ public class Operations {
             if (!t.state().equals("FAILED") && !t.state().equals("SENT")) {
                 continue;
             }
-            var key = new LicenseLedger.Key(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
+            var key = LicenseLedger.Key.of(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
             if (t.action().equals("ASSOCIATE")) {
                 ledger.restoreIntent(account, key, now);
             } else if (t.action().equals("DISASSOCIATE")) {
@@ -124,7 +124,7 @@ public class Operations {
             throw new ConflictException("target " + targetId + " was claimed for sending meanwhile; only queued targets can be cancelled");
         }
         AccountId account = new AccountId(t.accountId());
-        var key = new LicenseLedger.Key(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
+        var key = LicenseLedger.Key.of(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
         if (t.action().equals("ASSOCIATE")) {
             ledger.dropIntent(account, key);
         } else if (t.action().equals("DISASSOCIATE")) {

@@ -82,7 +82,7 @@ class Outbox implements OperationQueue {
             cancelled += jdbc.update("update operation_targets set state = 'CANCELLED', updated_at = ? where account_id = ? "
                     + "and action = ? and state = 'QUEUED' and adam_id = ? and pricing_param = ? "
                     + "and coalesce(serial_number, '') = ? and coalesce(client_user_id, '') = ?", now, account.value(), action,
-                    k.adamId(), k.pricingParam(), k.serialNumber() == null ? "" : k.serialNumber(),
+                    k.app(), k.pricingParam(), k.serialNumber() == null ? "" : k.serialNumber(),
                     k.clientUserId() == null ? "" : k.clientUserId());
         }
         return cancelled;

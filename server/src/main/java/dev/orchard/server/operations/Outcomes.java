@@ -72,7 +72,7 @@ class Outcomes {
                 continue;
             }
             Set<String> named = new HashSet<>();
-            e.licenses().forEach(k -> named.add(k.adamId() + "/" + k.pricingParam() + "/" + (k.serialNumber() != null ? k.serialNumber() : k.clientUserId())));
+            e.licenses().forEach(k -> named.add(k.app() + "/" + k.pricingParam() + "/" + k.holder().value()));
             // a report naming nobody (a failure Apple gives without details) is about every target still open
             boolean all = e.licenses().isEmpty() && e.clientUserIds().isEmpty();
             for (OperationStore.Target t : store.targets(op.id())) {
@@ -226,6 +226,6 @@ class Outcomes {
     }
 
     static LicenseLedger.Key key(OperationStore.Target t) {
-        return new LicenseLedger.Key(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
+        return LicenseLedger.Key.of(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
     }
 }

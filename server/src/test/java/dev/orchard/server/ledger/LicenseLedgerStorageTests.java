@@ -55,13 +55,13 @@ class LicenseLedgerStorageTests {
     @ValueSource(strings = {"h2", "postgres"})
     void anIntentForALicenseTheHolderAlreadyHasIsRefusedWithoutAnError(String database) {
         open(database);
-        var held = new LicenseLedger.Key("361309726", "STDQ", "C02AAA000001", null);
+        var held = LicenseLedger.Key.of("361309726", "STDQ", "C02AAA000001", null);
         ledger.applyConfirmed(account, true, List.of(held), NOW); // Apple's notification, after the pass read the device
 
         assertThat(ledger.intend(account, held, NOW)).isFalse();
-        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", "C02AAA000002", null), NOW)).isTrue();
-        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", null, "user-1"), NOW)).isTrue();
-        assertThat(ledger.intend(account, new LicenseLedger.Key("361309726", "STDQ", null, "user-1"), NOW)).isFalse();
+        assertThat(ledger.intend(account, LicenseLedger.Key.of("361309726", "STDQ", "C02AAA000002", null), NOW)).isTrue();
+        assertThat(ledger.intend(account, LicenseLedger.Key.of("361309726", "STDQ", null, "user-1"), NOW)).isTrue();
+        assertThat(ledger.intend(account, LicenseLedger.Key.of("361309726", "STDQ", null, "user-1"), NOW)).isFalse();
 
         assertThat(jdbc.sql("select origin || ':' || coalesce(intent, '-') from licenses order by id").query(String.class).list())
                 .containsExactly("EXTERNAL:-", "ORCHARD:ASSIGN", "ORCHARD:ASSIGN");
@@ -85,8 +85,8 @@ class LicenseLedgerStorageTests {
     @ValueSource(strings = {"h2", "postgres"})
     void aSyncPageRequestedBeforeARemovalDoesNotBringTheLicenseBack(String database) {
         open(database);
-        var device = new LicenseLedger.Key("361309726", "STDQ", "C02AAA000001", null);
-        var user = new LicenseLedger.Key("361309726", "STDQ", null, "user-1");
+        var device = LicenseLedger.Key.of("361309726", "STDQ", "C02AAA000001", null);
+        var user = LicenseLedger.Key.of("361309726", "STDQ", null, "user-1");
         ledger.applyConfirmed(account, true, List.of(device, user), NOW);
         ledger.applyConfirmed(account, false, List.of(device, user), NOW.plusSeconds(10)); // a status poll settles both
         var page = List.of(Assignment.device("361309726", "STDQ", "c02aaa000001"), Assignment.user("361309726", null, "user-1"),
