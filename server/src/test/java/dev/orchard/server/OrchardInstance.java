@@ -45,11 +45,16 @@ public final class OrchardInstance implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final int port;
+    private final Clock clock;
+    /** The scheduler the test steps; null when db-scheduler runs on its own threads. */
+    private final com.github.kagkarlsson.scheduler.testhelper.ManualScheduler stepper;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
-    private OrchardInstance(ConfigurableApplicationContext context, int port) {
+    private OrchardInstance(ConfigurableApplicationContext context, int port, Clock clock) {
         this.context = context;
         this.port = port;
+        this.clock = clock;
+        this.stepper = context.getBeanProvider(com.github.kagkarlsson.scheduler.testhelper.ManualScheduler.class).getIfAvailable();
     }
 
     public static int freePort() {
@@ -63,6 +68,15 @@ public final class OrchardInstance implements AutoCloseable {
     /** Starts Orchard against the simulator; {@code databaseUrl} null means the H2 file under {@code dataDir}. */
     public static OrchardInstance start(AppleSimulator sim, Path dataDir, String databaseUrl, Clock clock,
                                         String nodeName, Map<String, Object> extra) {
+        return start(sim, dataDir, databaseUrl, clock, nodeName, extra, false);
+    }
+
+    /**
+     * Starts Orchard; {@code stepped}: its background work runs only when the test steps it ({@link #step}), on
+     * db-scheduler's {@code ManualScheduler} with the test's clock, instead of on db-scheduler's own threads.
+     */
+    public static OrchardInstance start(AppleSimulator sim, Path dataDir, String databaseUrl, Clock clock,
+                                        String nodeName, Map<String, Object> extra, boolean stepped) {
         int port = freePort();
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("server.port", port);
@@ -87,13 +101,54 @@ public final class OrchardInstance implements AutoCloseable {
                 .initializers(ctx -> ((BeanDefinitionRegistry) ctx.getBeanFactory()).registerBeanDefinition("testClock",
                         BeanDefinitionBuilder.genericBeanDefinition(Clock.class, () -> clock).setPrimary(true)
                                 .getBeanDefinition()))
+                .initializers(ctx -> {
+                    if (stepped) {
+                        ((BeanDefinitionRegistry) ctx.getBeanFactory()).registerBeanDefinition("scheduler", BeanDefinitionBuilder
+                                .genericBeanDefinition(com.github.kagkarlsson.scheduler.testhelper.ManualScheduler.class,
+                                        () -> SteppedScheduler.build(ctx.getBeanFactory(), clock)).getBeanDefinition());
+                    }
+                })
                 .run(args);
-        return new OrchardInstance(context, Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+        return new OrchardInstance(context, Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), clock);
+    }
+
+    /**
+     * Runs the background work that is due now, and what that work made due now, until none is left (at most 200
+     * runs). Only for an instance started {@code stepped}.
+     */
+    public void step() {
+        if (stepper == null) {
+            throw new IllegalStateException("this Orchard runs its background work on db-scheduler's threads");
+        }
+        var jdbc = bean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        for (int round = 0; round < 200; round++) {
+            long due = jdbc.sql("select count(*) from scheduled_tasks where picked = false and execution_time <= ?")
+                    .param(java.sql.Timestamp.from(clock.instant())).query(Long.class).single();
+            if (due == 0) {
+                return;
+            }
+            stepper.runAnyDueExecutions();
+        }
+    }
+
+    /**
+     * Waits until the condition holds: a stepped instance's due work is run between two checks; what other threads
+     * do (Apple's notifications, the simulator's events) is waited for.
+     */
+    public void until(String what, java.util.function.BooleanSupplier condition) {
+        if (stepper == null) {
+            Await.until(what, condition);
+            return;
+        }
+        Await.until(what, () -> {
+            step();
+            return condition.getAsBoolean();
+        });
     }
 
     /** Waits until the account has finished at least {@code runs} sync runs and none is running. */
     public void awaitSyncs(long accountId, int runs) {
-        Await.until("account " + accountId + " synced " + runs + " times", () -> {
+        until("account " + accountId + " synced " + runs + " times", () -> {
             JsonNode s = get("/api/v1/accounts/" + accountId + "/sync", ADMIN_TOKEN).json();
             long done = 0;
             for (JsonNode r : s.get("history")) {
@@ -105,11 +160,11 @@ public final class OrchardInstance implements AutoCloseable {
         });
         var jdbc = bean(org.springframework.jdbc.core.simple.JdbcClient.class);
         // the run has rescheduled itself (tests that move the clock next must not move it under the completion)
-        Await.until("account " + accountId + " sync rescheduled", () -> jdbc.sql(
+        until("account " + accountId + " sync rescheduled", () -> jdbc.sql(
                 "select count(*) from scheduled_tasks where task_name = 'account-sync' and task_instance = ? and picked = true")
                 .param(Long.toString(accountId)).query(Long.class).single() == 0);
         // the metadata refresh that follows a sync calls Apple too: let it finish so tests count only their own calls
-        Await.until("account " + accountId + " catalog refreshed", () -> jdbc.sql(
+        until("account " + accountId + " catalog refreshed", () -> jdbc.sql(
                 "select count(*) from scheduled_tasks where task_name = 'catalog-refresh' and task_instance = ?")
                 .param(Long.toString(accountId)).query(Long.class).single() == 0);
     }

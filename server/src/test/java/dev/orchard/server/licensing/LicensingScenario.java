@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.orchard.applesim.AppleSimulator;
-import dev.orchard.server.Await;
 import dev.orchard.server.MutableClock;
 import dev.orchard.server.OrchardInstance;
 import dev.orchard.server.SimControl;
@@ -23,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * An Orchard node and the Apple simulator (demo organisation, no rate limit, instant events) with the helpers the
  * licensing scenarios share: API calls, ledger counts, the simulator's request log, and waiting until the licensing
- * pass and the outbox have settled. Subclasses choose the database.
+ * pass and the outbox have settled. Subclasses choose the database, and whether the test steps Orchard's background
+ * work or lets db-scheduler run it.
  */
 public abstract class LicensingScenario {
 
@@ -44,6 +44,19 @@ public abstract class LicensingScenario {
     /** The database Orchard runs on; null is the embedded H2 file. */
     protected String databaseUrl() {
         return null;
+    }
+
+    /**
+     * True: Orchard's background work runs only when this test steps it (db-scheduler's {@code ManualScheduler}, see
+     * {@link OrchardInstance#step}); false: on db-scheduler's own threads, as in production.
+     */
+    protected boolean stepped() {
+        return false;
+    }
+
+    /** Waits until the condition holds, stepping Orchard's background work when the scenario is stepped. */
+    protected void until(String what, java.util.function.BooleanSupplier condition) {
+        orchard.until(what, condition);
     }
 
     @BeforeEach
@@ -67,7 +80,7 @@ public abstract class LicensingScenario {
         var p = new java.util.HashMap<String, Object>(settings);
         p.put("server.port", port);
         p.put("orchard.public-url", "http://127.0.0.1:" + port + "/");
-        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", p);
+        orchard = OrchardInstance.start(sim, dataDir, url, clock, "node-a", p, stepped());
     }
 
     @AfterEach
@@ -103,7 +116,7 @@ public abstract class LicensingScenario {
     }
 
     protected void awaitSettled() {
-        Await.until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
+        until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
                 + "where running = false and wanted = false and finished_at is not null") == 1
                 && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import dev.orchard.server.Await;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +14,12 @@ import tools.jackson.databind.JsonNode;
  * {@link PostgresLicensingTests} runs the same on PostgreSQL.
  */
 class LicensingTests extends LicensingScenario {
+
+    /** Background work runs when the test steps it: each settling is deterministic, no scheduler thread races it. */
+    @Override
+    protected boolean stepped() {
+        return true;
+    }
 
     @Test
     void labelsAssignDeviceLicensesInOneRequestThatAppleConfirms() {
@@ -63,7 +68,7 @@ class LicensingTests extends LicensingScenario {
         usDevicesGetFieldNotes();
         control.post("settings", "{\"holdEvents\":true}");
         call("POST", "/api/v1/devices", phones("INFLIGHT", 2));
-        Await.until("the assignment at Apple", () -> count("select count(*) from operation_targets where state = 'SENT' "
+        until("the assignment at Apple", () -> count("select count(*) from operation_targets where state = 'SENT' "
                 + "and serial_number like 'INFLIGHT%'") == 2);
 
         call("POST", "/api/v1/devices/INFLIGHT1/retire", null);
@@ -92,12 +97,12 @@ class LicensingTests extends LicensingScenario {
         control.post("settings", "{\"holdEvents\":true}");
         label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"GROUP\",\"value\":\"readers\"}]}");
         // the association waits for Apple to register the user, whose creation Apple holds
-        Await.until("the user's creation at Apple", () -> count("select count(*) from operation_targets where action = 'CREATE_USER' "
+        until("the user's creation at Apple", () -> count("select count(*) from operation_targets where action = 'CREATE_USER' "
                 + "and state = 'SENT'") == 1 && count("select count(*) from operation_targets where action = 'ASSOCIATE' "
                 + "and state = 'QUEUED' and client_user_id = 'dana'") == 1);
 
         call("POST", "/api/v1/groups/readers/members", "{\"remove\":[\"dana\"]}");
-        Await.until("the queued assignment cancelled", () -> count("select count(*) from operation_targets where action = 'ASSOCIATE' "
+        until("the queued assignment cancelled", () -> count("select count(*) from operation_targets where action = 'ASSOCIATE' "
                 + "and state = 'CANCELLED' and client_user_id = 'dana'") == 1);
         control.post("settings", "{\"holdEvents\":false}");
         settle();
@@ -195,7 +200,7 @@ class LicensingTests extends LicensingScenario {
     void aTargetWaitsWhenThePoolIsEmptyAndIsServedWhenLicensesAreBought() {
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"900000001\",\"count\":2,\"productType\":\"App\","
                 + "\"deviceAssignable\":true,\"revocable\":true,\"supportedPlatforms\":[\"iOS\"],\"name\":\"Scarce App\"}");
-        Await.until("the new pool", () -> count("select count(*) from pools where adam_id = '900000001'") == 1);
+        until("the new pool", () -> count("select count(*) from pools where adam_id = '900000001'") == 1);
         label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
         label("{\"kind\":\"APP\",\"name\":\"Scarce\",\"adamIds\":[\"900000001\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WAIT1\"},"
                 + "{\"type\":\"SERIAL\",\"value\":\"WAIT2\"},{\"type\":\"SERIAL\",\"value\":\"WAIT3\"}]}");
@@ -208,7 +213,7 @@ class LicensingTests extends LicensingScenario {
 
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"900000001\",\"count\":1}");
         settle();
-        Await.until("the waiting device served", () -> orchardLicenses("and adam_id = '900000001' and intent is null") == 3);
+        until("the waiting device served", () -> orchardLicenses("and adam_id = '900000001' and intent is null") == 3);
         assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).isEmpty();
     }
 

@@ -7,7 +7,6 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import dev.orchard.server.Await;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,6 +15,12 @@ import tools.jackson.databind.JsonNode;
  * {@link PostgresOutboxTests} runs the same on PostgreSQL.
  */
 class OutboxTests extends LicensingScenario {
+
+    /** Background work runs when the test steps it: each settling is deterministic, no scheduler thread races it. */
+    @Override
+    protected boolean stepped() {
+        return true;
+    }
 
     /**
      * Apple has no license left although Orchard counts some (another tool assigned them; Apple sends no
@@ -52,7 +57,7 @@ class OutboxTests extends LicensingScenario {
         assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).hasSize(2);
 
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2}");
-        Await.until("both licensed after the purchase", () -> {
+        until("both licensed after the purchase", () -> {
             settle();
             return orchardLicenses("and serial_number like 'FULL%' and intent is null") == 2;
         });
@@ -68,7 +73,7 @@ class OutboxTests extends LicensingScenario {
         usDevicesGetFieldNotes();
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9709,\"count\":1}");
         call("POST", "/api/v1/devices", phones("FULL", 2));
-        Await.until("both licensed", () -> {
+        until("both licensed", () -> {
             settle();
             return orchardLicenses("and serial_number like 'FULL%' and intent is null") == 2;
         });
@@ -79,11 +84,11 @@ class OutboxTests extends LicensingScenario {
     @Test
     void aRetryAfterInTheMiddleOfABatchHoldsTheRestUntilItEnds() {
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2000}");
-        Await.until("the purchase", () -> count("select total_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES) == 2250);
+        until("the purchase", () -> count("select total_count from pools where account_id = ? and adam_id = ?", us, FIELD_NOTES) == 2250);
         usDevicesGetFieldNotes();
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
         call("POST", "/api/v1/devices", phones("BATCH", 1500));
-        Await.until("the block", () -> simRequests("assets/associate", 503) == 1
+        until("the block", () -> simRequests("assets/associate", 503) == 1
                 && count("select count(*) from licensing_pass where running = false and wanted = false") == 1);
         assertThat(simRequests("assets/associate", 200)).as("nothing is sent early").isZero();
 
@@ -98,14 +103,14 @@ class OutboxTests extends LicensingScenario {
         usDevicesGetFieldNotes();
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":60,\"count\":1}");
         call("POST", "/api/v1/devices", phones("RESTART", 3));
-        Await.until("the block", () -> simRequests("assets/associate", 503) == 1);
+        until("the block", () -> simRequests("assets/associate", 503) == 1);
         orchard.close();
 
         clock.advance(Duration.ofSeconds(61));
         startOrchard();
         // the simulator's quick notification retries may all fall before the restarted node listens: then the
         // operation is completed by polling Apple's event status once no notification came within 5 minutes
-        Await.until("the operation sent", () -> simRequests("assets/associate", 200) == 1);
+        until("the operation sent", () -> simRequests("assets/associate", 200) == 1);
         clock.advance(Duration.ofMinutes(5));
         settle();
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
@@ -123,7 +128,7 @@ class OutboxTests extends LicensingScenario {
         usDevicesGetFieldNotes();
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"dropAnswer\":true,\"count\":1}");
         call("POST", "/api/v1/devices", phones("LOST", 3));
-        Await.until("the answer lost", () -> simRequests("assets/associate", 0) == 1);
+        until("the answer lost", () -> simRequests("assets/associate", 0) == 1);
         settle();
 
         assertThat(simRequests("assets/associate", 0) + simRequests("assets/associate", 200)).as("requests Apple saw").isEqualTo(1);
@@ -142,7 +147,7 @@ class OutboxTests extends LicensingScenario {
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"drop\":true,\"count\":1}");
         long syncs = call("GET", "/api/v1/accounts/" + us + "/sync", null).get("history").size();
         call("POST", "/api/v1/devices", phones("DOUBT", 2));
-        Await.until("the request dropped", () -> simRequests("assets/associate", 0) == 1);
+        until("the request dropped", () -> simRequests("assets/associate", 0) == 1);
         assertThat(count("select count(*) from operations where state = 'SENDING' and attempted_at is not null")).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(2)); // past the backoff the lost connection caused: a read of the account runs
