@@ -59,12 +59,8 @@ class AppleWorker {
             tx.executeWithoutResult(s -> outcomes.replayUnmatched(account, eventId));
         }
         store.forgetUnmatched(account, now.minus(KEEP_UNMATCHED));
-        var due = store.dueForCheck(account, now);
-        if (readSinceSettled.remove(account)) {
-            store.sentOperations(account, 1000).forEach(op -> settleFromLedger(op.id(), now));
-        } else {
-            due.forEach(op -> settleFromLedger(op.id(), now));
-        }
+        var toSettle = readSinceSettled.remove(account) ? store.sentOperations(account, 1000) : store.dueForCheck(account, now);
+        toSettle.forEach(op -> settleFromLedger(op.id(), now));
         for (OperationStore.Operation op : store.dueForCheck(account, now)) {
             poller.check(op);
         }

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
@@ -33,7 +34,9 @@ import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
  * <p>A wake-up ({@link #wake}) is only a hint that makes a worker run sooner. db-scheduler cannot move a running
  * instance (the run may have read its rows before the new one was committed), so a hint for a running instance is
  * kept and given again as soon as that run has finished: at once when it ran on this node (db-scheduler tells its
- * listeners after the completion handler rescheduled it), else on the next retry, every {@value #RETRY_MS} ms.
+ * listeners after the completion handler rescheduled it), else on the next retry, every {@value #RETRY_MS} ms. A
+ * later run that has started meanwhile settles the hint (it reads the rows, committed before the hint), so a hint
+ * never costs more than one run.
  * There are no request counters and no watch tasks.
  */
 @Component
@@ -42,12 +45,17 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     private record Key(String task, String instance) {
     }
 
+    /** A hint waiting for the run it came during: the instance's {@code version} while that run held it. */
+    private record Hint(TaskDescriptor<?> task, long runningVersion) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(DurableWork.class);
     static final long RETRY_MS = 200;
 
     private final ObjectProvider<SchedulerClient> scheduler;
+    private final JdbcClient jdbc;
     private final Clock clock;
-    private final Map<Key, TaskDescriptor<?>> pending = new ConcurrentHashMap<>();
+    private final Map<Key, Hint> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "durable-work-hints");
         t.setDaemon(true);
@@ -57,13 +65,14 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     private ScheduledFuture<?> retrying;
 
     @org.springframework.beans.factory.annotation.Autowired
-    DurableWork(ObjectProvider<SchedulerClient> scheduler, Clock clock) {
-        this(scheduler, clock, Duration.ofMillis(RETRY_MS));
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock) {
+        this(scheduler, jdbc, clock, Duration.ofMillis(RETRY_MS));
     }
 
     /** {@code retry}: how often a hint for an instance running elsewhere is given again. */
-    DurableWork(ObjectProvider<SchedulerClient> scheduler, Clock clock, Duration retry) {
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry) {
         this.scheduler = scheduler;
+        this.jdbc = jdbc;
         this.clock = clock;
         this.retryMs = retry.toMillis();
     }
@@ -75,7 +84,8 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     public <T> void wake(TaskDescriptor<T> task, String instance) {
         Key id = new Key(task.getTaskName(), instance);
         if (!runNow(task, id)) {
-            pending.put(id, task);
+            Running running = running(id);
+            pending.put(id, new Hint(task, running == null ? -1 : running.version()));
             retrySoon();
         }
     }
@@ -110,8 +120,8 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     public void onExecutionComplete(ExecutionComplete complete) {
         var instance = complete.getExecution().taskInstance;
         Key id = new Key(instance.getTaskName(), instance.getId());
-        TaskDescriptor<?> task = pending.get(id);
-        if (task != null && runNow(task, id)) {
+        Hint hint = pending.get(id);
+        if (hint != null && given(id, hint)) {
             pending.remove(id);
         }
     }
@@ -122,9 +132,9 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         }
     }
 
-    private void retryPending() {
+    void retryPending() {
         try {
-            pending.entrySet().removeIf(e -> runNow(e.getValue(), e.getKey()));
+            pending.entrySet().removeIf(e -> given(e.getKey(), e.getValue()));
             synchronized (this) {
                 if (pending.isEmpty() && retrying != null) {
                     retrying.cancel(false);
@@ -133,6 +143,28 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         } catch (RuntimeException e) {
             LOG.warn("Giving a wake-up again failed, trying again: {}", e.toString());
         }
+    }
+
+    /**
+     * Gives a waiting hint: done when the instance could be moved to now, or when a run later than the one the hint
+     * came during has started (it picks up the rows, committed before the hint: running once more would find
+     * nothing new).
+     */
+    private boolean given(Key id, Hint hint) {
+        Running running = running(id);
+        if (running != null && running.version() != hint.runningVersion()) {
+            return true;
+        }
+        return runNow(hint.task(), id);
+    }
+
+    /** The instance's run in progress (db-scheduler counts up {@code version} at every pick), or null. */
+    private record Running(long version) {
+    }
+
+    private Running running(Key id) {
+        return jdbc.sql("select version from scheduled_tasks where task_name = ? and task_instance = ? and picked = true")
+                .params(id.task(), id.instance()).query(Long.class).optional().map(Running::new).orElse(null);
     }
 
     /** False while the instance is running: db-scheduler refuses to move a picked execution. */

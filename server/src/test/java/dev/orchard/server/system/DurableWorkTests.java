@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.Task;
@@ -56,20 +57,23 @@ class DurableWorkTests {
         }
     };
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
-    private final DurableWork work = new DurableWork(beans.getBeanProvider(SchedulerClient.class), clock);
+    private final DataSource ds = TestDatabases.h2();
+    private final DurableWork work = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock);
     private final AtomicInteger runs = new AtomicInteger();
     /** What the worker does in its run (given the run's number); it then reschedules itself an hour ahead. */
     private Consumer<Integer> body = n -> {
     };
     private ManualScheduler scheduler;
+    /** Runs up to this one find more work due and reschedule the worker to now. */
+    private int moreDueUntilRun = 0;
 
     @BeforeEach
     void start() {
         time.set(Instant.parse("2026-12-07T10:00:00Z"));
-        DataSource ds = TestDatabases.h2();
         Task<Void> task = Tasks.custom(WORKER).execute((instance, context) -> {
-            body.accept(runs.incrementAndGet());
-            return work.next(false, null, Duration.ofHours(1));
+            int n = runs.incrementAndGet();
+            body.accept(n);
+            return work.next(n <= moreDueUntilRun, null, Duration.ofHours(1));
         });
         scheduler = TestHelper.createManualScheduler(ds, List.of(task)).clock(time).addSchedulerListener(work).build();
         beans.addBean("scheduler", scheduler);
@@ -88,7 +92,9 @@ class DurableWorkTests {
     @Test
     void aWakeUpWhileTheWorkerRunsOnThisNodeMakesItRunAgainAsSoonAsTheRunEnds() throws Exception {
         var realBeans = new StaticListableBeanFactory();
-        var thisNode = new DurableWork(realBeans.getBeanProvider(SchedulerClient.class), Clock.systemUTC(), Duration.ofHours(1));
+        DataSource realDs = TestDatabases.h2();
+        var thisNode = new DurableWork(realBeans.getBeanProvider(SchedulerClient.class), JdbcClient.create(realDs), Clock.systemUTC(),
+                Duration.ofHours(1));
         TaskDescriptor<Void> worker = TaskDescriptor.of("listened-worker");
         var realRuns = new AtomicInteger();
         var pendingDuringRun = new java.util.concurrent.atomic.AtomicBoolean();
@@ -102,7 +108,7 @@ class DurableWorkTests {
             }
             return thisNode.next(false, null, Duration.ofHours(1));
         });
-        var real = com.github.kagkarlsson.scheduler.Scheduler.create(TestDatabases.h2(), List.of(task))
+        var real = com.github.kagkarlsson.scheduler.Scheduler.create(realDs, List.of(task))
                 .pollingInterval(Duration.ofMillis(50)).addSchedulerListener(thisNode).build();
         realBeans.addBean("scheduler", real);
         try {
@@ -121,7 +127,7 @@ class DurableWorkTests {
     @Test
     void aWakeUpWhileTheWorkerRunsOnAnotherNodeIsGivenAgainOnceThatRunHasEnded() {
         // the other node's DurableWork hears nothing of this node's runs: only its retries can bring the hint home
-        var otherNode = new DurableWork(beans.getBeanProvider(SchedulerClient.class), clock);
+        var otherNode = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock);
         body = n -> {
             if (n == 1) {
                 otherNode.wake(WORKER, SCOPE);
@@ -137,6 +143,35 @@ class DurableWorkTests {
         assertThat(scheduledAt()).isEqualTo(clock.instant());
         scheduler.runAnyDueExecutions();
         assertThat(runs).hasValue(2);
+    }
+
+    /**
+     * A hint given during a run whose worker found more work due (and so runs again at once): the next run, started
+     * after the hint, reads what the hint was about, so the hint is settled by it and costs no third run.
+     */
+    @Test
+    void aHintIsSettledByALaterRunThatStartedAfterIt() {
+        var otherNode = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock, Duration.ofHours(1));
+        moreDueUntilRun = 1;
+        body = n -> {
+            if (n == 1) {
+                otherNode.wake(WORKER, SCOPE);
+            } else if (n == 2) {
+                otherNode.retryPending(); // the instance is running again, under a later pick
+            }
+        };
+        try {
+            scheduler.runAnyDueExecutions();
+            assertThat(otherNode.hintPending(WORKER, SCOPE)).isTrue();
+            scheduler.runAnyDueExecutions();
+            assertThat(runs).hasValue(2);
+            assertThat(otherNode.hintPending(WORKER, SCOPE)).as("settled by the second run").isFalse();
+            otherNode.retryPending();
+            scheduler.runAnyDueExecutions();
+            assertThat(runs).as("no third run for a hint the second one covered").hasValue(2);
+        } finally {
+            otherNode.destroy();
+        }
     }
 
     @Test
