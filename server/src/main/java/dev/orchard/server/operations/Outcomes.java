@@ -27,11 +27,6 @@ import dev.orchard.server.licensing.OperationQueue;
 @Component
 class Outcomes {
 
-    static final int NOT_ENOUGH_LICENSES = 9709;
-    static final int USER_NOT_FOUND = 9609;
-    static final int LICENSE_NOT_FOUND = 9610;
-    static final int USER_EXISTS = 9716;
-    static final int MAX_ATTEMPTS = 3;
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     private final OperationStore store;
@@ -182,37 +177,40 @@ class Outcomes {
     void targetFailed(OperationStore.Target t, Integer errorNumber, String message, Instant now) {
         AccountId account = new AccountId(t.accountId());
         String reason = "Apple: " + (message == null ? "error" : message) + (errorNumber == null ? "" : " (" + errorNumber + ")");
-        int error = errorNumber == null ? 0 : errorNumber;
-        switch (t.action()) {
-            case "ASSOCIATE" -> {
-                if (error == USER_NOT_FOUND && t.clientUserId() != null && t.attempts() < MAX_ATTEMPTS) {
-                    // Apple lost or retired the user: register again, then the association is retried
-                    ledger.forgetAppleUser(account, t.clientUserId());
-                    store.requeue(t.id(), now);
-                    queue.getObject().enqueue(List.of(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER,
-                            null, null, null, t.clientUserId(), null, null, "R9609", now)));
-                    return;
-                }
+        switch (FailureOutcome.of(t.action(), errorNumber, t.clientUserId() != null, t.attempts())) {
+            case REGISTER_USER_AGAIN -> {
+                ledger.forgetAppleUser(account, t.clientUserId());
+                store.requeue(t.id(), now);
+                queue.getObject().enqueue(List.of(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER,
+                        null, null, null, t.clientUserId(), null, null, "R9609", now)));
+            }
+            case WAIT_FOR_LICENSES -> {
                 if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
-                    assignments.assignmentFailed(account, key(t), error == NOT_ENOUGH_LICENSES,
-                            error == NOT_ENOUGH_LICENSES ? "no license left at Apple; waiting for licenses" : reason);
+                    assignments.assignmentFailed(account, key(t), true, "no license left at Apple; waiting for licenses");
                 }
             }
-            case "DISASSOCIATE" -> {
-                if (error == LICENSE_NOT_FOUND) {
-                    if (store.finishTarget(t.id(), "DONE", errorNumber, "Apple did not hold it any more", now)) {
-                        ledger.applyConfirmed(account, false, List.of(key(t)), now);
-                    }
-                } else if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+            case ASSIGNMENT_FAILED -> {
+                if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+                    assignments.assignmentFailed(account, key(t), false, reason);
+                }
+            }
+            case ALREADY_GONE -> {
+                if (store.finishTarget(t.id(), "DONE", errorNumber, "Apple did not hold it any more", now)) {
+                    ledger.applyConfirmed(account, false, List.of(key(t)), now);
+                }
+            }
+            case RECLAIM_FAILED -> {
+                if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
                     assignments.reclaimFailed(account, key(t), reason);
                 }
             }
-            default -> {
-                if (error == USER_EXISTS) {
-                    if (store.finishTarget(t.id(), "DONE", errorNumber, "the user existed already", now)) {
-                        ledger.registerAppleUsers(account, List.of(t.clientUserId()), now);
-                    }
-                } else if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
+            case USER_EXISTED -> {
+                if (store.finishTarget(t.id(), "DONE", errorNumber, "the user existed already", now)) {
+                    ledger.registerAppleUsers(account, List.of(t.clientUserId()), now);
+                }
+            }
+            case USER_FAILED -> {
+                if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
                     // the user's associations cannot happen: they fail with the reason instead of waiting forever
                     for (OperationStore.Target waiting : store.queuedForUser(t.accountId(), t.clientUserId())) {
                         String why = "Apple could not register the user: " + reason;
