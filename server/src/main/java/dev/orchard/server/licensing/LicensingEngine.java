@@ -181,8 +181,8 @@ public class LicensingEngine {
                     decide(pass, d, d.ownerUserId(), g, List.of(d), adamId, held, optOuts, ops);
                 }
                 for (LicenseRow h : held) {
-                    if (HolderType.of(h) == HolderType.DEVICE && h.holder().equals(d.serialNumber()) && "ORCHARD".equals(h.origin())
-                            && h.reclaimable() && !pass.coversDevice(h.accountId(), d, g)) {
+                    if (HolderType.of(h) == HolderType.DEVICE && h.holder().equals(d.serialNumber())
+                            && ReclaimPolicy.decide("R4a", h) != ReclaimPolicy.Move.NONE && !pass.coversDevice(h.accountId(), d, g)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the device", ops);
                     }
                 }
@@ -220,7 +220,7 @@ public class LicensingEngine {
                     }
                 }
                 for (LicenseRow h : held) {
-                    if (h.holder().equals(u.userId()) && "ORCHARD".equals(h.origin()) && h.reclaimable()
+                    if (h.holder().equals(u.userId()) && ReclaimPolicy.decide("R4a", h) != ReclaimPolicy.Move.NONE
                             && !pass.coversUser(h.accountId(), u.userId(), g, own)) {
                         pass.reclaimed += reclaims.reclaim(h, "R4a", "no Apple License Label of the account covers the user", ops);
                     }

@@ -61,15 +61,27 @@ public class Reclaims {
     }
 
     /**
-     * Takes one license back, whatever its state (see {@link LicenseLedger}): a held license is marked and its
+     * Takes one license back, whatever its state ({@link ReclaimPolicy}): a held license is marked and its
      * disassociation added to {@code ops}; an assignment still queued is cancelled before it reaches Apple; one
      * already sent is marked unwanted, so Apple's confirmation starts its reclaim. Returns 1, or 0 when nothing
-     * changed (already being reclaimed).
+     * changed (already being reclaimed, or not the rule's business).
      */
     int reclaim(LicenseRow h, String rule, String why, List<OperationQueue.Queued> ops) {
-        if (h.inFlight()) {
-            return reclaimInFlight(h, rule, why, ops);
+        switch (ReclaimPolicy.decide(rule, h)) {
+            case NONE -> {
+                return 0;
+            }
+            case STOP_IN_FLIGHT -> {
+                return reclaimInFlight(h, rule, why, ops);
+            }
+            case TAKE_BACK -> {
+                return takeBack(h, rule, why, ops);
+            }
+            default -> throw new IllegalStateException();
         }
+    }
+
+    private int takeBack(LicenseRow h, String rule, String why, List<OperationQueue.Queued> ops) {
         if (!ledger.markReclaim(h.id(), rule)) {
             return 0;
         }
