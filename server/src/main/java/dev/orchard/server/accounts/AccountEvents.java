@@ -17,4 +17,11 @@ public final class AccountEvents {
     /** An account and everything Orchard held about it was deleted. */
     public record AccountDeleted(AccountId account, String locationUid) {
     }
+
+    /**
+     * What decides which targets the account serves changed: its state, priority, country or expiry (published inside
+     * the change's transaction when there is one).
+     */
+    public record ServingChanged(AccountId account) {
+    }
 }

@@ -7,11 +7,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
 
-/** The accounts table. Tokens go in and out only as ciphertext. */
+/**
+ * The accounts table. Tokens go in and out only as ciphertext. A change of what decides which targets an account
+ * serves (its state, priority, country, expiry) is announced with {@link AccountEvents.ServingChanged}.
+ */
 @Repository
 class Accounts {
 
@@ -29,9 +33,18 @@ class Accounts {
             """;
 
     private final JdbcClient jdbc;
+    private final ApplicationEventPublisher events;
 
-    Accounts(JdbcClient jdbc) {
+    Accounts(JdbcClient jdbc, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
+    }
+
+    private boolean announce(AccountId id, boolean changed) {
+        if (changed) {
+            events.publishEvent(new AccountEvents.ServingChanged(id));
+        }
+        return changed;
     }
 
     AccountId insert(NewAccount a) {
@@ -87,8 +100,8 @@ class Accounts {
     }
 
     boolean reprioritise(AccountId id, int priority, Instant now) {
-        return jdbc.sql("update accounts set priority = ?, updated_at = ? where id = ?")
-                .params(priority, ts(now), id.value()).update() == 1;
+        return announce(id, jdbc.sql("update accounts set priority = ?, updated_at = ? where id = ?")
+                .params(priority, ts(now), id.value()).update() == 1);
     }
 
     void replaceToken(AccountId id, String ciphertext, String hint, Instant expiresAt, AccountState state, Instant now) {
@@ -96,15 +109,19 @@ class Accounts {
                 update accounts set token_ciphertext = ?, token_hint = ?, expires_at = ?, state = ?, last_error = null,
                     updated_at = ? where id = ?
                 """).params(ciphertext, hint, ts(expiresAt), state.name(), ts(now), id.value()).update();
+        announce(id, true);
     }
 
     void updateLocation(AccountId id, String orgName, String locationName, String country, String platform,
                         String website, Instant now) {
+        boolean countryChanged = country != null && !country.equals(jdbc.sql("select country from accounts where id = ?")
+                .param(id.value()).query(String.class).optional().orElse(null));
         jdbc.sql("""
                 update accounts set org_name = coalesce(?, org_name), location_name = coalesce(?, location_name),
                     country = coalesce(?, country), default_platform = coalesce(?, default_platform),
                     website_url = coalesce(?, website_url), updated_at = ? where id = ?
                 """).params(orgName, locationName, country, platform, website, ts(now), id.value()).update();
+        announce(id, countryChanged);
     }
 
     void subscribe(AccountId id, String key, String secretCiphertext, Instant now) {
@@ -116,8 +133,12 @@ class Accounts {
         if (!state.isStored()) {
             throw new IllegalArgumentException(state + " is derived, not stored");
         }
-        jdbc.sql("update accounts set state = ?, last_error = ?, updated_at = ? where id = ?")
-                .params(state.name(), error, ts(now), id.value()).update();
+        boolean changed = jdbc.sql("update accounts set state = ?, last_error = ?, updated_at = ? where id = ? and state <> ?")
+                .params(state.name(), error, ts(now), id.value(), state.name()).update() == 1;
+        if (!changed) {
+            jdbc.sql("update accounts set last_error = ?, updated_at = ? where id = ?").params(error, ts(now), id.value()).update();
+        }
+        announce(id, changed);
     }
 
     void recordOwner(AccountId id, String mdmId, String mdmName) {
@@ -126,8 +147,8 @@ class Accounts {
     }
 
     void recordExpiry(AccountId id, Instant expiresAt) {
-        jdbc.sql("update accounts set expires_at = ? where id = ? and expires_at <> ?")
-                .params(ts(expiresAt), id.value(), ts(expiresAt)).update();
+        announce(id, jdbc.sql("update accounts set expires_at = ? where id = ? and expires_at <> ?")
+                .params(ts(expiresAt), id.value(), ts(expiresAt)).update() == 1);
     }
 
     /** Records a successful contact; clears a finished backoff streak. */

@@ -4,9 +4,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -86,6 +90,28 @@ class Devices {
         }
         return jdbc.sql("select * from devices where owner_user_id in (:users)").param("users", users)
                 .query(Devices::map).list();
+    }
+
+    /** The owners these devices have now (before a change). */
+    Set<String> ownersOf(Collection<String> serials) {
+        return new HashSet<>(inChunks(serials, chunk -> jdbc.sql("select distinct owner_user_id from devices "
+                + "where serial_number in (:s) and owner_user_id is not null").param("s", chunk).query(String.class).list()));
+    }
+
+    /** These devices, whatever their status. */
+    List<Device> find(Collection<String> serials) {
+        return inChunks(serials, chunk -> jdbc.sql("select * from devices where serial_number in (:s)").param("s", chunk)
+                .query(Devices::map).list());
+    }
+
+    /** Runs a query per thousand keys (an IN list stays small enough for every database's plan cache). */
+    private static <T> List<T> inChunks(Collection<String> keys, Function<List<String>, List<T>> query) {
+        List<String> all = List.copyOf(keys);
+        List<T> found = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += 1000) {
+            found.addAll(query.apply(all.subList(i, Math.min(all.size(), i + 1000))));
+        }
+        return found;
     }
 
     boolean retire(String serial, Instant now) {

@@ -66,11 +66,14 @@ public class Inventory {
         }
         var retiredNow = unique.values().stream().filter(d -> !d.active())
                 .filter(d -> devices.find(d.serialNumber()).map(Device::active).orElse(false)).toList();
+        // a device that changes hands changes what its previous owner's user-based licenses cover
+        Set<String> owners = new HashSet<>(devices.ownersOf(unique.keySet()));
+        unique.values().stream().map(Device::ownerUserId).filter(java.util.Objects::nonNull).forEach(owners::add);
         int created = devices.upsert(List.copyOf(unique.values()), clock.instant());
         audit.record("api", "DEVICES_UPSERTED", unique.size() == 1 ? "device " + unique.keySet().iterator().next()
                 : unique.size() + " devices", "created " + created + ", updated " + (unique.size() - created), "OK");
         retiredNow.forEach(d -> events.publishEvent(new InventoryEvents.DeviceRetired(d.serialNumber())));
-        events.publishEvent(new InventoryEvents.Changed("devices"));
+        events.publishEvent(InventoryEvents.Changed.devices(unique.keySet(), owners));
         return new Upserted(created, unique.size() - created);
     }
 
@@ -88,6 +91,11 @@ public class Inventory {
         return devices.page(search, status, afterSerial, limit);
     }
 
+    /** These devices, whatever their status; unknown serials are left out. */
+    public List<Device> devices(Collection<String> serials) {
+        return devices.find(serials);
+    }
+
     public List<Device> devicesOwnedBy(Collection<String> users) {
         return devices.ownedBy(users);
     }
@@ -96,11 +104,12 @@ public class Inventory {
     @Transactional
     public Device retire(String serial) {
         String s = Identifiers.serial(serial);
-        devices.find(s).orElseThrow(() -> new NotFoundException("no device with serial number " + s));
+        Device d = devices.find(s).orElseThrow(() -> new NotFoundException("no device with serial number " + s));
         if (devices.retire(s, clock.instant())) {
             audit.record("api", "DEVICE_RETIRED", "device " + s, null, "OK");
             events.publishEvent(new InventoryEvents.DeviceRetired(s));
-            events.publishEvent(new InventoryEvents.Changed("devices"));
+            events.publishEvent(InventoryEvents.Changed.devices(Set.of(s),
+                    d.ownerUserId() == null ? Set.of() : Set.of(d.ownerUserId())));
         }
         return devices.find(s).orElseThrow();
     }
@@ -108,7 +117,7 @@ public class Inventory {
     /**
      * Replaces the device's installed-app list with the MDM's latest report. Apps present in the previous report
      * and absent now were removed by the user (rule R4c). An unmanaged install of a wanted app is licensed by the
-     * pass like any other target (rule R8).
+     * pass like any other target (rule R8). The pass does not read installed apps, so a report alone asks for none.
      */
     @Transactional
     public DeviceDetail reportApps(String serial, List<InstalledApp> apps) {
@@ -122,7 +131,6 @@ public class Inventory {
         if (d.appsReportedAt() != null && !removed.isEmpty()) {
             events.publishEvent(new InventoryEvents.AppsRemoved(s, removed));
         }
-        events.publishEvent(new InventoryEvents.Changed("apps of " + s));
         return new DeviceDetail(devices.find(s).orElseThrow(), devices.apps(s));
     }
 
@@ -147,7 +155,7 @@ public class Inventory {
                 (a, b) -> b, java.util.LinkedHashMap::new));
         int created = directory.upsertUsers(List.copyOf(unique.values()), clock.instant());
         audit.record("api", "USERS_UPSERTED", unique.size() + " users", "created " + created, "OK");
-        events.publishEvent(new InventoryEvents.Changed("users"));
+        events.publishEvent(InventoryEvents.Changed.users(unique.keySet()));
         return new Upserted(created, unique.size() - created);
     }
 
@@ -171,11 +179,12 @@ public class Inventory {
 
     @Transactional
     public void deleteUser(String id) {
-        if (!directory.deleteUser(Identifiers.user(id))) {
+        String u = Identifiers.user(id);
+        if (!directory.deleteUser(u)) {
             throw new NotFoundException("no user " + id);
         }
         audit.record("api", "USER_DELETED", "user " + id, null, "OK");
-        events.publishEvent(new InventoryEvents.Changed("users"));
+        events.publishEvent(InventoryEvents.Changed.users(Set.of(u)));
     }
 
     @Transactional
@@ -189,11 +198,12 @@ public class Inventory {
 
     @Transactional
     public void deleteGroup(String id) {
+        List<String> members = directory.groupExists(id) ? directory.members(id) : List.of();
         if (!directory.deleteGroup(id)) {
             throw new NotFoundException("no group " + id);
         }
         audit.record("api", "GROUP_DELETED", "group " + id, null, "OK");
-        events.publishEvent(new InventoryEvents.Changed("groups"));
+        events.publishEvent(InventoryEvents.Changed.users(members));
     }
 
     public List<Map<String, Object>> groups() {
@@ -222,7 +232,9 @@ public class Inventory {
         int added = directory.addMembers(group, toAdd);
         int removed = directory.removeMembers(group, toRemove);
         audit.record("api", "GROUP_MEMBERS_CHANGED", "group " + group, "added " + added + ", removed " + removed, "OK");
-        events.publishEvent(new InventoryEvents.Changed("group " + group));
+        Set<String> changed = new HashSet<>(toAdd);
+        changed.addAll(toRemove);
+        events.publishEvent(InventoryEvents.Changed.users(changed));
         return Map.of("added", added, "removed", removed);
     }
 
@@ -245,7 +257,7 @@ public class Inventory {
         }
         long id = labels.insert(l, clock.instant());
         audit.record("api", "LABEL_CREATED", "label " + l.name(), describe(l), "OK");
-        events.publishEvent(new InventoryEvents.Changed("labels"));
+        events.publishEvent(InventoryEvents.Changed.everything("labels"));
         return label(id);
     }
 
@@ -261,7 +273,7 @@ public class Inventory {
         labels.replace(id, l, clock.instant());
         audit.record("api", "LABEL_CHANGED", "label " + l.name(), "before: " + (old.name().equals(l.name()) ? "" : "'"
                 + old.name() + "' ") + describe(old) + "; after: " + describe(l), "OK");
-        events.publishEvent(new InventoryEvents.Changed("labels"));
+        events.publishEvent(InventoryEvents.Changed.everything("labels"));
         return label(id);
     }
 
@@ -270,7 +282,7 @@ public class Inventory {
         Label l = label(id);
         labels.delete(id);
         audit.record("api", "LABEL_DELETED", "label " + l.name(), "before: " + describe(l), "OK");
-        events.publishEvent(new InventoryEvents.Changed("labels"));
+        events.publishEvent(InventoryEvents.Changed.everything("labels"));
     }
 
     public Label label(long id) {
@@ -297,7 +309,7 @@ public class Inventory {
         }
         labels.saveSettings(s, clock.instant());
         audit.record("api", "APP_SETTINGS_CHANGED", "app " + s.adamId(), "before: " + before + "; after: " + s, "OK");
-        events.publishEvent(new InventoryEvents.Changed("settings of " + s.adamId()));
+        events.publishEvent(InventoryEvents.Changed.everything("settings of " + s.adamId()));
         return s;
     }
 

@@ -1,5 +1,6 @@
 package dev.orchard.server.inventory;
 
+import java.util.Collection;
 import java.util.Set;
 
 /** Published inside the transaction that made the change, so listeners can record their consequences with it. */
@@ -8,8 +9,29 @@ public final class InventoryEvents {
     private InventoryEvents() {
     }
 
-    /** Devices, users, groups, labels or app settings changed: desired licenses need a fresh look. */
-    public record Changed(String what) {
+    /**
+     * Devices, users, groups, labels or app settings changed: desired licenses need a fresh look. A change names
+     * its subjects (the devices and users whose targets it can reach) so the licensing pass evaluates those only;
+     * {@code everything} (labels, app settings) reaches targets that only a full pass finds.
+     */
+    public record Changed(String what, Set<String> serials, Set<String> users, boolean everything) {
+
+        public Changed {
+            serials = Set.copyOf(serials);
+            users = Set.copyOf(users);
+        }
+
+        static Changed devices(Collection<String> serials, Collection<String> owners) {
+            return new Changed("devices", Set.copyOf(serials), Set.copyOf(owners), false);
+        }
+
+        static Changed users(Collection<String> users) {
+            return new Changed("users", Set.of(), Set.copyOf(users), false);
+        }
+
+        static Changed everything(String what) {
+            return new Changed(what, Set.of(), Set.of(), true);
+        }
     }
 
     /** A device was retired (rule R4b). */

@@ -163,8 +163,13 @@ public class LedgerPages {
         Object[] removeArgs = onlyAsset == null ? new Object[] {account.value(), run}
                 : new Object[] {account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
         // a license Orchard is reclaiming that Apple no longer lists is gone already; one it is assigning stays
-        int removed = jdbc.update("delete from licenses where account_id = ? and (origin = 'EXTERNAL' or intent = 'RECLAIM') "
-                + "and (intent is null or intent <> 'ASSIGN') and (seen_run is null or seen_run <> ?)" + scope, removeArgs);
+        String gone = " from licenses where account_id = ? and (origin = 'EXTERNAL' or intent = 'RECLAIM') "
+                + "and (intent is null or intent <> 'ASSIGN') and (seen_run is null or seen_run <> ?)" + scope;
+        List<LicenseLedger.Key> keys = jdbc.query("select adam_id, pricing_param, serial_number, client_user_id" + gone,
+                (rs, n) -> LicenseLedger.Key.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), removeArgs);
+        int removed = jdbc.update("delete" + gone, removeArgs);
+        // their holders may want a license of Orchard's now (another MDM's license went away)
+        LicenseEvents.LicensesAvailable.released(account, keys).forEach(events::publishEvent);
         Object[] flagArgs = onlyAsset == null ? new Object[] {Timestamp.from(now), account.value(), run}
                 : new Object[] {Timestamp.from(now), account.value(), run, onlyAsset.adamId(), onlyAsset.pricingParam()};
         jdbc.update("update licenses set missing_since = ? where account_id = ? and origin = 'ORCHARD' "
@@ -217,6 +222,8 @@ public class LedgerPages {
                         device_assignable, revocable, unlimited, platforms, seen_run, updated_at, account_id, adam_id,
                         pricing_param) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, inserts);
+            // a new pool (a free app's unlimited one too) can serve targets that no account could
+            inserts.forEach(row -> more.add((String) row[12]));
         }
         more.forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
     }

@@ -33,9 +33,24 @@ public final class LicenseEvents {
 
     /**
      * Licenses became available in an account (a purchase, a released license, or a read of Apple's counts showing
-     * more than Orchard counted): waiting targets may be served.
+     * more than Orchard counted): waiting targets may be served. {@code released}: the holders whose licenses of the
+     * app went (each may want one again, for example a device reactivated while its reclaim was at Apple).
      */
-    public record LicensesAvailable(AccountId account, String adamId) {
+    public record LicensesAvailable(AccountId account, String adamId, List<Holder> released) {
+        public LicensesAvailable {
+            released = List.copyOf(released);
+        }
+
+        public LicensesAvailable(AccountId account, String adamId) {
+            this(account, adamId, List.of());
+        }
+
+        /** One event per app for these released licenses, with their holders. */
+        static List<LicensesAvailable> released(AccountId account, java.util.Collection<LicenseLedger.Key> keys) {
+            return keys.stream().collect(java.util.stream.Collectors.groupingBy(LicenseLedger.Key::app, java.util.LinkedHashMap::new,
+                            java.util.stream.Collectors.mapping(LicenseLedger.Key::holder, java.util.stream.Collectors.toList())))
+                    .entrySet().stream().map(e -> new LicensesAvailable(account, e.getKey(), e.getValue())).toList();
+        }
     }
 
     /**

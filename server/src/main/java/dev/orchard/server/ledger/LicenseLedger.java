@@ -123,7 +123,7 @@ public class LicenseLedger {
         }
         if (!associate) {
             // a released license can serve a waiting target, whichever path the confirmation came by
-            keys.stream().map(Key::app).distinct().forEach(adamId -> events.publishEvent(new LicenseEvents.LicensesAvailable(account, adamId)));
+            LicenseEvents.LicensesAvailable.released(account, keys).forEach(events::publishEvent);
         }
         var unknownPools = new java.util.ArrayList<String>();
         if (!movePools) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -29,11 +30,20 @@ class LicensingData {
                    boolean deviceAssignable, Set<String> platforms) {
     }
 
+    /** What a change named: a device, a user, or an app whose waiting targets may now be served. */
+    enum SubjectKind { DEVICE, USER, WAITING }
+
+    /** One recorded subject; {@code id} is what the pass deletes once it served it. */
+    record Subject(long id, SubjectKind kind, String subject) {
+    }
+
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
     private final LedgerQueries ledger;
 
-    LicensingData(JdbcClient jdbc, LedgerQueries ledger) {
+    LicensingData(JdbcClient jdbc, JdbcTemplate batch, LedgerQueries ledger) {
         this.jdbc = jdbc;
+        this.batch = batch;
         this.ledger = ledger;
     }
 
@@ -109,10 +119,46 @@ class LicensingData {
         return jdbc.sql("delete from waitlist where checked_at < ?").param(Timestamp.from(passStart)).update();
     }
 
-    /** Waiting holders in the order they started waiting. */
-    List<String[]> waiting() {
-        return jdbc.sql("select holder_type, holder from waitlist where kind = 'WAITING' group by holder_type, holder order by min(id)")
+    /** Entries of these holders that an incremental pass did not see again. */
+    int sweepWaitlist(HolderType type, Collection<String> holders, Instant passStart) {
+        return holders.isEmpty() ? 0 : jdbc.sql("delete from waitlist where holder_type = :t and holder in (:h) and checked_at < :at")
+                .param("t", type.name()).param("h", holders).param("at", Timestamp.from(passStart)).update();
+    }
+
+    /** Waiting holders in the order they started waiting; {@code apps} null: for any app. */
+    List<String[]> waiting(Collection<String> apps) {
+        if (apps != null && apps.isEmpty()) {
+            return List.of();
+        }
+        // for apps named: blocked targets too (a new pool can serve a target no account could)
+        return jdbc.sql("select holder_type, holder from waitlist where " + (apps == null ? "kind = 'WAITING'" : "adam_id in (:apps)")
+                        + " group by holder_type, holder order by min(id)")
+                .params(apps == null ? Map.<String, Object>of() : Map.<String, Object>of("apps", apps))
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+    }
+
+    /** Records what a change reached, in the change's transaction. */
+    void recordSubjects(SubjectKind kind, Collection<String> subjects) {
+        batch.batchUpdate("insert into licensing_subjects (kind, subject) values (?, ?)",
+                subjects.stream().map(s -> new Object[] {kind.name(), s}).toList());
+    }
+
+    /** The oldest recorded subjects. */
+    List<Subject> subjects(int limit) {
+        return jdbc.sql("select id, kind, subject from licensing_subjects order by id limit ?").param(limit)
+                .query((rs, n) -> new Subject(rs.getLong(1), SubjectKind.valueOf(rs.getString(2)), rs.getString(3))).list();
+    }
+
+    /** The pass served these subjects; one named again meanwhile has a newer row and stays. */
+    void served(List<Subject> subjects) {
+        List<Long> ids = subjects.stream().map(Subject::id).toList();
+        for (int i = 0; i < ids.size(); i += 1000) {
+            jdbc.sql("delete from licensing_subjects where id in (:ids)").param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).update();
+        }
+    }
+
+    boolean subjectsPending() {
+        return jdbc.sql("select count(*) from (select 1 from licensing_subjects fetch first 1 rows only) s").query(Integer.class).single() > 0;
     }
 
     /** Bundle id → adamId from the catalog's metadata. */
@@ -133,21 +179,51 @@ class LicensingData {
                 """).params(userId, bundleId).query(Integer.class).single() > 0;
     }
 
-    /** The pass starts: what was wanted until now is what it serves. */
+    /**
+     * A full pass starts: what was wanted until now is what it serves, and so is every subject committed by now (the
+     * pass reads the inventory after this); they are claimed, and deleted when the pass finishes.
+     */
     void passStarted(Instant now) {
         jdbc.sql("update licensing_pass set started_at = ?, wanted = false, running = true where id = 1")
                 .param(Timestamp.from(now)).update();
+        jdbc.sql("update licensing_subjects set in_full_pass = true where in_full_pass = false").update();
     }
 
-    /** Returns true when a pass was wanted after this one started (another is due at once). */
+    /** A full pass finished. Returns true when a pass was wanted after this one started (another is due at once). */
     boolean passFinished(Instant now, String summary) {
-        jdbc.sql("update licensing_pass set finished_at = ?, summary = ?, running = false where id = 1")
-                .params(Timestamp.from(now), summary).update();
+        jdbc.sql("delete from licensing_subjects where in_full_pass").update();
+        jdbc.sql("update licensing_pass set finished_at = ?, summary = ?, running = false, full_at = ? where id = 1")
+                .params(Timestamp.from(now), summary, Timestamp.from(now)).update();
         return wanted();
+    }
+
+    /** A run failed; a full pass that failed is wanted again. */
+    void passFailed(Instant now, String summary, boolean full) {
+        jdbc.sql("update licensing_pass set finished_at = ?, summary = ?, running = false" + (full ? ", wanted = true" : "")
+                + " where id = 1").params(Timestamp.from(now), summary).update();
     }
 
     boolean wanted() {
         return jdbc.sql("select wanted from licensing_pass where id = 1").query(Boolean.class).single();
+    }
+
+    /**
+     * A full pass is wanted, or one started and never finished (its node stopped or died: only one node runs the
+     * pass at a time, so a run that finds this is the next one).
+     */
+    boolean fullPassOwed() {
+        return jdbc.sql("select count(*) from licensing_pass where id = 1 and (wanted or running)").query(Integer.class).single() == 1;
+    }
+
+    /** An incremental run served recorded changes. */
+    void changesServed(Instant now, String summary) {
+        jdbc.sql("update licensing_pass set changes_at = ?, changes_summary = ? where id = 1").params(Timestamp.from(now), summary).update();
+    }
+
+    /** When the last full pass finished (null: none yet). */
+    Instant lastFullPass() {
+        Timestamp t = jdbc.sql("select full_at from licensing_pass where id = 1").query((rs, n) -> rs.getTimestamp(1)).list().get(0);
+        return t == null ? null : t.toInstant();
     }
 
     void requestPass(Instant now) {

@@ -3,6 +3,7 @@ package dev.orchard.server.licensing;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,10 +41,17 @@ import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 public class LicensingEngine {
 
     static final int CHUNK = 1000;
+    /** How many recorded changes one incremental run serves at most. */
+    static final int SUBJECTS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(LicensingEngine.class);
 
     /** What a pass did. */
     public record PassResult(int assigned, int reclaimed, int waiting, int blocked, int targets) {
+        /** For people: what the pass looked at and did. */
+        String describe() {
+            return targets + " targets evaluated, " + assigned + " assigned, " + reclaimed + " reclaimed, " + waiting
+                    + " waiting, " + blocked + " blocked";
+        }
     }
 
     private final Inventory inventory;
@@ -75,21 +83,8 @@ public class LicensingEngine {
     public PassResult pass() {
         data.passStarted(clock.instant());
         Pass pass = new Pass(inventory, accounts, data, clock.instant());
-        int targets = 0;
         // waiting targets first, in the order they started waiting
-        var waitingSerials = new LinkedHashSet<String>();
-        var waitingUsers = new LinkedHashSet<String>();
-        for (String[] w : data.waiting()) {
-            (HolderType.valueOf(w[0]) == HolderType.DEVICE ? waitingSerials : waitingUsers).add(w[1]);
-        }
-        if (!waitingSerials.isEmpty() || !waitingUsers.isEmpty()) {
-            var devices = new ArrayList<Device>();
-            waitingSerials.forEach(s -> inventory.findDevice(s).filter(Device::active).ifPresent(devices::add));
-            inventory.devicesOwnedBy(waitingUsers).stream().filter(Device::active)
-                    .filter(d -> !waitingSerials.contains(d.serialNumber())).forEach(devices::add);
-            targets += devices(pass, devices);
-            targets += users(pass, inventory.users(waitingUsers));
-        }
+        int targets = waiting(pass, null);
         String after = "";
         while (true) {
             List<Device> chunk = inventory.devices(null, Device.Status.ACTIVE, after, CHUNK);
@@ -111,8 +106,95 @@ public class LicensingEngine {
         pass.reclaimed += retiredDevices();
         tx.executeWithoutResult(s -> data.sweepWaitlist(pass.start));
         var result = new PassResult(pass.assigned, pass.reclaimed, pass.waiting, pass.blocked, targets);
-        LOG.info("Licensing pass: {}", result);
+        LOG.info("Licensing pass: {}", result.describe());
         return result;
+    }
+
+    /**
+     * Serves the oldest recorded changes (up to {@link #SUBJECTS} of them): the targets they reach are evaluated
+     * exactly as a full pass evaluates them, in the same order (waiting targets first). A device reaches itself and
+     * its owner; a user reaches the user and every device the user owns (a user's licenses depend on the user's
+     * devices and groups); an app reaches the targets waiting for it. Returns true when more changes are recorded
+     * or a full pass is wanted.
+     */
+    boolean changes() {
+        List<LicensingData.Subject> subjects = data.subjects(SUBJECTS);
+        if (subjects.isEmpty()) {
+            return data.wanted();
+        }
+        Pass pass = new Pass(inventory, accounts, data, clock.instant());
+        var apps = new LinkedHashSet<String>();
+        var serials = new LinkedHashSet<String>();
+        var users = new LinkedHashSet<String>();
+        for (LicensingData.Subject s : subjects) {
+            (s.kind() == LicensingData.SubjectKind.WAITING ? apps : s.kind() == LicensingData.SubjectKind.DEVICE ? serials : users).add(s.subject());
+        }
+        int targets = waiting(pass, apps);
+        List<Device> named = inventory.devices(serials);
+        named.stream().map(Device::ownerUserId).filter(java.util.Objects::nonNull).forEach(users::add);
+        var devices = new ArrayList<Device>();
+        named.stream().filter(Device::active).forEach(devices::add);
+        inventory.devicesOwnedBy(users).stream().filter(Device::active).forEach(devices::add);
+        targets += evaluate(pass, devices, users);
+        // what the evaluated targets no longer wait for (and what retired devices and deleted users waited for) goes
+        serials.addAll(pass.seenDevices);
+        users.addAll(pass.seenUsers);
+        tx.executeWithoutResult(s -> {
+            data.sweepWaitlist(HolderType.DEVICE, serials, pass.start);
+            data.sweepWaitlist(HolderType.USER, users, pass.start);
+            data.served(subjects);
+        });
+        var result = new PassResult(pass.assigned, pass.reclaimed, pass.waiting, pass.blocked, targets);
+        data.changesServed(clock.instant(), subjects.size() + " changes: " + result.describe());
+        LOG.debug("Licensing pass over {} recorded changes: {}", subjects.size(), result);
+        return subjects.size() == SUBJECTS || data.subjectsPending() || data.wanted();
+    }
+
+    /**
+     * Whether a full pass is wanted, owed (one started and did not finish), or due because the last finished
+     * {@code interval} ago (or none ever did).
+     */
+    boolean fullPassDue(java.time.Duration interval) {
+        Instant last = data.lastFullPass();
+        return data.fullPassOwed() || last == null || !last.plus(interval).isAfter(clock.instant());
+    }
+
+    Instant nextFullPass(java.time.Duration interval) {
+        Instant last = data.lastFullPass();
+        return last == null ? clock.instant() : last.plus(interval);
+    }
+
+    /**
+     * The targets waiting for licenses, in the order they started waiting: every one ({@code apps} null), or those
+     * waiting for (or blocked on) these apps, with every device of a waiting user.
+     */
+    private int waiting(Pass pass, Collection<String> apps) {
+        var waitingSerials = new LinkedHashSet<String>();
+        var waitingUsers = new LinkedHashSet<String>();
+        for (String[] w : data.waiting(apps)) {
+            (HolderType.valueOf(w[0]) == HolderType.DEVICE ? waitingSerials : waitingUsers).add(w[1]);
+        }
+        if (waitingSerials.isEmpty() && waitingUsers.isEmpty()) {
+            return 0;
+        }
+        var devices = new ArrayList<Device>();
+        inventory.devices(waitingSerials).stream().filter(Device::active).forEach(devices::add);
+        inventory.devicesOwnedBy(waitingUsers).stream().filter(Device::active)
+                .filter(d -> !waitingSerials.contains(d.serialNumber())).forEach(devices::add);
+        return evaluate(pass, devices, waitingUsers);
+    }
+
+    /** Evaluates these devices, then these users, a chunk per transaction. */
+    private int evaluate(Pass pass, List<Device> devices, Collection<String> users) {
+        int targets = 0;
+        for (int i = 0; i < devices.size(); i += CHUNK) {
+            targets += devices(pass, devices.subList(i, Math.min(devices.size(), i + CHUNK)));
+        }
+        List<String> ids = List.copyOf(users);
+        for (int i = 0; i < ids.size(); i += CHUNK) {
+            targets += users(pass, inventory.users(ids.subList(i, Math.min(ids.size(), i + CHUNK))));
+        }
+        return targets;
     }
 
     /**
@@ -144,11 +226,11 @@ public class LicensingEngine {
 
     /** Records the end of a pass; true when changes arrived meanwhile and another pass is due at once. */
     boolean finishPass(PassResult r) {
-        return data.passFinished(clock.instant(), r.toString());
+        return data.passFinished(clock.instant(), r.describe()) || data.subjectsPending();
     }
 
-    void passFailed(RuntimeException e) {
-        data.passFinished(clock.instant(), "FAILED: " + e);
+    void passFailed(RuntimeException e, boolean full) {
+        data.passFailed(clock.instant(), "FAILED: " + e, full);
     }
 
     private int devices(Pass pass, List<Device> chunk) {

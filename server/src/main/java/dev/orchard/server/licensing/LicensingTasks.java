@@ -8,24 +8,26 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.event.TransactionPhase;
-import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.context.event.EventListener;
 
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 
+import dev.orchard.server.accounts.AccountEvents;
 import dev.orchard.server.inventory.InventoryEvents;
+import dev.orchard.server.ledger.Holder;
+import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.system.DurableWork;
 import dev.orchard.server.system.Scheduling;
-import dev.orchard.server.ledger.LicenseEvents;
 
 /**
  * The licensing pass as one db-scheduler task instance ({@code licensing-pass}/{@code all}), so one node runs it at a
- * time. Whoever changes what the pass decides (an inventory change, a freed license, an administrator) sets the
- * pass's {@code wanted} flag and gives a wake-up ({@link DurableWork}); a pass clears the flag as it starts, and when
- * it is set again by the time the pass ends another runs at once, else the next is due after
- * {@code orchard.licensing.pass-interval}.
+ * time. A change records what it reached ({@link PassRequests}, in the change's transaction) and gives a wake-up
+ * ({@link DurableWork}). A run does a full pass when one is wanted (set by a change that can reach any target, or
+ * an administrator) or due ({@code orchard.licensing.full-pass-interval} after the last); otherwise it serves the
+ * recorded subjects, the oldest first, and runs again at once while any remain. With nothing recorded it looks again
+ * after {@code orchard.licensing.pass-interval}.
  */
 @Configuration(proxyBeanMethods = false)
 public class LicensingTasks implements ApplicationRunner {
@@ -36,50 +38,67 @@ public class LicensingTasks implements ApplicationRunner {
 
     private final DurableWork work;
     private final LicensingData data;
-    private final Clock clock;
+    private final PassRequests requests;
 
-    LicensingTasks(DurableWork work, LicensingData data, Clock clock) {
+    LicensingTasks(DurableWork work, LicensingData data, PassRequests requests) {
         this.work = work;
         this.data = data;
-        this.clock = clock;
+        this.requests = requests;
     }
 
     @Bean
     static Task<Void> licensingPassTask(LicensingEngine engine, LicensingProperties properties, DurableWork work, Clock clock) {
         return Tasks.custom(PASS).onDeadExecution(Scheduling.reviveNow(clock)).execute((instance, context) -> {
+            boolean full = engine.fullPassDue(properties.fullPassInterval());
             try {
-                var result = engine.pass();
-                return work.next(engine.finishPass(result), null, properties.passInterval());
+                boolean more = full ? engine.finishPass(engine.pass()) : engine.changes();
+                return work.next(more, engine.nextFullPass(properties.fullPassInterval()), properties.passInterval());
             } catch (RuntimeException e) {
                 LOG.warn("Licensing pass failed, retrying in a minute: {}", e.toString(), e);
-                engine.passFailed(e);
+                engine.passFailed(e, full);
                 return work.next(false, clock.instant().plusSeconds(60), properties.passInterval());
             }
         });
     }
 
-    /** The pass is scheduled, and runs at once when it was wanted when the last node stopped. */
+    /** The pass is scheduled, and runs at once when work was left when the last node stopped. */
     @Override
     public void run(ApplicationArguments args) {
         work.ensure(PASS, INSTANCE);
-        if (data.wanted()) {
+        if (data.fullPassOwed() || data.subjectsPending()) {
             work.wake(PASS, INSTANCE);
         }
     }
 
-    /** Asks for a pass as soon as possible (a running pass is followed by another). */
+    /** Asks for a full pass as soon as possible (a running pass is followed by another). */
     public void requestPass() {
-        data.requestPass(clock.instant());
-        work.wake(PASS, INSTANCE);
+        requests.full();
     }
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void inventoryChanged(InventoryEvents.Changed e) {
-        requestPass();
+        if (e.everything()) {
+            requests.full();
+        } else {
+            requests.devices(e.serials());
+            requests.users(e.users());
+        }
     }
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void licensesAvailable(LicenseEvents.LicensesAvailable e) {
-        requestPass();
+        requests.waitingFor(e.adamId());
+        requests.devices(e.released().stream().filter(h -> h instanceof Holder.Device).map(Holder::value).toList());
+        requests.users(e.released().stream().filter(h -> h instanceof Holder.User).map(Holder::value).toList());
+    }
+
+    @EventListener
+    void accountServingChanged(AccountEvents.ServingChanged e) {
+        requests.full();
+    }
+
+    @EventListener
+    void accountDeleted(AccountEvents.AccountDeleted e) {
+        requests.full();
     }
 }

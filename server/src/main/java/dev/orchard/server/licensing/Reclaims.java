@@ -45,10 +45,11 @@ public class Reclaims {
     private final LicensingProperties properties;
     private final LedgerQueries queries;
     private final TransactionTemplate tx;
+    private final PassRequests passes;
     private final Clock clock;
 
     Reclaims(LicensingData data, OperationQueue queue, LicenseLedger ledger, Inventory inventory, AuditTrail audit,
-             LicensingProperties properties, LedgerQueries queries, TransactionTemplate tx, Clock clock) {
+             LicensingProperties properties, LedgerQueries queries, TransactionTemplate tx, PassRequests passes, Clock clock) {
         this.data = data;
         this.queue = queue;
         this.ledger = ledger;
@@ -57,6 +58,7 @@ public class Reclaims {
         this.properties = properties;
         this.queries = queries;
         this.tx = tx;
+        this.passes = passes;
         this.clock = clock;
     }
 
@@ -266,9 +268,15 @@ public class Reclaims {
         }));
     }
 
-    /** Lets the labels assign the app to the target again (after a purposeful reclaim). */
+    /** Lets the labels assign the app to the target again (after a purposeful reclaim); the pass looks at it at once. */
     public int allowAgain(HolderType type, String holder, String adamId) {
-        Integer n = tx.execute(s -> data.clearOptOuts(type, holder, adamId));
+        Integer n = tx.execute(s -> {
+            int cleared = data.clearOptOuts(type, holder, adamId);
+            if (cleared > 0) {
+                passes.holder(type, holder);
+            }
+            return cleared;
+        });
         return n == null ? 0 : n;
     }
 

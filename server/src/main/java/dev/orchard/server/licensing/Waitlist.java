@@ -32,8 +32,12 @@ public class Waitlist {
         return counts;
     }
 
+    /** The pass's state: the last run, whether a full pass is wanted, when the last full one finished, and how many recorded changes wait. */
     public Map<String, Object> pass() {
-        return jdbc.sql("select wanted, running, requested_at, started_at, finished_at, summary from licensing_pass where id = 1")
-                .query().singleRow();
+        return jdbc.sql("""
+                select wanted, running, requested_at, started_at, finished_at, full_at, summary, changes_at, changes_summary,
+                    (select count(*) from licensing_subjects) as pending_changes
+                from licensing_pass where id = 1
+                """).query().singleRow();
     }
 }

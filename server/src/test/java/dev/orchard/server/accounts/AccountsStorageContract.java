@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -20,13 +22,14 @@ abstract class AccountsStorageContract {
     Accounts accounts;
     AccountLicenses licenses;
     JdbcClient jdbc;
+    final List<Object> published = new ArrayList<>();
 
     abstract DataSource dataSource();
 
     @BeforeEach
     void setUp() {
         jdbc = JdbcClient.create(dataSource());
-        accounts = new Accounts(jdbc);
+        accounts = new Accounts(jdbc, published::add);
         licenses = new dev.orchard.server.ledger.LedgerQueries(jdbc); // the ledger answers the accounts port
     }
 
@@ -116,6 +119,25 @@ abstract class AccountsStorageContract {
         assertThat(accounts.tokenCiphertext(id)).contains("NEW");
         assertThatThrownBy(() -> accounts.setState(id, AccountState.BLOCKED, null, NOW))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void whatDecidesWhichTargetsAnAccountServesIsAnnouncedWhenItChanges() {
+        AccountId id = add("4002", null);
+        published.clear();
+
+        accounts.setState(id, AccountState.ACTIVE, "still fine", NOW); // the state it has: no change to serve
+        accounts.recordExpiry(id, accounts.find(id).orElseThrow().expiresAt());
+        accounts.updateLocation(id, "Org 2", null, "US", null, null, NOW);
+        assertThat(published).isEmpty();
+        assertThat(accounts.find(id).orElseThrow().lastError()).isEqualTo("still fine");
+
+        accounts.setState(id, AccountState.EXPIRED, "expired", NOW);
+        accounts.recordExpiry(id, NOW.plusSeconds(5));
+        accounts.updateLocation(id, null, null, "DE", null, null, NOW);
+        accounts.reprioritise(id, 7, NOW);
+        assertThat(published).containsExactly(new AccountEvents.ServingChanged(id), new AccountEvents.ServingChanged(id),
+                new AccountEvents.ServingChanged(id), new AccountEvents.ServingChanged(id));
     }
 
     @Test

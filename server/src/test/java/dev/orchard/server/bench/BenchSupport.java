@@ -97,12 +97,21 @@ final class BenchSupport {
      * run often enough to compete with the work it waits for.
      */
     static void await(java.util.function.BooleanSupplier condition, int pollSeconds) {
+        awaitEvery(condition, pollSeconds * 1_000_000_000L);
+    }
+
+    /** Polls a cheap check (one indexed row) every 20 ms, to time a single change. */
+    static void awaitClosely(java.util.function.BooleanSupplier condition) {
+        awaitEvery(condition, 20_000_000L);
+    }
+
+    private static void awaitEvery(java.util.function.BooleanSupplier condition, long pollNanos) {
         long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("gave up after 30 minutes");
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(pollSeconds * 1_000_000_000L);
+            java.util.concurrent.locks.LockSupport.parkNanos(pollNanos);
         }
     }
 

@@ -39,6 +39,39 @@ public final class LicensingBench {
         }
     }
 
+    /**
+     * One device's change with the whole inventory in place (issue 16's bar: 2 s): a new device until Apple got its
+     * association and until Apple confirmed it, then that device retired until Apple got the disassociation.
+     */
+    private static void oneDevice(URI api, URI sim, String uId, JdbcClient db, int devices) throws Exception {
+        URI associations = sim.resolve("_sim/requests?path=/mdm/v2/assets/associate&uId=" + uId);
+        URI disassociations = sim.resolve("_sim/requests?path=/mdm/v2/assets/disassociate&uId=" + uId);
+        int associatedBefore = BenchSupport.send(HttpRequest.newBuilder(associations).GET().build()).size();
+        long started = System.nanoTime();
+        BenchSupport.uploadDevices(api, "ONEMORE", 1, "");
+        BenchSupport.awaitClosely(() -> requests(associations) > associatedBefore);
+        double sent = (System.nanoTime() - started) / 1e9;
+        BenchSupport.awaitClosely(() -> db.sql("select count(*) from licenses where serial_number = 'ONEMORE0000000' and intent is null")
+                .query(Long.class).single() == 1);
+        double confirmed = (System.nanoTime() - started) / 1e9;
+        int disassociatedBefore = requests(disassociations);
+        started = System.nanoTime();
+        BenchSupport.api(api, "POST", "devices/ONEMORE0000000/retire", "");
+        BenchSupport.awaitClosely(() -> requests(disassociations) > disassociatedBefore);
+        double reclaimed = (System.nanoTime() - started) / 1e9;
+        String pass = db.sql("select changes_summary from licensing_pass").query(String.class).single();
+        System.out.printf("[one device, %,d in inventory] new device: association sent after %.2f s, confirmed after %.2f s; "
+                + "retired: disassociation sent after %.2f s; the last incremental pass: %s%n", devices + 1, sent, confirmed, reclaimed, pass);
+    }
+
+    private static int requests(URI log) {
+        try {
+            return BenchSupport.send(HttpRequest.newBuilder(log).GET().build()).size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void run(URI sim, int devices, int rateLimit) throws Exception {
         BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":0}");
         JsonNode location = BenchSupport.post(sim.resolve("_sim/locations"),
@@ -86,6 +119,7 @@ public final class LicensingBench {
                             + "Apple after %.1f s (%,.0f licenses/s); associate requests: %d accepted, %d refused "
                             + "(⌈%d / 1000⌉ = %d)%n", rateLimit == 0 ? "none" : rateLimit + "/s", devices, uploaded, licensed,
                     devices / licensed, associates, refused, devices, (devices + 999) / 1000);
+            oneDevice(api, sim, uId, db, devices);
         } finally {
             orchard.close();
         }

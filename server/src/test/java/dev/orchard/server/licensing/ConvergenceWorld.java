@@ -95,7 +95,8 @@ final class ConvergenceWorld {
     /** Nothing queued in Orchard: a pass ran after the last change and no target waits to be sent. */
     void quiet() {
         Await.until("Orchard to have nothing queued", () -> count("select count(*) from licensing_pass "
-                + "where running = false and wanted = false and finished_at is not null") == 1
+                + "where running = false and wanted = false and finished_at is not null "
+                + "and not exists (select 1 from licensing_subjects)") == 1
                 && count("select count(*) from operation_targets where state = 'SENDING' "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0
                 || count("select count(*) from accounts where blocked_until > ?", java.sql.Timestamp.from(clock.instant())) > 0);
@@ -108,7 +109,8 @@ final class ConvergenceWorld {
      */
     private void settledWithin(java.time.Duration timeout) {
         Await.steady("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
-                + "where running = false and wanted = false and finished_at is not null") == 1
+                + "where running = false and wanted = false and finished_at is not null "
+                + "and not exists (select 1 from licensing_subjects)") == 1
                 && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0
                 && count("select count(*) from apple_notifications where processed_at is null") == 0

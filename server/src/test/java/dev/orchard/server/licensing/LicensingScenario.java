@@ -117,7 +117,8 @@ public abstract class LicensingScenario {
 
     protected void awaitSettled() {
         until("the licensing pass and the outbox to settle", () -> count("select count(*) from licensing_pass "
-                + "where running = false and wanted = false and finished_at is not null") == 1
+                + "where running = false and wanted = false and finished_at is not null "
+                + "and not exists (select 1 from licensing_subjects)") == 1
                 && count("select count(*) from operation_targets where state in ('SENDING', 'SENT') "
                 + "or (state = 'QUEUED' and not_before <= ?)", java.sql.Timestamp.from(clock.instant())) == 0);
     }

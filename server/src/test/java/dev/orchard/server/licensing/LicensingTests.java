@@ -47,6 +47,60 @@ class LicensingTests extends LicensingScenario {
     }
 
     @Test
+    void aChangeIsServedByLookingAtWhatItReachesNotAtTheWholeInventory() {
+        usDevicesGetFieldNotes();
+        call("POST", "/api/v1/devices", phones("FLEET", 40));
+        settle();
+        Object lastFull = db().sql("select full_at from licensing_pass").query().singleValue();
+
+        // one more device: the pass looks at that device alone, and Apple gets its request
+        call("POST", "/api/v1/devices", phones("NEWCOMER", 1));
+        settle();
+        assertThat(orchardLicenses("and serial_number = 'NEWCOMER1' and intent is null")).isEqualTo(1);
+        JsonNode pass = call("GET", "/api/v1/waitlist", null).get("pass");
+        assertThat(pass.get("changes_summary").asString()).isEqualTo("1 changes: 1 targets evaluated, 1 assigned, 0 reclaimed, 0 waiting, 0 blocked");
+        assertThat(pass.get("pending_changes").asLong()).isZero();
+
+        // a user joins a group an App label targets: the user and the user's devices are looked at, nothing else
+        call("PUT", "/api/v1/users/erin", "{\"email\":\"erin@example.com\",\"managedAppleId\":\"erin@appleid.example.com\"}");
+        call("PUT", "/api/v1/groups/field", "{\"name\":\"Field team\"}");
+        call("POST", "/api/v1/devices", "[{\"serialNumber\":\"ERINPAD\",\"platform\":\"iOS\",\"osVersion\":\"17.4\","
+                + "\"country\":\"US\",\"ownerUserId\":\"erin\"}]");
+        settle();
+        label("{\"kind\":\"APP\",\"name\":\"Field team\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"GROUP\",\"value\":\"field\"}]}");
+        settle();
+        lastFull = db().sql("select full_at from licensing_pass").query().singleValue(); // a label change is a full pass
+        assertThat(count("select count(*) from licenses where adam_id = ? and client_user_id = 'erin'", BOOK)).isZero();
+
+        call("POST", "/api/v1/groups/field/members", "{\"add\":[\"erin\"]}");
+        settle();
+        pass = call("GET", "/api/v1/waitlist", null).get("pass");
+        assertThat(pass.get("changes_summary").asString()).startsWith("1 changes: 2 targets evaluated");
+        assertThat(db().sql("select full_at from licensing_pass").query().singleValue()).as("no full pass ran").isEqualTo(lastFull);
+        assertThat(count("select count(*) from licenses where adam_id = ? and client_user_id = 'erin'", BOOK))
+                .as("the book, user-based, reaches erin through the group").isEqualTo(1);
+
+        // the daily app report is not a change the pass reads
+        call("PUT", "/api/v1/devices/FLEET1/apps", "[]");
+        settle();
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString()).startsWith("1 changes: 2 targets");
+    }
+
+    @Test
+    void aFullPassThatDidNotFinishIsRunAgain() {
+        call("POST", "/api/v1/devices", phones("LATE", 3));
+        settle();
+        usDevicesGetFieldNotes();
+        // as if a node started the full pass the labels asked for, then died: the flag that asked is cleared, the
+        // pass is marked running, and no run of it finished
+        db().sql("update licensing_pass set wanted = false, running = true").update();
+        settle();
+
+        assertThat(orchardLicenses("and serial_number like 'LATE%' and intent is null")).isEqualTo(3);
+        assertThat(count("select count(*) from licensing_pass where running = false and wanted = false")).isEqualTo(1);
+    }
+
+    @Test
     void aRetiredDeviceGivesBackItsLicenses() {
         usDevicesGetFieldNotes();
         call("POST", "/api/v1/devices", phones("RETIRE", 2));

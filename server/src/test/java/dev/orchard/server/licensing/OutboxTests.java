@@ -89,7 +89,8 @@ class OutboxTests extends LicensingScenario {
         control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"status\":503,\"retryAfterSeconds\":120,\"count\":1}");
         call("POST", "/api/v1/devices", phones("BATCH", 1500));
         until("the block", () -> simRequests("assets/associate", 503) == 1
-                && count("select count(*) from licensing_pass where running = false and wanted = false") == 1);
+                && count("select count(*) from licensing_pass where running = false and wanted = false "
+                + "and not exists (select 1 from licensing_subjects)") == 1);
         assertThat(simRequests("assets/associate", 200)).as("nothing is sent early").isZero();
 
         clock.advance(Duration.ofSeconds(121));

@@ -45,7 +45,7 @@ class LicensingController {
     }
 
     @PostMapping("/api/v1/licensing/pass")
-    @Operation(summary = "Run the licensing pass now (it also runs after every change and every pass interval)")
+    @Operation(summary = "Run a full licensing pass now (changes are served by incremental passes at once; a full pass also runs every full-pass-interval)")
     Map<String, Object> runPass() {
         licensing.requestPass();
         return waitlist.pass();
