@@ -77,7 +77,7 @@ public final class LicensingBench {
         JsonNode location = BenchSupport.post(sim.resolve("_sim/locations"),
                 "{\"orgName\":\"Licensing bench " + rateLimit + "\",\"countryCode\":\"US\"}");
         String uId = location.get("uId").asString();
-        BenchSupport.post(sim.resolve("_sim/locations/" + uId + "/purchases"), "{\"adamId\":\"" + APP + "\",\"count\":" + devices
+        BenchSupport.post(sim.resolve("_sim/locations/" + uId + "/purchases"), "{\"adamId\":\"" + APP + "\",\"count\":" + (devices + 10)
                 + ",\"productType\":\"App\",\"deviceAssignable\":true,\"revocable\":true,\"supportedPlatforms\":[\"iOS\"]}");
 
         Path data = Files.createTempDirectory("orchard-licensing-bench");
