@@ -27,6 +27,11 @@ final class Exchange {
     String uId;
     /** The serial numbers and clientUserIds an asset request names, for the request log. */
     java.util.List<String> subjects = java.util.List.of();
+    /**
+     * Run just before the answer goes out: the request log records the request then, so a client that has its
+     * answer finds it in the log.
+     */
+    Runnable beforeAnswer = () -> { };
 
     Exchange(HttpExchange http) {
         this.http = http;
@@ -82,6 +87,7 @@ final class Exchange {
         if (retryAfterSeconds != null) {
             http.getResponseHeaders().set("Retry-After", Integer.toString(retryAfterSeconds));
         }
+        beforeAnswer.run();
         http.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = http.getResponseBody()) {
             out.write(bytes);

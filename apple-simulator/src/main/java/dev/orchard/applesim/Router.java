@@ -26,6 +26,14 @@ final class Router {
         return http -> {
             long started = System.nanoTime();
             var ex = new Exchange(http);
+            var logged = new java.util.concurrent.atomic.AtomicBoolean();
+            // logged as the answer goes out (a client holding its answer finds the request logged), else at the end
+            ex.beforeAnswer = () -> {
+                if (logged.compareAndSet(false, true)) {
+                    log.record(new RequestLog.Entry(clock.instant(), ex.method, ex.path, ex.rawQuery, ex.status, ex.uId,
+                            (System.nanoTime() - started) / 1_000_000, ex.subjects));
+                }
+            };
             try {
                 handler.handle(ex);
             } catch (AppleError e) {
@@ -42,8 +50,7 @@ final class Router {
                 }
             } finally {
                 http.close();
-                log.record(new RequestLog.Entry(clock.instant(), ex.method, ex.path, ex.rawQuery, ex.status, ex.uId,
-                        (System.nanoTime() - started) / 1_000_000, ex.subjects));
+                ex.beforeAnswer.run(); // a dropped connection or an answer that failed before it went
             }
         };
     }
