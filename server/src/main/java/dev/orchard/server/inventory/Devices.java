@@ -84,12 +84,10 @@ class Devices {
                 .query(Devices::map).list();
     }
 
+    /** The devices these users own, whatever their status. */
     List<Device> ownedBy(Collection<String> users) {
-        if (users.isEmpty()) {
-            return List.of();
-        }
-        return jdbc.sql("select * from devices where owner_user_id in (:users)").param("users", users)
-                .query(Devices::map).list();
+        return inChunks(users, chunk -> jdbc.sql("select * from devices where owner_user_id in (:users)").param("users", chunk)
+                .query(Devices::map).list());
     }
 
     /** The owners these devices have now (before a change). */

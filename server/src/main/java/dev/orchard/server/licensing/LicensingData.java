@@ -119,10 +119,16 @@ class LicensingData {
         return jdbc.sql("delete from waitlist where checked_at < ?").param(Timestamp.from(passStart)).update();
     }
 
-    /** Entries of these holders that an incremental pass did not see again. */
+    /** Entries of these holders that an incremental pass did not see again (a thousand holders per statement). */
     int sweepWaitlist(HolderType type, Collection<String> holders, Instant passStart) {
-        return holders.isEmpty() ? 0 : jdbc.sql("delete from waitlist where holder_type = :t and holder in (:h) and checked_at < :at")
-                .param("t", type.name()).param("h", holders).param("at", Timestamp.from(passStart)).update();
+        List<String> all = List.copyOf(holders);
+        int deleted = 0;
+        for (int i = 0; i < all.size(); i += 1000) {
+            deleted += jdbc.sql("delete from waitlist where holder_type = :t and holder in (:h) and checked_at < :at")
+                    .param("t", type.name()).param("h", all.subList(i, Math.min(all.size(), i + 1000)))
+                    .param("at", Timestamp.from(passStart)).update();
+        }
+        return deleted;
     }
 
     /** Waiting holders in the order they started waiting; {@code apps} null: for any app. */
