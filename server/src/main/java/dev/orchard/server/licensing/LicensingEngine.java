@@ -177,8 +177,11 @@ public class LicensingEngine {
         if (waitingSerials.isEmpty() && waitingUsers.isEmpty()) {
             return 0;
         }
+        // in the order they started waiting (R7), not in the order the database returns them
+        Map<String, Device> found = new HashMap<>();
+        inventory.devices(waitingSerials).forEach(d -> found.put(d.serialNumber(), d));
         var devices = new ArrayList<Device>();
-        inventory.devices(waitingSerials).stream().filter(Device::active).forEach(devices::add);
+        waitingSerials.stream().map(found::get).filter(d -> d != null && d.active()).forEach(devices::add);
         inventory.devicesOwnedBy(waitingUsers).stream().filter(Device::active)
                 .filter(d -> !waitingSerials.contains(d.serialNumber())).forEach(devices::add);
         return evaluate(pass, devices, waitingUsers);
