@@ -257,7 +257,7 @@ public class Inventory {
         }
         long id = labels.insert(l, clock.instant());
         audit.record("api", "LABEL_CREATED", "label " + l.name(), describe(l), "OK");
-        events.publishEvent(InventoryEvents.Changed.everything("labels"));
+        events.publishEvent(reach(l));
         return label(id);
     }
 
@@ -273,7 +273,7 @@ public class Inventory {
         labels.replace(id, l, clock.instant());
         audit.record("api", "LABEL_CHANGED", "label " + l.name(), "before: " + (old.name().equals(l.name()) ? "" : "'"
                 + old.name() + "' ") + describe(old) + "; after: " + describe(l), "OK");
-        events.publishEvent(InventoryEvents.Changed.everything("labels"));
+        events.publishEvent(reach(old, l));
         return label(id);
     }
 
@@ -282,7 +282,34 @@ public class Inventory {
         Label l = label(id);
         labels.delete(id);
         audit.record("api", "LABEL_DELETED", "label " + l.name(), "before: " + describe(l), "OK");
-        events.publishEvent(InventoryEvents.Changed.everything("labels"));
+        events.publishEvent(reach(l));
+    }
+
+    /**
+     * What a label's change reaches: the devices and users its versions (before and after) name — a serial, a user,
+     * a group's members — so the pass looks at those (and their owners and devices) only. An ALL or RULE target can reach
+     * any device: that change asks for a full pass.
+     */
+    private InventoryEvents.Changed reach(Label... versions) {
+        Set<String> serials = new HashSet<>();
+        Set<String> users = new HashSet<>();
+        for (Label l : versions) {
+            for (LabelTarget t : l.targets()) {
+                switch (t.type()) {
+                    case ALL, RULE -> {
+                        return InventoryEvents.Changed.everything("labels");
+                    }
+                    case SERIAL -> serials.add(t.value());
+                    case USER -> users.add(t.value());
+                    case GROUP -> {
+                        if (directory.groupExists(t.value())) {
+                            users.addAll(directory.members(t.value()));
+                        }
+                    }
+                }
+            }
+        }
+        return InventoryEvents.Changed.targets("labels", serials, users); // a device's owner comes with it (the pass)
     }
 
     public Label label(long id) {

@@ -12,7 +12,8 @@ public final class InventoryEvents {
     /**
      * Devices, users, groups, labels or app settings changed: desired licenses need a fresh look. A change names
      * its subjects (the devices and users whose targets it can reach) so the licensing pass evaluates those only;
-     * {@code everything} (labels, app settings) reaches targets that only a full pass finds.
+     * {@code everything} (app settings, a label with an ALL or RULE target) reaches targets that only a full pass
+     * finds.
      */
     public record Changed(String what, Set<String> serials, Set<String> users, boolean everything) {
 
@@ -27,6 +28,10 @@ public final class InventoryEvents {
 
         static Changed users(Collection<String> users) {
             return new Changed("users", Set.of(), Set.copyOf(users), false);
+        }
+
+        static Changed targets(String what, Collection<String> serials, Collection<String> users) {
+            return new Changed(what, Set.copyOf(serials), Set.copyOf(users), false);
         }
 
         static Changed everything(String what) {

@@ -247,10 +247,8 @@ public class LicensingEngine {
         Map<String, Set<String>> desired = new LinkedHashMap<>();
         for (Device d : fresh) {
             Set<String> g = groups.getOrDefault(d.ownerUserId(), Set.of());
-            for (Label l : pass.appLabels) {
-                if (l.coversDevice(d, g)) {
-                    desired.computeIfAbsent(d.serialNumber(), k -> new LinkedHashSet<>()).addAll(l.adamIds());
-                }
+            for (Label l : pass.appLabels.coveringDevice(d, g)) {
+                desired.computeIfAbsent(d.serialNumber(), k -> new LinkedHashSet<>()).addAll(l.adamIds());
             }
         }
         lookUpAvailability(pass, fresh, desired);
@@ -293,10 +291,7 @@ public class LicensingEngine {
             for (DirectoryUser u : fresh) {
                 Set<String> g = groups.getOrDefault(u.userId(), Set.of());
                 List<Device> own = devices.getOrDefault(u.userId(), List.of());
-                for (Label l : pass.appLabels) {
-                    if (!l.coversUser(u.userId(), g)) {
-                        continue;
-                    }
+                for (Label l : pass.appLabels.coveringUser(u.userId(), g)) {
                     for (String adamId : l.adamIds()) {
                         // device-based apps reach a user through their devices (device pass); here: user-based only
                         if (AssignmentPolicy.userBasedEverywhere(pass.app(adamId))) {

@@ -23,8 +23,10 @@ import dev.orchard.server.inventory.Label;
 final class Pass {
 
     final Instant start;
-    final List<Label> appLabels = new ArrayList<>();
-    final Map<Long, List<Label>> licenseLabels = new HashMap<>();
+    /** The App labels: who should get which apps. */
+    final LabelCoverage appLabels;
+    /** Each account's Apple License Labels: who may consume its licenses. */
+    final Map<Long, LabelCoverage> licenseLabels = new HashMap<>();
     final Map<String, AppSettings> settings;
     final Map<Long, Account> accountsById = new HashMap<>();
     final Map<String, List<LicensingData.PoolRow>> poolsByApp = new HashMap<>();
@@ -40,13 +42,17 @@ final class Pass {
     Pass(Inventory inventory, AccountService accounts, LicensingData data, Instant start) {
         this.start = start;
         this.settings = inventory.settings();
+        var apps = new ArrayList<Label>();
+        var byAccount = new HashMap<Long, List<Label>>();
         for (Label l : inventory.labels()) {
             if (l.kind() == Label.Kind.APP) {
-                appLabels.add(l);
+                apps.add(l);
             } else {
-                licenseLabels.computeIfAbsent(l.accountId(), k -> new ArrayList<>()).add(l);
+                byAccount.computeIfAbsent(l.accountId(), k -> new ArrayList<>()).add(l);
             }
         }
+        this.appLabels = new LabelCoverage(apps);
+        byAccount.forEach((account, labels) -> licenseLabels.put(account, new LabelCoverage(labels)));
         accounts.list().forEach(a -> accountsById.put(a.id().value(), a));
         for (LicensingData.PoolRow p : data.pools()) {
             poolsByApp.computeIfAbsent(p.adamId(), k -> new ArrayList<>()).add(p);
@@ -60,12 +66,11 @@ final class Pass {
     }
 
     boolean coversDevice(long accountId, Device d, Set<String> groups) {
-        return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversDevice(d, groups));
+        return licenseLabels.getOrDefault(accountId, LabelCoverage.NONE).coversDevice(d, groups);
     }
 
     boolean coversUser(long accountId, String user, Set<String> groups, List<Device> devices) {
-        return licenseLabels.getOrDefault(accountId, List.of()).stream().anyMatch(l -> l.coversUser(user, groups)
-                || devices.stream().anyMatch(d -> d.active() && l.coversDevice(d, groups)));
+        return licenseLabels.getOrDefault(accountId, LabelCoverage.NONE).coversUserOrDevices(user, groups, devices);
     }
 
     AssignmentPolicy.AppFacts app(String adamId) {

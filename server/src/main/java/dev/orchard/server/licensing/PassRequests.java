@@ -12,7 +12,7 @@ import dev.orchard.server.system.DurableWork;
  * The one way to ask for a licensing pass. A change names what it reached (devices, users, or an app whose waiting
  * targets may now be served): recorded in the caller's transaction, so it is served even if this node stops before
  * the pass runs, and followed by a wake-up once that transaction commits. A change that can reach any target
- * (labels, app settings, an account's state) asks for a full pass.
+ * (app settings, a label with an ALL or RULE target, an account's state) asks for a full pass.
  */
 @Component
 class PassRequests {

@@ -133,8 +133,9 @@ public abstract class LicensingScenario {
         return n;
     }
 
-    protected void label(String json) {
-        call("POST", "/api/v1/labels", json);
+    /** Creates the label; returns its id. */
+    protected long label(String json) {
+        return call("POST", "/api/v1/labels", json).get("id").asLong();
     }
 
     protected void usDevicesGetFieldNotes() {

@@ -69,8 +69,21 @@ class LicensingTests extends LicensingScenario {
         settle();
         label("{\"kind\":\"APP\",\"name\":\"Field team\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"GROUP\",\"value\":\"field\"}]}");
         settle();
-        lastFull = db().sql("select full_at from licensing_pass").query().singleValue(); // a label change is a full pass
+        assertThat(db().sql("select full_at from licensing_pass").query().singleValue())
+                .as("a label naming a group reaches the group's members (none yet), not the inventory").isEqualTo(lastFull);
         assertThat(count("select count(*) from licenses where adam_id = ? and client_user_id = 'erin'", BOOK)).isZero();
+
+        // a label naming devices reaches those devices; changing it reaches the devices before and after
+        long newcomerLabel = label("{\"kind\":\"LICENSE\",\"name\":\"Newcomers\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NEWCOMER1\"}]}");
+        settle();
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString())
+                .isEqualTo("1 changes: 1 targets evaluated, 0 assigned, 0 reclaimed, 0 waiting, 0 blocked");
+        call("PUT", "/api/v1/labels/" + newcomerLabel, "{\"kind\":\"LICENSE\",\"name\":\"Newcomers\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"FLEET1\"},{\"type\":\"SERIAL\",\"value\":\"FLEET2\"}]}");
+        settle();
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString()).startsWith("3 changes: 3 targets");
+        assertThat(db().sql("select full_at from licensing_pass").query().singleValue()).as("no full pass ran").isEqualTo(lastFull);
 
         call("POST", "/api/v1/groups/field/members", "{\"add\":[\"erin\"]}");
         settle();
