@@ -83,6 +83,8 @@ public class LedgerPages {
      * second): one indexed read per page, and the page itself when it finds none.
      */
     public List<Assignment> current(AccountId account, List<Assignment> page, Instant requestedAt) {
+        // until the page's transaction ends, no removal slips in between this look and the page's inserts
+        jdbc.queryForList(LicenseLedger.PAGE_LOCK, Long.class, account.value());
         var removed = new java.util.HashSet<LicenseLedger.Key>(jdbc.query("select adam_id, pricing_param, serial_number, "
                 + "client_user_id from license_removals where account_id = ? and removed_at >= ?", (rs, n) -> LicenseLedger.Key.of(
                 rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), account.value(), Timestamp.from(requestedAt)));

@@ -109,6 +109,7 @@ public class LicenseLedger {
         if (keys.isEmpty()) {
             return java.util.List.of();
         }
+        jdbc.sql(PAGE_LOCK).param(account.value()).query(Long.class).list();
         Long run = associate ? currentRun(account) : null;
         Timestamp ts = Timestamp.from(now);
         var moved = new java.util.LinkedHashMap<String, Integer>();
@@ -137,6 +138,18 @@ public class LicenseLedger {
         });
         return unknownPools;
     }
+
+    /**
+     * Orders Apple's confirmations of one account with the application of its sync pages: both take the account's
+     * sync-state row first. A page drops the licenses whose removal was recorded after it was requested
+     * ({@link LedgerPages#current}) and inserts the ones the ledger lacks as EXTERNAL; a removal committed between that
+     * check and that insert (a notification applied on another thread while the page's transaction ran) put the
+     * license back although Apple no longer held it (found by the convergence property under load). With the lock a
+     * removal either commits before the page looks, or waits until the page has committed and then removes what the
+     * page confirmed. Confirmations of assignments take it too, before any license row, so the two never wait on
+     * each other's rows in opposite order.
+     */
+    static final String PAGE_LOCK = "select account_id from sync_state where account_id = ? for update";
 
     /** The sync run in progress (its sweep must keep licenses a notification confirms meanwhile), or null. */
     private Long currentRun(AccountId account) {

@@ -32,9 +32,11 @@ class LicenseLedgerStorageTests {
     LicenseLedger ledger;
     LedgerPages pages;
     AccountId account;
+    DataSource dataSource;
 
     void open(String database) {
         DataSource ds = database.equals("h2") ? TestDatabases.h2() : TestDatabases.postgres();
+        dataSource = ds;
         jdbc = JdbcClient.create(ds);
         ledger = new LicenseLedger(jdbc, published::add);
         pages = new LedgerPages(new org.springframework.jdbc.core.JdbcTemplate(ds), published::add);
@@ -109,6 +111,51 @@ class LicenseLedgerStorageTests {
         assertThat(retention.prune(NOW.plus(LedgerRetention.REMOVALS).plusSeconds(11), 1)).isEqualTo(1);
         assertThat(retention.prune(NOW.plus(LedgerRetention.REMOVALS).plusSeconds(11), 100)).isEqualTo(1);
         assertThat(pages.current(account, page, NOW.plusSeconds(5))).isEqualTo(page);
+    }
+
+    /**
+     * A removal committed while a page's transaction runs, between the page's look at the removals and its inserts,
+     * put the license back as EXTERNAL (found by the convergence property under load). The page's look now takes the
+     * account's sync-state row, so the removal waits for the page to commit and then removes what it confirmed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aRemovalDuringAPageWaitsForThePageAndLeavesNothingBehind(String database) throws Exception {
+        open(database);
+        jdbc.sql("insert into sync_state (account_id) values (?)").param(account.value()).update();
+        var device = LicenseLedger.Key.of("361309726", "STDQ", "C02AAA000001", null);
+        ledger.applyConfirmed(account, true, List.of(device), NOW);
+        var page = List.of(Assignment.device("361309726", "STDQ", "C02AAA000001"));
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+        var removing = new java.util.concurrent.CountDownLatch(1);
+        var removal = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            tx.executeWithoutResult(s -> {
+                var believed = pages.current(account, page, NOW.plusSeconds(5)); // requested while Apple held it
+                assertThat(believed).hasSize(1);
+                // Apple's confirmation of the disassociation, applied on another thread while the page is applied
+                var removed = removal.submit(() -> {
+                    removing.countDown();
+                    tx.executeWithoutResult(r -> ledger.applyConfirmed(account, false, List.of(device), NOW.plusSeconds(10)));
+                });
+                try {
+                    removing.await();
+                    removed.get(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    throw new AssertionError("the removal committed while the page's transaction was open");
+                } catch (java.util.concurrent.TimeoutException waiting) {
+                    // waits for the page, as it should
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+                pages.confirm(account, 1, believed, NOW.plusSeconds(11), false);
+            });
+            removal.shutdown();
+            assertThat(removal.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            removal.shutdownNow();
+        }
+        assertThat(holders()).as("Apple removed it after the page was requested").isEmpty();
     }
 
     private List<String> holders() {
