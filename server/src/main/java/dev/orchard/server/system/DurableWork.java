@@ -18,6 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.boot.config.DbSchedulerProperties;
 import com.github.kagkarlsson.scheduler.event.AbstractSchedulerListener;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
@@ -36,7 +37,8 @@ import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
  * kept and given again as soon as that run has finished: at once when it ran on this node (db-scheduler tells its
  * listeners after the completion handler rescheduled it), else on the next retry, every {@value #RETRY_MS} ms. A
  * later run that has started meanwhile settles the hint (it reads the rows, committed before the hint), so a hint
- * never costs more than one run.
+ * never costs more than one run. A wake-up for a run whose node stopped beating hands that run back at once
+ * ({@link SchedulerNode#handBack}), so asking for work never waits for db-scheduler's next check for dead executions.
  * There are no request counters and no watch tasks.
  */
 @Component
@@ -62,19 +64,33 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         return t;
     });
     private final long retryMs;
+    private final Duration stale;
     private ScheduledFuture<?> retrying;
 
     @org.springframework.beans.factory.annotation.Autowired
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, DbSchedulerProperties properties) {
+        this(scheduler, jdbc, clock, Duration.ofMillis(RETRY_MS),
+                properties.getHeartbeatInterval().multipliedBy(properties.getMissedHeartbeatsLimit()));
+    }
+
     DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock) {
         this(scheduler, jdbc, clock, Duration.ofMillis(RETRY_MS));
     }
 
-    /** {@code retry}: how often a hint for an instance running elsewhere is given again. */
     DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry) {
+        this(scheduler, jdbc, clock, retry, Duration.ofSeconds(10));
+    }
+
+    /**
+     * {@code retry}: how often a hint for an instance running elsewhere is given again; {@code stale}: how long a
+     * running instance's node may go without a heartbeat before a wake-up hands its run back.
+     */
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry, Duration stale) {
         this.scheduler = scheduler;
         this.jdbc = jdbc;
         this.clock = clock;
         this.retryMs = retry.toMillis();
+        this.stale = stale;
     }
 
     /**
@@ -83,11 +99,15 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
      */
     public <T> void wake(TaskDescriptor<T> task, String instance) {
         Key id = new Key(task.getTaskName(), instance);
-        if (!runNow(task, id)) {
-            Running running = running(id);
-            pending.put(id, new Hint(task, running == null ? -1 : running.version()));
-            retrySoon();
+        if (runNow(task, id)) {
+            return;
         }
+        Running running = running(id);
+        if (running != null && handedBack(id, running) && runNow(task, id)) {
+            return;
+        }
+        pending.put(id, new Hint(task, running == null ? -1 : running.version()));
+        retrySoon();
     }
 
     /** {@link #wake} once the current transaction has committed (its rows are then visible to the worker). */
@@ -120,10 +140,16 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     public void onExecutionComplete(ExecutionComplete complete) {
         var instance = complete.getExecution().taskInstance;
         Key id = new Key(instance.getTaskName(), instance.getId());
-        Hint hint = pending.get(id);
-        if (hint != null && given(id, hint)) {
-            pending.remove(id);
-        }
+        giveIfDue(id);
+    }
+
+    /**
+     * Gives the key's waiting hint, if any, and forgets it once given. Atomic per key: the listener (this node's run
+     * ended) and the retries could otherwise both give one hint, the second after the run it asked for had already
+     * ended, and so ask for a run nobody wanted (seen under load as a third sync where two were asked for).
+     */
+    private void giveIfDue(Key id) {
+        pending.computeIfPresent(id, (key, hint) -> given(key, hint) ? null : hint);
     }
 
     private synchronized void retrySoon() {
@@ -134,7 +160,7 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
 
     void retryPending() {
         try {
-            pending.entrySet().removeIf(e -> given(e.getKey(), e.getValue()));
+            pending.keySet().forEach(this::giveIfDue);
             synchronized (this) {
                 if (pending.isEmpty() && retrying != null) {
                     retrying.cancel(false);
@@ -155,16 +181,40 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         if (running != null && running.version() != hint.runningVersion()) {
             return true;
         }
+        if (running != null) {
+            handedBack(id, running);
+        }
         return runNow(hint.task(), id);
     }
 
-    /** The instance's run in progress (db-scheduler counts up {@code version} at every pick), or null. */
-    private record Running(long version) {
+    /**
+     * The instance's run in progress (db-scheduler counts up {@code version} at every pick), with the node running it
+     * and that node's last heartbeat, or null.
+     */
+    private record Running(long version, String node, java.sql.Timestamp heartbeat) {
     }
 
     private Running running(Key id) {
-        return jdbc.sql("select version from scheduled_tasks where task_name = ? and task_instance = ? and picked = true")
-                .params(id.task(), id.instance()).query(Long.class).optional().map(Running::new).orElse(null);
+        return jdbc.sql("select version, picked_by, last_heartbeat from scheduled_tasks where task_name = ? and task_instance = ? "
+                        + "and picked = true").params(id.task(), id.instance())
+                .query((rs, n) -> new Running(rs.getLong(1), rs.getString(2), rs.getTimestamp(3))).optional().orElse(null);
+    }
+
+    /**
+     * A run whose node has not beaten for {@code stale} (db-scheduler's {@code heartbeat-interval} ×
+     * {@code missed-heartbeats-limit}) belongs to a node that stopped: a request for the work hands it back at once
+     * rather than answering and leaving it to the next check for dead executions. True when handed back.
+     */
+    private boolean handedBack(Key id, Running running) {
+        if (running.heartbeat() == null || running.heartbeat().toInstant().isAfter(clock.instant().minus(stale))) {
+            return false;
+        }
+        boolean released = SchedulerNode.handBack(jdbc, id.task(), id.instance(), running.node(), running.heartbeat());
+        if (released) {
+            LOG.warn("Handed back {} / {}: its node '{}' has not beaten since {}", id.task(), id.instance(), running.node(),
+                    running.heartbeat().toInstant());
+        }
+        return released;
     }
 
     /** False while the instance is running: db-scheduler refuses to move a picked execution. */

@@ -67,18 +67,27 @@ public class SchedulerNode implements DbSchedulerCustomizer {
         }
         int released = 0;
         for (Pick p : picks) {
-            int n = jdbc.sql("""
-                    update scheduled_tasks set picked = false, picked_by = null, last_heartbeat = null, version = version + 1
-                    where task_name = ? and task_instance = ? and picked = true and picked_by = ?
-                      and (last_heartbeat is null or last_heartbeat = ?)
-                    """).params(p.task(), p.instance(), name, p.heartbeat()).update();
-            if (n == 0) {
+            if (handBack(jdbc, p.task(), p.instance(), name, p.heartbeat())) {
+                released++;
+            } else {
                 LOG.error("Another running node uses the scheduler name '{}' ({} / {} has a live heartbeat): give every node "
                         + "its own db-scheduler.scheduler-name", name, p.task(), p.instance());
             }
-            released += n;
         }
         LOG.info("Handed back {} task(s) this node ('{}') was running when it stopped", released, name);
+    }
+
+    /**
+     * Hands a run back (not picked, due at once, its version counted up so the node that had it can no longer
+     * complete it) if it is still picked by {@code node} with this {@code heartbeat}: a heartbeat that moved meanwhile
+     * is a live node, and its run is left alone. True when handed back.
+     */
+    static boolean handBack(JdbcClient jdbc, String task, String instance, String node, Timestamp heartbeat) {
+        return jdbc.sql("""
+                update scheduled_tasks set picked = false, picked_by = null, last_heartbeat = null, version = version + 1
+                where task_name = ? and task_instance = ? and picked = true and picked_by = ?
+                  and (last_heartbeat is null or last_heartbeat = ?)
+                """).params(task, instance, node, heartbeat).update() == 1;
     }
 
     private List<Pick> picks(JdbcClient jdbc) {

@@ -231,6 +231,11 @@ class SyncTests {
 
         JsonNode run = status().get("history").get(0);
         assertThat(run.get("message").asString()).contains("full read follows");
+        // the run is recorded as finished just before its task schedules the follow-up (a minute from then): moving
+        // the clock before that would put the follow-up a minute after the moved clock
+        Await.until("the follow-up scheduled", () -> orchard.bean(JdbcClient.class).sql("select count(*) from scheduled_tasks "
+                + "where task_name = 'account-sync' and task_instance = ? and picked = false").param(Long.toString(id))
+                .query(Long.class).single() == 1);
         clock.advance(Duration.ofMinutes(2));
         Await.until("the follow-up full read", () -> status().get("history").size() >= 3
                 && "OK".equals(status().get("history").get(0).get("result").asString())

@@ -174,6 +174,39 @@ class DurableWorkTests {
         }
     }
 
+    /**
+     * A run whose node stopped beating (here: picked by a node that died, its heartbeat a minute old) is handed back by
+     * the next wake-up, not left to db-scheduler's check for dead executions; a run with a recent heartbeat is a live
+     * node's, and the wake-up waits for it.
+     */
+    @Test
+    void aWakeUpHandsBackARunWhoseNodeStoppedBeating() {
+        scheduler.runAnyDueExecutions();
+        assertThat(runs).hasValue(1);
+        JdbcClient jdbc = JdbcClient.create(ds);
+        String pick = "update scheduled_tasks set picked = true, picked_by = 'node-gone', last_heartbeat = ?, version = version + 1 "
+                + "where task_name = ? and task_instance = ?";
+
+        jdbc.sql(pick).params(java.sql.Timestamp.from(clock.instant().minusSeconds(2)), WORKER.getTaskName(), SCOPE).update();
+        work.wake(WORKER, SCOPE);
+        assertThat(work.hintPending(WORKER, SCOPE)).as("a live node's run is waited for").isTrue();
+        assertThat(picked(jdbc)).isTrue();
+
+        time.set(clock.instant().plusSeconds(60)); // the node has not beaten since
+        work.wake(WORKER, SCOPE);
+        assertThat(picked(jdbc)).as("handed back").isFalse();
+        assertThat(scheduledAt()).isEqualTo(clock.instant());
+        scheduler.runAnyDueExecutions();
+        assertThat(runs).hasValue(2);
+        work.retryPending();
+        assertThat(work.hintPending(WORKER, SCOPE)).isFalse();
+    }
+
+    private boolean picked(JdbcClient jdbc) {
+        return jdbc.sql("select picked from scheduled_tasks where task_name = ? and task_instance = ?")
+                .params(WORKER.getTaskName(), SCOPE).query(Boolean.class).single();
+    }
+
     @Test
     void anIdleWorkerIsMovedToNowAndAMissingOneIsScheduled() {
         scheduler.runAnyDueExecutions();
