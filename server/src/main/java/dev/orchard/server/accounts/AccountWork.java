@@ -9,12 +9,15 @@ import org.slf4j.LoggerFactory;
 
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 
+import dev.orchard.server.system.NodeStopping;
+
 /**
  * The one error ladder of per-account background work (an account's sync, its Apple worker, its notifications, its
  * refresh and deletion, its catalog): whatever the work, a blocked account (Retry-After, backoff) runs again when the
  * block ends, so nothing is sent early and nothing waits longer than Apple asked; an account that cannot be used now
  * (expired, revoked, claimed elsewhere) is looked at again after {@code retry}, at least {@value #UNAVAILABLE_MINUTES}
- * minutes; a deleted account's task instance is removed; any other failure is retried after {@code retry}.
+ * minutes; a deleted account's task instance is removed; work a stopping node handed back runs again at once
+ * ({@link NodeStopping}); any other failure is retried after {@code retry}.
  */
 public final class AccountWork {
 
@@ -34,6 +37,9 @@ public final class AccountWork {
         Instant when;
         try {
             return body.run(account);
+        } catch (NodeStopping.Stopped e) {
+            when = clock.instant();
+            LOG.info("{} of account {} handed back where it stands: this node is stopping", what, account);
         } catch (AccountBlockedException e) {
             when = e.until();
             LOG.info("{} of account {} waits for Apple until {}", what, account, when);

@@ -35,7 +35,7 @@ public final class DemoMode {
         properties.put("orchard.demo.enabled", "true");
         properties.put("orchard.public-url", "http://127.0.0.1:${server.port:8080}/");
         properties.put("spring.datasource.url",
-                "jdbc:h2:mem:orchard-demo;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+                "jdbc:h2:mem:orchard-demo;DB_CLOSE_DELAY=-1;DB_CLOSE_ON_EXIT=FALSE;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         app.addInitializers((ConfigurableApplicationContext context) -> {
             // above application.yml and the environment: demo mode must never reach Apple or the real database
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("orchard-demo", properties));

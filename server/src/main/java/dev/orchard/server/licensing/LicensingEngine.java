@@ -21,6 +21,7 @@ import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.system.NodeStopping;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.ledger.LicenseRow;
 import dev.orchard.server.inventory.Device;
@@ -64,9 +65,10 @@ public class LicensingEngine {
     private final AuditTrail audit;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final NodeStopping node;
 
     LicensingEngine(Inventory inventory, AccountService accounts, LicensingData data, LicenseLedger ledger, Reclaims reclaims, OperationQueue queue,
-                    StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock) {
+                    StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock, NodeStopping node) {
         this.inventory = inventory;
         this.accounts = accounts;
         this.data = data;
@@ -77,9 +79,13 @@ public class LicensingEngine {
         this.audit = audit;
         this.tx = tx;
         this.clock = clock;
+        this.node = node;
     }
 
-    /** Runs one full pass. */
+    /**
+     * Runs one full pass. A node that is stopping ends it between two chunks ({@link NodeStopping.Stopped}): the
+     * pass stays marked running, so it is owed and the next run, on any node, does it again.
+     */
     public PassResult pass() {
         data.passStarted(clock.instant());
         Pass pass = new Pass(inventory, accounts, data, clock.instant());
@@ -87,6 +93,7 @@ public class LicensingEngine {
         int targets = waiting(pass, null);
         String after = "";
         while (true) {
+            node.check();
             List<Device> chunk = inventory.devices(null, Device.Status.ACTIVE, after, CHUNK);
             if (chunk.isEmpty()) {
                 break;
@@ -96,6 +103,7 @@ public class LicensingEngine {
         }
         after = "";
         while (true) {
+            node.check();
             List<DirectoryUser> chunk = inventory.users(null, after, CHUNK);
             if (chunk.isEmpty()) {
                 break;

@@ -19,6 +19,7 @@ import dev.orchard.server.inventory.InventoryEvents;
 import dev.orchard.server.ledger.Holder;
 import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.system.DurableWork;
+import dev.orchard.server.system.NodeStopping;
 import dev.orchard.server.system.Scheduling;
 
 /**
@@ -53,6 +54,9 @@ public class LicensingTasks implements ApplicationRunner {
             try {
                 boolean more = full ? engine.finishPass(engine.pass()) : engine.changes();
                 return work.next(more, engine.nextFullPass(properties.fullPassInterval()), properties.passInterval());
+            } catch (NodeStopping.Stopped e) {
+                LOG.info("Licensing pass handed back: this node is stopping (the pass is owed and runs again)");
+                return work.next(true, null, properties.passInterval());
             } catch (RuntimeException e) {
                 LOG.warn("Licensing pass failed, retrying in a minute: {}", e.toString(), e);
                 engine.passFailed(e, full);

@@ -21,6 +21,7 @@ import dev.orchard.apple.model.UserQuery;
 import dev.orchard.server.accounts.AccountBlockedException;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AppleGateway;
+import dev.orchard.server.system.NodeStopping;
 
 /**
  * Reconciles one account with Apple (rule R5), page by page: users, then assets (always fully), then
@@ -50,9 +51,11 @@ public class AccountSync {
     private final SyncProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final NodeStopping node;
 
     AccountSync(AppleGateway gateway, SyncStates states, dev.orchard.server.ledger.LedgerPages ledger, dev.orchard.server.ledger.LicenseLedger licenses,
-                SyncProperties properties, TransactionTemplate tx, DriftCounts drift, Clock clock) {
+                SyncProperties properties, TransactionTemplate tx, DriftCounts drift, Clock clock, NodeStopping node) {
+        this.node = node;
         this.drift = drift;
         this.licenses = licenses;
         this.gateway = gateway;
@@ -69,7 +72,8 @@ public class AccountSync {
 
     /**
      * Runs (or resumes) the account's sync to its end. A Retry-After block propagates as
-     * {@link AccountBlockedException} with the run left in place, so the next attempt resumes it.
+     * {@link AccountBlockedException} with the run left in place, so the next attempt resumes it; so does a node that
+     * is stopping ({@link NodeStopping.Stopped}, after the page being applied).
      */
     public Outcome run(AccountId id) {
         Instant now = clock.instant();
@@ -115,8 +119,8 @@ public class AccountSync {
             ledger.readFinished(id);
             drift.recount(id);
             return new Outcome(run, kind, fullAgain);
-        } catch (AccountBlockedException e) {
-            throw e;
+        } catch (AccountBlockedException | NodeStopping.Stopped e) {
+            throw e; // the run stays in place: the next attempt resumes it at its saved page
         } catch (RuntimeException e) {
             states.finishRun(id, run, "FAILED", e.getMessage(), clock.instant(), false);
             throw e;
@@ -210,6 +214,7 @@ public class AccountSync {
     /** Re-reads in full every pool whose assigned count disagrees with the ledger, to find removals. */
     private void reconcile(AccountId id, long run) {
         for (Asset asset : ledger.poolsOutOfStep(id)) {
+            node.check(); // between two pools: a pool's sweep needs its whole walk
             var query = AssignmentQuery.all().withAsset(asset);
             var requested = new java.util.concurrent.atomic.AtomicReference<Instant>();
             var walk = PageWalk.of(Endpoint.GET_ASSIGNMENTS.path(), i -> {
@@ -283,6 +288,10 @@ public class AccountSync {
             pagesApplied++;
             if (ASSIGNMENTS.equals(phase)) {
                 ledger.grew(pagesApplied);
+            }
+            if (next != null && node.stopping()) {
+                next.cancel(false); // the page asked for is read again by whoever resumes: reading changes nothing
+                node.check();
             }
         }
         LOG.debug("Account {} {}: {} pages read; waited {} ms for Apple, applied in {} ms", id, phase, pagesApplied,

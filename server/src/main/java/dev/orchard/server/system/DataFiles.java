@@ -32,7 +32,10 @@ import org.springframework.core.env.Environment;
  *       thread needs H2's {@code retry:} file system: on the plain one a thread interrupted while writing (a task
  *       cancelled at shutdown, a timed-out request) closes the database for every connection. An
  *       {@code ORCHARD_DB_URL} naming an H2 file with {@code retry:} (or {@code async:}) gets {@code WRITE_DELAY=0}
- *       even if it does not say so; one without is warned about. PostgreSQL commits durably by default.</li>
+ *       even if it does not say so; one without is warned about. PostgreSQL commits durably by default;</li>
+ *   <li>H2 leaves closing the database to Orchard ({@code DB_CLOSE_ON_EXIT=FALSE}, warned about when missing): its
+ *       own shutdown hook closed it at SIGTERM under the graceful stop, which could then not save the work it
+ *       handed back.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -59,6 +62,10 @@ class DataFiles {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 String url = c.getMetaData().getURL();
                 if ("H2".equals(c.getMetaData().getDatabaseProductName()) && !url.startsWith("jdbc:h2:mem:")) {
+                    if (!url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT=FALSE")) {
+                        LOG.warn("The H2 URL {} lacks ;DB_CLOSE_ON_EXIT=FALSE: H2 closes the database from its own shutdown "
+                                + "hook at SIGTERM, and work being handed back by the graceful stop cannot be saved", url);
+                    }
                     if (url.contains(":retry:") || url.contains(":async:")) {
                         s.execute("SET WRITE_DELAY 0");
                     } else {

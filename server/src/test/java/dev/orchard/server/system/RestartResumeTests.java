@@ -87,6 +87,9 @@ class RestartResumeTests {
         List<JsonNode> before = pages();
         int lastPageBefore = before.stream().mapToInt(RestartResumeTests::pageIndex).max().orElseThrow();
         assertThat(status(account, port)).as("the read was not finished when Orchard stopped").isNull();
+        if (!kill && dbUrl == null) {
+            assertHandedBack(data, account);
+        }
 
         orchard = start(data, dbUrl, port);
         Instant healthy = Instant.now();
@@ -224,6 +227,34 @@ class RestartResumeTests {
     }
 
     /** The result of the account's oldest sync run once it ended, or null while it runs (or has not started). */
+    /**
+     * A graceful stop hands the sync back after the page it was applying: its task instance is no longer picked (any
+     * node may take it at once, without waiting for the check for dead executions) and the run is still in progress at
+     * its saved page, not failed.
+     */
+    private void assertHandedBack(Path data, long account) throws Exception {
+        String url = "jdbc:h2:file:" + data.resolve("orchard").toAbsolutePath() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
+        try (var c = java.sql.DriverManager.getConnection(url, "orchard", "")) {
+            var jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(c, true));
+            assertThat(jdbc.sql("select picked from scheduled_tasks where task_name = 'account-sync' and task_instance = ?")
+                    .param(Long.toString(account)).query(Boolean.class).single()).as("the sync's task instance is picked; the node's log: %s",
+                    childLogs()).isFalse();
+            assertThat(jdbc.sql("select result from sync_runs where account_id = ? order by id desc limit 1").param(account)
+                    .query(String.class).single()).isEqualTo("RUNNING");
+        }
+    }
+
+    private String childLogs() throws java.io.IOException {
+        var logs = new StringBuilder();
+        try (var files = java.nio.file.Files.list(temp)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                String text = java.nio.file.Files.readString(f);
+                logs.append(f.getFileName()).append(": ").append(text, Math.max(0, text.length() - 4000), text.length()).append('\n');
+            }
+        }
+        return logs.toString();
+    }
+
     private static String status(long account, int port) {
         try {
             var r = ChildOrchard.call(port, "GET", "/api/v1/accounts/" + account + "/sync?history=200", null);
@@ -253,6 +284,6 @@ class RestartResumeTests {
     private Process start(Path data, String dbUrl, int port) throws Exception {
         return ChildOrchard.start(temp, data, dbUrl, port, List.of("--orchard.apple.base-url=" + sim.v2Uri(),
                 "--orchard.apple.content-lookup-url=" + sim.contentLookupUri(), "--orchard.apple.store-lookup-url=" + sim.storeLookupUri(),
-                "--orchard.public-url=http://127.0.0.1:" + port + "/"));
+                "--orchard.public-url=http://127.0.0.1:" + port + "/", "--logging.level.dev.orchard.server.accounts.AccountWork=INFO"));
     }
 }
