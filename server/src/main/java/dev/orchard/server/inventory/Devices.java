@@ -58,7 +58,7 @@ class Devices {
 
     /**
      * Keyset page in serial order; {@code search} is a prefix of the serial (in upper case or as typed), the model or
-     * the owner (as typed). The serial branch walks the primary key; model and owner prefixes use their indexes and sort only what
+     * the owner (as typed), or a part of the serial anywhere in it. The serial branch walks the primary key; model and owner prefixes use their indexes and sort only what
      * matches, so a search stays fast over hundreds of thousands of devices unless the prefix matches most of them.
      */
     List<Device> page(String search, Device.Status status, String afterSerial, int limit) {
@@ -74,13 +74,19 @@ class Devices {
         String branch = "(select * from devices where %1$s >= ? and %1$s < ? and serial_number > ? "
                 + "and (cast(? as varchar) is null or status = ?) order by serial_number limit ?)";
         String upper = prefix.toUpperCase(java.util.Locale.ROOT); // Apple's serials are upper case; others as typed
+        // admins type the last digits of a serial, as printed on a label: a serial also matches anywhere (this branch
+        // walks the primary key in order, filtering, and stops at the page size)
+        String anywhere = "(select * from devices where serial_number like ? escape '\\' and serial_number > ? "
+                + "and (cast(? as varchar) is null or status = ?) order by serial_number limit ?)";
+        String contained = "%" + upper.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return jdbc.sql("select * from (" + branch.formatted("serial_number") + " union " + branch.formatted("serial_number")
                         + " union " + branch.formatted("model") + " union " + branch.formatted("owner_user_id")
-                        + ") d order by serial_number limit ?")
+                        + " union " + anywhere + ") d order by serial_number limit ?")
                 .params(upper, upper + Character.MAX_VALUE, after, state, state, limit,
                         prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
                         prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
-                        prefix, prefix + Character.MAX_VALUE, after, state, state, limit, limit)
+                        prefix, prefix + Character.MAX_VALUE, after, state, state, limit,
+                        contained, after, state, state, limit, limit)
                 .query(Devices::map).list();
     }
 

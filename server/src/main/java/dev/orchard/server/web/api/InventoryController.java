@@ -101,7 +101,7 @@ class InventoryController {
     }
 
     @GetMapping("/api/v1/devices")
-    @Operation(summary = "Devices in serial order; search by serial, model or owner prefix; page with after")
+    @Operation(summary = "Devices in serial order; search by a part of the serial, or a model or owner prefix; page with after")
     Map<String, Object> devices(@RequestParam(required = false) String search, @RequestParam(required = false) String status,
                                 @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,6 +135,18 @@ class AdminBrowserTests {
         browser.manage().window().setSize(new Dimension(480, 900));
         shot("02-dashboard-narrow");
         browser.manage().window().setSize(new Dimension(1280, 800));
+
+        // an unknown address, a deleted account and a malformed id: pages that say what to do, never Spring's own
+        for (String path : List.of("/no-such-page", "/accounts/999", "/accounts/abc")) {
+            open(path);
+            String page = browser.findElement(By.tagName("main")).getText();
+            assertThat(browser.findElements(By.id("problem"))).as(path).hasSize(1);
+            assertThat(browser.getPageSource()).as(path).doesNotContain("Whitelabel").doesNotContain("Exception")
+                    .doesNotContain("java.").doesNotContain("Failed to convert");
+            assertThat(browser.findElements(By.id("logout"))).as(path + ": still signed in, with the navigation").hasSize(1);
+            assertThat(page).as(path).containsAnyOf("Page not found", "Not found", "That did not work");
+        }
+        shot("02-not-found");
     }
 
     @Test
@@ -221,5 +234,7 @@ class AdminBrowserTests {
         open("/settings");
         assertThat(browser.findElement(By.id("denied")).getText()).contains("does not allow");
         shot("12-viewer-denied");
+        open("/no-such-page");
+        assertThat(browser.findElement(By.id("problem")).getText()).contains("There is no page at /no-such-page");
     }
 }

@@ -112,6 +112,11 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("LOWCASE1")));
         mvc.perform(get("/devices?q=iPhone9").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("No devices")));
+        // the last characters of a serial, as an admin reads them off a label; LIKE's wildcards are taken literally
+        mvc.perform(get("/devices?q=case1").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("LOWCASE1")));
+        mvc.perform(get("/devices?q=%25case").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("No devices")));
         mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("Not enrolled")));
         mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk());
