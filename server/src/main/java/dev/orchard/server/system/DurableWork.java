@@ -37,8 +37,9 @@ import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
  * kept and given again as soon as that run has finished: at once when it ran on this node (db-scheduler tells its
  * listeners after the completion handler rescheduled it), else on the next retry, every {@value #RETRY_MS} ms. A
  * later run that has started meanwhile settles the hint (it reads the rows, committed before the hint), so a hint
- * never costs more than one run. A wake-up for a run whose node stopped beating hands that run back at once
- * ({@link SchedulerNode#handBack}), so asking for work never waits for db-scheduler's next check for dead executions.
+ * never costs more than one run. A wake-up for a run whose node stopped beating hands that run back once it has
+ * seen the heartbeat stand still for two intervals ({@link SchedulerNode#handBack}), so asking for work does not
+ * wait for db-scheduler's next check for dead executions.
  * There are no request counters and no watch tasks.
  */
 @Component
@@ -65,12 +66,19 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     });
     private final long retryMs;
     private final Duration stale;
+    private final Duration watch;
+    /** Runs whose heartbeat looked stale, as first seen (real time): handed back only if it has not moved since. */
+    private final Map<Key, Suspect> suspects = new ConcurrentHashMap<>();
     private ScheduledFuture<?> retrying;
+
+    private record Suspect(long version, java.sql.Timestamp heartbeat, long seenNanos) {
+    }
 
     @org.springframework.beans.factory.annotation.Autowired
     DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, DbSchedulerProperties properties) {
         this(scheduler, jdbc, clock, Duration.ofMillis(RETRY_MS),
-                properties.getHeartbeatInterval().multipliedBy(properties.getMissedHeartbeatsLimit()));
+                properties.getHeartbeatInterval().multipliedBy(properties.getMissedHeartbeatsLimit()),
+                properties.getHeartbeatInterval().multipliedBy(2));
     }
 
     DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock) {
@@ -78,19 +86,21 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     }
 
     DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry) {
-        this(scheduler, jdbc, clock, retry, Duration.ofSeconds(10));
+        this(scheduler, jdbc, clock, retry, Duration.ofSeconds(10), Duration.ofSeconds(4));
     }
 
     /**
      * {@code retry}: how often a hint for an instance running elsewhere is given again; {@code stale}: how long a
-     * running instance's node may go without a heartbeat before a wake-up hands its run back.
+     * running instance's node may go without a heartbeat before a wake-up looks closer; {@code watch}: how long (in
+     * real time) that heartbeat must then stand still before the run is handed back.
      */
-    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry, Duration stale) {
+    DurableWork(ObjectProvider<SchedulerClient> scheduler, JdbcClient jdbc, Clock clock, Duration retry, Duration stale, Duration watch) {
         this.scheduler = scheduler;
         this.jdbc = jdbc;
         this.clock = clock;
         this.retryMs = retry.toMillis();
         this.stale = stale;
+        this.watch = watch;
     }
 
     /**
@@ -202,13 +212,27 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
 
     /**
      * A run whose node has not beaten for {@code stale} (db-scheduler's {@code heartbeat-interval} ×
-     * {@code missed-heartbeats-limit}) belongs to a node that stopped: a request for the work hands it back at once
-     * rather than answering and leaving it to the next check for dead executions. True when handed back.
+     * {@code missed-heartbeats-limit}) may belong to a node that stopped: a request for the work watches that
+     * heartbeat for {@code watch} (two heartbeat intervals, in real time; the hint's retries come back meanwhile) and
+     * hands the run back if it did not move, rather than answering and leaving it to the next check for dead
+     * executions. Judging by the timestamp alone is not enough: it is written with the application's clock, and a
+     * clock that jumps (tests move theirs by minutes) makes a live run look dead; a live node beats within an interval.
+     * True when handed back.
      */
     private boolean handedBack(Key id, Running running) {
         if (running.heartbeat() == null || running.heartbeat().toInstant().isAfter(clock.instant().minus(stale))) {
+            suspects.remove(id);
             return false;
         }
+        Suspect seen = suspects.get(id);
+        if (seen == null || seen.version() != running.version() || !seen.heartbeat().equals(running.heartbeat())) {
+            suspects.put(id, new Suspect(running.version(), running.heartbeat(), System.nanoTime()));
+            return false;
+        }
+        if (System.nanoTime() - seen.seenNanos() < watch.toNanos()) {
+            return false;
+        }
+        suspects.remove(id);
         boolean released = SchedulerNode.handBack(jdbc, id.task(), id.instance(), running.node(), running.heartbeat());
         if (released) {
             LOG.warn("Handed back {} / {}: its node '{}' has not beaten since {}", id.task(), id.instance(), running.node(),

@@ -58,7 +58,9 @@ class DurableWorkTests {
     };
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
     private final DataSource ds = TestDatabases.h2();
-    private final DurableWork work = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock);
+    /** This node: its hints are given again only when a test says so, and a stale heartbeat is watched for no time. */
+    private final DurableWork work = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock,
+            Duration.ofHours(1), Duration.ofSeconds(10), Duration.ZERO);
     private final AtomicInteger runs = new AtomicInteger();
     /** What the worker does in its run (given the run's number); it then reschedules itself an hour ahead. */
     private Consumer<Integer> body = n -> {
@@ -192,7 +194,16 @@ class DurableWorkTests {
         assertThat(work.hintPending(WORKER, SCOPE)).as("a live node's run is waited for").isTrue();
         assertThat(picked(jdbc)).isTrue();
 
-        time.set(clock.instant().plusSeconds(60)); // the node has not beaten since
+        // the clock jumps a minute (tests move theirs): the heartbeat looks stale, but the live node beats again
+        time.set(clock.instant().plusSeconds(60));
+        work.wake(WORKER, SCOPE);
+        assertThat(picked(jdbc)).as("a heartbeat first seen stale is watched, not handed back").isTrue();
+        jdbc.sql("update scheduled_tasks set last_heartbeat = ? where task_name = ?")
+                .params(java.sql.Timestamp.from(clock.instant().minusSeconds(30)), WORKER.getTaskName()).update();
+        work.retryPending();
+        assertThat(picked(jdbc)).as("a heartbeat that moved is a live node's").isTrue();
+
+        time.set(clock.instant().plusSeconds(60)); // the node has not beaten since: seen again, standing still
         work.wake(WORKER, SCOPE);
         assertThat(picked(jdbc)).as("handed back").isFalse();
         assertThat(scheduledAt()).isEqualTo(clock.instant());
