@@ -116,12 +116,13 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle, org.springframework.core.env.Environment env)
-            throws Exception {
+    SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle, org.springframework.core.env.Environment env,
+                           JdbcClient jdbc) throws Exception {
         headers(http, env);
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
                 .addFilterBefore(lockedSignIns(throttle), org.springframework.security.web.authentication
                         .UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(endedSessions(jdbc), org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> apply(a, AccessRules.UI))
                 .formLogin(f -> f.loginPage("/login").permitAll()
                         .successHandler((request, response, auth) -> {
@@ -148,6 +149,37 @@ class SecurityConfiguration {
                         && throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
                     response.sendRedirect(request.getContextPath() + "/login?locked");
                     return;
+                }
+                chain.doFilter(request, response);
+            }
+        };
+    }
+
+    /**
+     * A signed-in session lasts only while its user exists with the role it signed in with: every request of a
+     * session looks the user up (one primary-key read), and a removed user or a changed role ends the session at
+     * once, on whichever node the request lands (the database is the only place all nodes share).
+     */
+    private static jakarta.servlet.Filter endedSessions(JdbcClient jdbc) {
+        return new org.springframework.web.filter.OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
+                                            jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
+                    throws jakarta.servlet.ServletException, java.io.IOException {
+                var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+                if (auth != null && auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails user) {
+                    String now = jdbc.sql("select role from admin_users where username = ?").param(user.getUsername())
+                            .query(String.class).optional().map(r -> "ROLE_" + Role.parse(r).name()).orElse(null);
+                    boolean same = now != null && auth.getAuthorities().stream().anyMatch(a -> now.equals(a.getAuthority()));
+                    if (!same) {
+                        var session = request.getSession(false);
+                        if (session != null) {
+                            session.invalidate();
+                        }
+                        org.springframework.security.core.context.SecurityContextHolder.clearContext();
+                        response.sendRedirect(request.getContextPath() + "/login?ended");
+                        return;
+                    }
                 }
                 chain.doFilter(request, response);
             }

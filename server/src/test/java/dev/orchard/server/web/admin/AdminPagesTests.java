@@ -51,8 +51,8 @@ class AdminPagesTests {
     static long us;
 
     static final RequestPostProcessor ADMIN = user("admin").roles("ADMIN");
-    static final RequestPostProcessor OPERATOR = user("olga").roles("OPERATOR");
-    static final RequestPostProcessor VIEWER = user("vera").roles("VIEWER");
+    static final RequestPostProcessor OPERATOR = user("otto").roles("OPERATOR");
+    static final RequestPostProcessor VIEWER = user("vic").roles("VIEWER");
 
     @BeforeAll
     static void start() {
@@ -66,6 +66,30 @@ class AdminPagesTests {
         us = r.json().get("id").asLong();
         orchard.awaitSyncs(us, 1);
         orchard.method("PUT", "/api/v1/devices/UIDEV1", ADMIN_TOKEN, "{\"serialNumber\":\"UIDEV1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        // a session lasts while its user exists with its role: the users the requests sign in as exist
+        var users = orchard.bean(dev.orchard.server.system.UiUsers.class);
+        users.create("otto", "operator-password-1", dev.orchard.server.system.Role.OPERATOR);
+        users.create("vic", "viewer-password-12", dev.orchard.server.system.Role.VIEWER);
+    }
+
+    /** A user removed, or given another role, is signed out at the next request (on any node: it is read each time). */
+    @Test
+    void aRemovedOrDemotedUsersSessionEndsAtOnce() throws Exception {
+        var users = orchard.bean(dev.orchard.server.system.UiUsers.class);
+        users.create("rita", "removed-password-1", dev.orchard.server.system.Role.OPERATOR);
+        users.create("dora", "demoted-password-1", dev.orchard.server.system.Role.ADMIN);
+        var rita = user("rita").roles("OPERATOR");
+        var dora = user("dora").roles("ADMIN");
+        mvc.perform(get("/devices").with(rita)).andExpect(status().isOk());
+        mvc.perform(get("/settings").with(dora)).andExpect(status().isOk());
+
+        users.delete("rita");
+        orchard.bean(JdbcClient.class).sql("update admin_users set role = 'VIEWER' where username = 'dora'").update();
+        mvc.perform(get("/devices").with(rita)).andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login?ended"));
+        mvc.perform(get("/settings").with(dora)).andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login?ended"));
+        mvc.perform(get("/login?ended")).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Your session was ended")));
+        mvc.perform(get("/devices").with(VIEWER)).andExpect(status().isOk());
     }
 
     @AfterAll
