@@ -89,19 +89,29 @@ public class LedgerQueries implements AccountLicenses {
         return pending;
     }
 
+    /**
+     * Whether Apple takes licenses of the row's pool back: not when the pool says it does not (books). One primary-key
+     * read of {@code pools} per row; a license of a pool Orchard has not read yet counts as revocable.
+     */
+    private static final String NOT_REVOCABLE = "exists (select 1 from pools p where p.account_id = licenses.account_id "
+            + "and p.adam_id = licenses.adam_id and p.pricing_param = licenses.pricing_param and p.revocable = false)";
+    private static final String REVOCABLE = "not " + NOT_REVOCABLE;
+    /** The columns of a {@link LicenseRow}. */
+    private static final String ROWS = "select licenses.*, " + REVOCABLE + " as revocable from licenses";
+
     /** The row of one license, in whatever state it is. */
     public Optional<LicenseRow> row(long licenseId) {
-        return jdbc.sql("select * from licenses where id = ?").param(licenseId).query(LedgerQueries::row).optional();
+        return jdbc.sql(ROWS + " where id = ?").param(licenseId).query(LedgerQueries::row).optional();
     }
 
     /** The licenses of these devices or users (any account, any app, any state). */
     public List<LicenseRow> rows(Collection<String> serials, Collection<String> users) {
         var rows = new java.util.ArrayList<LicenseRow>();
         if (!serials.isEmpty()) {
-            rows.addAll(jdbc.sql("select * from licenses where serial_number in (:s)").param("s", serials).query(LedgerQueries::row).list());
+            rows.addAll(jdbc.sql(ROWS + " where serial_number in (:s)").param("s", serials).query(LedgerQueries::row).list());
         }
         if (!users.isEmpty()) {
-            rows.addAll(jdbc.sql("select * from licenses where client_user_id in (:u)").param("u", users).query(LedgerQueries::row).list());
+            rows.addAll(jdbc.sql(ROWS + " where client_user_id in (:u)").param("u", users).query(LedgerQueries::row).list());
         }
         return rows;
     }
@@ -131,8 +141,8 @@ public class LedgerQueries implements AccountLicenses {
         }
     }
 
-    /** Held, or in flight and still wanted (see {@link LicenseRow#reclaimable()}). */
-    private static final String RECLAIMABLE = " and (intent is null or (intent = 'ASSIGN' and reclaim_rule is null))";
+    /** Held and revocable, or in flight and still wanted (see {@link LicenseRow#reclaimable()}). */
+    private static final String RECLAIMABLE = " and ((intent is null and " + REVOCABLE + ") or (intent = 'ASSIGN' and reclaim_rule is null))";
 
     /**
      * The scope as conditions on its columns only, so each reclaim is planned on its own index (id, app or
@@ -165,6 +175,13 @@ public class LedgerQueries implements AccountLicenses {
         return jdbc.sql("select count(*) from licenses where " + w.sql()).params(w.params()).query(Long.class).single();
     }
 
+    /** How many licenses of the scope Apple holds and would refuse to take back (books: not revocable). */
+    public long countNotRevocable(Scope s) {
+        Where w = Where.of(s);
+        return jdbc.sql("select count(*) from licenses where " + w.sql() + " and intent is null and " + NOT_REVOCABLE)
+                .params(w.params()).query(Long.class).single();
+    }
+
     /** How many licenses of the scope a reclaim would take back. */
     public long countReclaimable(Scope s) {
         Where w = Where.of(s);
@@ -174,7 +191,7 @@ public class LedgerQueries implements AccountLicenses {
     /** A page of the scope's reclaimable licenses in id order, after {@code afterId}. */
     public List<LicenseRow> reclaimable(Scope s, long afterId, int limit) {
         Where w = Where.of(s, afterId, limit);
-        return jdbc.sql("select * from licenses where " + w.sql() + RECLAIMABLE + " and id > ? order by id limit ?")
+        return jdbc.sql(ROWS + " where " + w.sql() + RECLAIMABLE + " and id > ? order by id limit ?")
                 .params(w.params()).query(LedgerQueries::row).list();
     }
 
@@ -301,7 +318,7 @@ public class LedgerQueries implements AccountLicenses {
     static LicenseRow row(ResultSet rs, int n) throws SQLException {
         return new LicenseRow(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
                 rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"), rs.getString("intent"),
-                rs.getString("reclaim_rule"));
+                rs.getString("reclaim_rule"), rs.getBoolean("revocable"));
     }
 
     private static List<String> split(String s) {

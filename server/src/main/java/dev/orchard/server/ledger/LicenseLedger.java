@@ -28,10 +28,12 @@ import dev.orchard.server.inventory.AdamId;
  *                                       | Apple confirms (notification/poll/sync)  → held
  *                                       | Apple refuses                            → (none), holder waitlisted
  * unwanted in flight    ASSIGN   R4x   | Apple confirms                           → reclaiming (disassociate queued)
+ *                                       | Apple confirms a book (not revocable)    → held (Apple does not take it back)
  *                                       | Apple refuses                            → (none)
  *                                       | the holder wants it again (pass)         → intended
  *                                       | an administrator cancels the reclaim     → intended
  * held                  null     -     | reclaim trigger (R4a-R4d)                → reclaiming (disassociate queued)
+ *                                       | reclaim trigger on a book (not revocable) → held: Apple would refuse (9706)
  *                                       | a full read no longer lists it           → held, flagged missing (drift)
  * reclaiming            RECLAIM  R4x   | Apple confirms the disassociation        → (none)
  *                                       | cancelled in its grace / Apple refuses   → held
@@ -149,6 +151,12 @@ public class LicenseLedger {
      * page confirmed. Confirmations of assignments take it too, before any license row, so the two never wait on
      * each other's rows in opposite order.
      */
+    /** Whether Apple takes licenses of the key's pool back (not books); a pool not read yet counts as revocable. */
+    private boolean revocable(AccountId account, Key k) {
+        return jdbc.sql("select revocable from pools where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(account.value(), k.app(), k.pricingParam()).query(Boolean.class).optional().orElse(true);
+    }
+
     static final String PAGE_LOCK = "select account_id from sync_state where account_id = ? for update";
 
     /** The sync run in progress (its sweep must keep licenses a notification confirms meanwhile), or null. */
@@ -173,9 +181,13 @@ public class LicenseLedger {
                 .params(account.value(), k.app(), k.pricingParam(), k.holder().value())
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3))).optional().orElse(null);
         if (row != null && "ASSIGN".equals(row.intent())) {
-            jdbc.sql("update licenses set intent = ?, confirmed_at = ?, missing_since = null, seen_run = coalesce(?, seen_run) "
-                    + "where id = ?").params(row.rule() == null ? null : "RECLAIM", ts, run, row.id()).update();
-            if (row.rule() != null) {
+            // unwanted in flight: its reclaim starts now, unless Apple does not take this asset back (a book), which
+            // then stays with its holder like any book Apple confirmed
+            boolean reclaim = row.rule() != null && revocable(account, k);
+            jdbc.sql("update licenses set intent = ?, reclaim_rule = ?, confirmed_at = ?, missing_since = null, "
+                    + "seen_run = coalesce(?, seen_run) where id = ?").params(reclaim ? "RECLAIM" : null, reclaim ? row.rule() : null,
+                    ts, run, row.id()).update();
+            if (reclaim) {
                 unwanted.add(new LicenseEvents.Unwanted(k, row.rule()));
             }
             return true;

@@ -365,7 +365,7 @@ public class LicensingEngine {
             assign(pass, a, adamId, ops, now);
             held.add(new LicenseRow(-1, a.accountId(), adamId, a.pricingParam(),
                     a.type() == HolderType.DEVICE ? a.holder() : null, a.type() == HolderType.USER ? a.holder() : null,
-                    "ORCHARD", "ASSIGN", null));
+                    "ORCHARD", "ASSIGN", null, true));
         } else if (decision instanceof AssignmentPolicy.Wait w) {
             data.waitlist(w.type(), w.holder(), adamId, "WAITING", w.reason(), now);
             pass.waiting++;

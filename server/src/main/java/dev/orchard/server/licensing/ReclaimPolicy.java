@@ -32,6 +32,9 @@ final class ReclaimPolicy {
         if ("R4a".equals(rule) && !license.byOrchard()) {
             return Move.NONE; // R4a is about Orchard's own labels: a license found at Apple stays theirs to take back
         }
+        if (!license.inFlight() && !license.revocable()) {
+            return Move.NONE; // Apple refuses to take back licenses of this asset (books; error 9706): asking only fails
+        }
         return license.inFlight() ? Move.STOP_IN_FLIGHT : Move.TAKE_BACK;
     }
 }

@@ -16,6 +16,7 @@ import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.InventoryEvents;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.system.ConflictException;
 import dev.orchard.server.system.NotFoundException;
 import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.ledger.LicenseLedger;
@@ -31,8 +32,11 @@ import dev.orchard.server.ledger.LicenseEvents;
 @Service
 public class Reclaims {
 
-    /** What a reclaim did or, in a dry run, would do. */
-    public record Plan(boolean dryRun, long licenses, List<Map<String, Object>> sample) {
+    /**
+     * What a reclaim did or, in a dry run, would do: {@code licenses} taken back (or stopped in flight), and
+     * {@code notRevocable} left with their holders because Apple does not take licenses of their asset back (books).
+     */
+    public record Plan(boolean dryRun, long licenses, long notRevocable, List<Map<String, Object>> sample) {
     }
 
     static final int SAMPLE = 100;
@@ -188,6 +192,10 @@ public class Reclaims {
         if (queries.count(scope) == 0) {
             throw new NotFoundException("no license " + licenseId);
         }
+        if (queries.countNotRevocable(scope) > 0) {
+            throw new ConflictException("Apple does not take back licenses of this asset (it is not revocable, as books "
+                    + "are not): license " + licenseId + " stays with its holder");
+        }
         return reclaimIn(scope, "license " + licenseId, dryRun);
     }
 
@@ -208,10 +216,12 @@ public class Reclaims {
      */
     private Plan reclaimIn(LedgerQueries.Scope scope, String subject, boolean dryRun) {
         long total = queries.countReclaimable(scope);
+        long kept = queries.countNotRevocable(scope);
         List<Map<String, Object>> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Reclaims::sampleRow).toList();
         if (dryRun) {
-            audit.record("api", "RECLAIM_PREVIEWED", subject, total + " licenses would be reclaimed", "DRY_RUN");
-            return new Plan(true, total, sample);
+            audit.record("api", "RECLAIM_PREVIEWED", subject, total + " licenses would be reclaimed"
+                    + (kept > 0 ? ", " + kept + " not revocable would stay" : ""), "DRY_RUN");
+            return new Plan(true, total, kept, sample);
         }
         long done = 0;
         long after = 0;
@@ -234,8 +244,9 @@ public class Reclaims {
             });
             after = chunk.get(chunk.size() - 1).id();
         }
-        audit.record("api", "RECLAIM_REQUESTED", subject, done + " licenses queued for reclaim", "QUEUED");
-        return new Plan(false, done, sample);
+        audit.record("api", "RECLAIM_REQUESTED", subject, done + " licenses queued for reclaim"
+                + (kept > 0 ? "; " + kept + " not revocable stay with their holders" : ""), "QUEUED");
+        return new Plan(false, done, kept, sample);
     }
 
     /**

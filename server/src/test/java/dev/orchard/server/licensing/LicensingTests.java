@@ -252,7 +252,10 @@ class LicensingTests extends LicensingScenario {
 
         JsonNode dry = call("POST", "/api/v1/accounts/" + us + "/reclaim?dryRun=true", null);
         assertThat(dry.get("dryRun").asBoolean()).isTrue();
-        assertThat(dry.get("licenses").asLong()).isEqualTo(held);
+        long books = count("select count(*) from licenses where account_id = ? and adam_id = ? and intent is null", us, BOOK);
+        assertThat(books).as("the demo organisation's books").isPositive();
+        assertThat(dry.get("notRevocable").asLong()).as("books: Apple does not take them back").isEqualTo(books);
+        assertThat(dry.get("licenses").asLong()).isEqualTo(held - books);
         assertThat(count("select count(*) from licenses where account_id = ? and intent = 'RECLAIM'", us)).isZero();
         assertThat(call("GET", "/api/v1/audit?action=RECLAIM_PREVIEWED", null).get("items")).hasSize(1);
 
@@ -287,7 +290,8 @@ class LicensingTests extends LicensingScenario {
     @Test
     void aBookGoesToTheUserOnceAppleHasRegisteredThem() {
         call("PUT", "/api/v1/users/carol", "{\"email\":\"carol@example.com\",\"managedAppleId\":\"carol@appleid.example.com\"}");
-        label("{\"kind\":\"LICENSE\",\"name\":\"Carol\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"carol\"}]}");
+        long carolLabel = label("{\"kind\":\"LICENSE\",\"name\":\"Carol\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"USER\",\"value\":\"carol\"}]}");
         label("{\"kind\":\"APP\",\"name\":\"Handbook\",\"adamIds\":[\"" + BOOK + "\"],\"targets\":[{\"type\":\"USER\",\"value\":\"carol\"}]}");
         settle();
 
@@ -296,6 +300,22 @@ class LicensingTests extends LicensingScenario {
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
         JsonNode user = call("GET", "/api/v1/users/carol", null);
         assertThat(user.get("appleUsers").get(0).get("status").asString()).isEqualTo("Associated");
+
+        // Apple does not take a book back (9706): Orchard does not ask, and says why
+        long book = count("select id from licenses where client_user_id = 'carol' and adam_id = ?", BOOK);
+        var refused = orchard.method("POST", "/api/v1/licenses/" + book + "/reclaim", ADMIN_TOKEN, null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("detail").asString()).contains("not revocable");
+        JsonNode plan = call("POST", "/api/v1/apps/" + BOOK + "/reclaim?dryRun=true", null);
+        assertThat(plan.get("licenses").asLong()).isZero();
+        assertThat(plan.get("notRevocable").asLong()).as("carol's and the demo organisation's")
+                .isEqualTo(count("select count(*) from licenses where adam_id = ? and intent is null", BOOK));
+        // the account's label no longer covers carol (R4a): the book stays hers, and Apple is not asked
+        call("PUT", "/api/v1/labels/" + carolLabel, "{\"kind\":\"LICENSE\",\"name\":\"Carol\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"USER\",\"value\":\"nobody-yet\"}]}");
+        settle();
+        assertThat(count("select count(*) from licenses where client_user_id = 'carol' and adam_id = ? and intent is null", BOOK)).isEqualTo(1);
+        assertThat(simRequests("assets/disassociate", 200) + simRequests("assets/disassociate", 400)).isZero();
     }
 
     @Test

@@ -32,14 +32,34 @@ class ReclaimPolicyTests {
             R4d, EXTERNAL, RECLAIM, R4b,  NONE
             """)
     void eachTriggerOnEachState(String rule, String origin, String intent, String reclaimRule, ReclaimPolicy.Move expected) {
-        var license = new LicenseRow(7, 1, "361309726", "STDQ", "C02ABC", null, origin, intent, reclaimRule);
+        var license = new LicenseRow(7, 1, "361309726", "STDQ", "C02ABC", null, origin, intent, reclaimRule, true);
         assertThat(ReclaimPolicy.decide(rule, license)).isEqualTo(expected);
+    }
+
+    /**
+     * A license of an asset Apple does not take back (a book: error 9706) stays with its holder whatever the trigger;
+     * one still in flight can be stopped before Apple confirms it, like any other.
+     */
+    @ParameterizedTest(name = "{0} on a not revocable {1} license, intent {2} -> {3}")
+    @CsvSource(nullValues = "none", textBlock = """
+            R4a, ORCHARD,  none,   NONE
+            R4b, ORCHARD,  none,   NONE
+            R4c, EXTERNAL, none,   NONE
+            R4d, ORCHARD,  none,   NONE
+            R4d, EXTERNAL, none,   NONE
+            R4a, ORCHARD,  ASSIGN, STOP_IN_FLIGHT
+            R4d, ORCHARD,  ASSIGN, STOP_IN_FLIGHT
+            """)
+    void aLicenseAppleDoesNotTakeBackStays(String rule, String origin, String intent, ReclaimPolicy.Move expected) {
+        var book = new LicenseRow(7, 1, "1187654321", "STDQ", null, "carol", origin, intent, null, false);
+        assertThat(ReclaimPolicy.decide(rule, book)).isEqualTo(expected);
+        assertThat(book.reclaimable()).isEqualTo(intent != null);
     }
 
     @ParameterizedTest
     @CsvSource({"R4a", "R4b", "R4c", "R4d"})
     void anAssignmentTheRunningPassHasNotWrittenYetIsLeftAlone(String rule) {
-        var decided = new LicenseRow(-1, 1, "361309726", "STDQ", "C02ABC", null, "ORCHARD", "ASSIGN", null);
+        var decided = new LicenseRow(-1, 1, "361309726", "STDQ", "C02ABC", null, "ORCHARD", "ASSIGN", null, true);
         assertThat(ReclaimPolicy.decide(rule, decided)).isEqualTo(ReclaimPolicy.Move.NONE);
     }
 }

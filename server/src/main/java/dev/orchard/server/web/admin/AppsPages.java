@@ -74,6 +74,8 @@ class AppsPages {
         List<LedgerQueries.License> holders = ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
                 after, PAGE);
         model.addAttribute("app", app);
+        // Apple refuses to take back licenses of an asset that is not revocable (books): no reclaim is offered
+        model.addAttribute("revocable", app.pools().isEmpty() || app.pools().stream().anyMatch(LedgerQueries.Pool::revocable));
         model.addAttribute("settings", inventory.settings(adamId));
         model.addAttribute("holders", holders);
         model.addAttribute("next", holders.size() == PAGE ? holders.get(holders.size() - 1).id() : null);
