@@ -87,10 +87,16 @@ public abstract class NanoMdmScenario extends LicensingScenario {
                 + "'SENDING' or (state = 'QUEUED' and next_attempt_at <= ?)", Timestamp.from(clock.instant())) == 0);
     }
 
+    /**
+     * How long a wait for the MDM side may take: a thousand devices' check-ins, each signed and verified as the real
+     * NanoMDM does, on a machine that also runs another test JVM (surefire's two forks).
+     */
+    protected static final java.time.Duration MDM_WAIT = java.time.Duration.ofSeconds(90);
+
     /** Waits for a condition of the MDM side; a timeout says what the queue and the tasks looked like. */
     protected void awaitMdm(String what, java.util.function.BooleanSupplier condition) {
         try {
-            Await.until(what, condition);
+            Await.until(what, condition, MDM_WAIT);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; targets " + db().sql("select state, unsure, last_error, count(*) from "
                     + "mdm_targets group by state, unsure, last_error").query().listOfRows() + "; tasks " + db().sql(

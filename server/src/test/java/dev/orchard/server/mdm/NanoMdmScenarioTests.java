@@ -54,7 +54,7 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
     private void enrollAll(List<DeviceEmulator> devices) {
         each(devices, d -> assertThat(d.enroll()).containsExactly(200, 200));
         Await.until(devices.size() + " devices enrolled", () -> count("select count(*) from mdm_enrollments where state = "
-                + "'ENROLLED'") == devices.size());
+                + "'ENROLLED'") == devices.size(), MDM_WAIT);
         workAll(devices);
     }
 

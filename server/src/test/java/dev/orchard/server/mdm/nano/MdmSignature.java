@@ -104,9 +104,21 @@ final class MdmSignature {
         }
     }
 
+    /** Certificates whose issuer signature was checked against a CA: the check's answer never changes for a pair. */
+    private record Issued(X509Certificate cert, X509Certificate ca) {
+    }
+
+    private static final java.util.Set<Issued> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static X509Certificate trusted(X509Certificate cert, X509Certificate ca) {
         try {
-            cert.verify(ca.getPublicKey());
+            // a device presents the same certificate at every check-in: its issuer's signature is verified once (a
+            // P-256 verification per message was a large part of a thousand-device test's time); validity and key
+            // usage are looked at every time, as NanoMDM does
+            if (!ISSUED.contains(new Issued(cert, ca))) {
+                cert.verify(ca.getPublicKey());
+                ISSUED.add(new Issued(cert, ca));
+            }
             cert.checkValidity();
             List<String> eku = cert.getExtendedKeyUsage();
             if (eku != null && !eku.contains("1.3.6.1.5.5.7.3.2")) {
