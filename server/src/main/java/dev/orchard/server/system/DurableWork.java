@@ -59,6 +59,8 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Map<Key, Hint> pending = new ConcurrentHashMap<>();
+    /** Hints a thread has taken out of {@link #pending} and is giving now. */
+    private final java.util.Set<Key> giving = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "durable-work-hints");
         t.setDaemon(true);
@@ -143,7 +145,8 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
 
     /** Whether a hint for the instance waits for its run to finish (tests and diagnostics). */
     public boolean hintPending(TaskDescriptor<?> task, String instance) {
-        return pending.containsKey(new Key(task.getTaskName(), instance));
+        Key id = new Key(task.getTaskName(), instance);
+        return pending.containsKey(id) || giving.contains(id);
     }
 
     @Override
@@ -154,12 +157,29 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     }
 
     /**
-     * Gives the key's waiting hint, if any, and forgets it once given. Atomic per key: the listener (this node's run
-     * ended) and the retries could otherwise both give one hint, the second after the run it asked for had already
-     * ended, and so ask for a run nobody wanted (seen under load as a third sync where two were asked for).
+     * Gives the key's waiting hint, if any, and forgets it once given. One thread at a time gives a hint: it takes the
+     * hint out of the map first, and puts it back if it could not be given yet (unless a newer one came meanwhile,
+     * which covers it). The listener (this node's run ended) and the retries had both given one hint, the second after
+     * the run it asked for had already ended, and so asked for a run nobody wanted (seen under load as a third sync
+     * where two were asked for). The database is not read under the map's lock: a thread committing a change holds a
+     * connection while it wakes a worker, and the map's lock held over a read for a connection stalled a thousand
+     * devices' enrolments.
      */
     private void giveIfDue(Key id) {
-        pending.computeIfPresent(id, (key, hint) -> given(key, hint) ? null : hint);
+        Hint hint = pending.get(id);
+        if (hint == null || !pending.remove(id, hint)) {
+            return; // none, or another thread is giving it
+        }
+        giving.add(id);
+        boolean done = false;
+        try {
+            done = given(id, hint);
+        } finally {
+            if (!done) {
+                pending.putIfAbsent(id, hint);
+            }
+            giving.remove(id);
+        }
     }
 
     private synchronized void retrySoon() {

@@ -138,21 +138,35 @@ class SecurityConfiguration {
         return http.build();
     }
 
-    /** Sign-ins for a locked user name or from a locked address are refused before the password is checked. */
-    private static jakarta.servlet.Filter lockedSignIns(LoginThrottle throttle) {
-        return new org.springframework.web.filter.OncePerRequestFilter() {
-            @Override
-            protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
-                                            jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
-                    throws jakarta.servlet.ServletException, java.io.IOException {
-                if ("POST".equals(request.getMethod()) && (request.getContextPath() + "/login").equals(request.getRequestURI())
-                        && throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
-                    response.sendRedirect(request.getContextPath() + "/login?locked");
-                    return;
-                }
+    /** A filter that lets a request on, or answers it itself (and returns false). */
+    @FunctionalInterface
+    private interface Gate {
+        boolean pass(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+                throws java.io.IOException;
+    }
+
+    /**
+     * A plain filter, not a {@code OncePerRequestFilter}: those mark a request as filtered under their class's name,
+     * and two gates made here share one class, so the second was skipped.
+     */
+    private static jakarta.servlet.Filter filter(Gate gate) {
+        return (request, response, chain) -> {
+            if (gate.pass((jakarta.servlet.http.HttpServletRequest) request, (jakarta.servlet.http.HttpServletResponse) response)) {
                 chain.doFilter(request, response);
             }
         };
+    }
+
+    /** Sign-ins for a locked user name or from a locked address are refused before the password is checked. */
+    private static jakarta.servlet.Filter lockedSignIns(LoginThrottle throttle) {
+        return filter((request, response) -> {
+            if ("POST".equals(request.getMethod()) && (request.getContextPath() + "/login").equals(request.getRequestURI())
+                    && throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
+                response.sendRedirect(request.getContextPath() + "/login?locked");
+                return false;
+            }
+            return true;
+        });
     }
 
     /**
@@ -161,29 +175,24 @@ class SecurityConfiguration {
      * once, on whichever node the request lands (the database is the only place all nodes share).
      */
     private static jakarta.servlet.Filter endedSessions(JdbcClient jdbc) {
-        return new org.springframework.web.filter.OncePerRequestFilter() {
-            @Override
-            protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
-                                            jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
-                    throws jakarta.servlet.ServletException, java.io.IOException {
-                var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
-                if (auth != null && auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails user) {
-                    String now = jdbc.sql("select role from admin_users where username = ?").param(user.getUsername())
-                            .query(String.class).optional().map(r -> "ROLE_" + Role.parse(r).name()).orElse(null);
-                    boolean same = now != null && auth.getAuthorities().stream().anyMatch(a -> now.equals(a.getAuthority()));
-                    if (!same) {
-                        var session = request.getSession(false);
-                        if (session != null) {
-                            session.invalidate();
-                        }
-                        org.springframework.security.core.context.SecurityContextHolder.clearContext();
-                        response.sendRedirect(request.getContextPath() + "/login?ended");
-                        return;
-                    }
-                }
-                chain.doFilter(request, response);
+        return filter((request, response) -> {
+            var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+            if (auth == null || !(auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails user)) {
+                return true; // not signed in, or an API token
             }
-        };
+            String now = jdbc.sql("select role from admin_users where username = ?").param(user.getUsername())
+                    .query(String.class).optional().map(r -> "ROLE_" + Role.parse(r).name()).orElse(null);
+            if (now != null && auth.getAuthorities().stream().anyMatch(a -> now.equals(a.getAuthority()))) {
+                return true;
+            }
+            var session = request.getSession(false);
+            if (session != null) {
+                session.invalidate();
+            }
+            org.springframework.security.core.context.SecurityContextHolder.clearContext();
+            response.sendRedirect(request.getContextPath() + "/login?ended");
+            return false;
+        });
     }
 
     /** Installs a table of {@link AccessRules} in order (first match wins, as in the table). */

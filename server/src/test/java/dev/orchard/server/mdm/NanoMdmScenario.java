@@ -147,6 +147,11 @@ public abstract class NanoMdmScenario extends LicensingScenario {
 
     /** An admin UI page as a signed-in user with {@code role} sees it. */
     protected String page(String path, String role) {
+        // a session lasts while its user exists with its role: the page's user is one
+        var users = orchard.bean(dev.orchard.server.system.UiUsers.class);
+        if (users.list().stream().noneMatch(u -> ("ui-" + role).equals(u.get("username")))) {
+            users.create("ui-" + role, "scenario-password-1", dev.orchard.server.system.Role.parse(role));
+        }
         var mvc = org.springframework.test.web.servlet.setup.MockMvcBuilders.webAppContextSetup(
                 (org.springframework.web.context.WebApplicationContext) orchard.context())
                 .apply(org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity()).build();
