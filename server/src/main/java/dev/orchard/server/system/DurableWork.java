@@ -214,7 +214,14 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         if (running != null) {
             handedBack(id, running);
         }
-        return runNow(hint.task(), id);
+        if (runNow(hint.task(), id)) {
+            return true;
+        }
+        // refused because a run was picked between the look above and the move: if it is a later run than the one the
+        // hint came during, it reads what the hint was about (keeping the hint made it run once more after that run
+        // had ended: a third sync where two were asked for)
+        Running now = running(id);
+        return now != null && now.version() != hint.runningVersion();
     }
 
     /**
