@@ -111,7 +111,7 @@ public class LicensingEngine {
             targets += users(pass, chunk);
             after = chunk.get(chunk.size() - 1).userId();
         }
-        pass.reclaimed += retiredDevices();
+        pass.reclaimed += reclaims.sweepRetired(CHUNK);
         tx.executeWithoutResult(s -> data.sweepWaitlist(pass.start));
         var result = new PassResult(pass.assigned, pass.reclaimed, pass.waiting, pass.blocked, targets);
         LOG.info("Licensing pass: {}", result.describe());
@@ -142,10 +142,8 @@ public class LicensingEngine {
         named.stream().map(Device::ownerUserId).filter(java.util.Objects::nonNull).forEach(users::add);
         var devices = new ArrayList<Device>();
         named.stream().filter(Device::active).forEach(devices::add);
-        // R4b's safety net for the devices named: a run that read a device as active before its retirement committed
-        // may have assigned it a license after the retirement's own reclaim found nothing (the convergence property's
-        // retire-while-Apple-works example, once label changes stopped asking for full passes, whose sweep had hidden it)
-        pass.reclaimed += reclaimRetired(named.stream().filter(d -> !d.active()).map(Device::serialNumber).toList());
+        // R4b for the retired devices named: an earlier run may have read one as active and assigned it (Reclaims.retired)
+        pass.reclaimed += reclaims.retired(named.stream().filter(d -> !d.active()).map(Device::serialNumber).toList());
         inventory.devicesOwnedBy(users).stream().filter(Device::active).forEach(devices::add);
         targets += evaluate(pass, devices, users);
         // what the evaluated targets no longer wait for (and what retired devices and deleted users waited for) goes
@@ -210,41 +208,6 @@ public class LicensingEngine {
             targets += users(pass, inventory.users(ids.subList(i, Math.min(ids.size(), i + CHUNK))));
         }
         return targets;
-    }
-
-    /**
-     * R4b's safety net: licenses of retired devices that nothing reclaims yet, whatever state they were in when the
-     * device was retired (the retirement's own reclaim covers the usual case at once).
-     */
-    private int retiredDevices() {
-        int reclaimed = 0;
-        String after = "";
-        while (true) {
-            List<String> serials = data.retiredSerials(after, CHUNK);
-            if (serials.isEmpty()) {
-                return reclaimed;
-            }
-            reclaimed += reclaimRetired(serials);
-            after = serials.get(serials.size() - 1);
-        }
-    }
-
-    /** R4b for these retired devices' licenses, whatever state they are in. */
-    private int reclaimRetired(List<String> serials) {
-        if (serials.isEmpty()) {
-            return 0;
-        }
-        return tx.execute(s -> {
-            var ops = new ArrayList<OperationQueue.Queued>();
-            int n = 0;
-            for (LicenseRow h : data.held(serials, List.of())) {
-                if (h.reclaimable()) {
-                    n += reclaims.reclaim(h, "R4b", "the device is retired", ops);
-                }
-            }
-            queue.enqueue(ops);
-            return n;
-        });
     }
 
     /** Records the end of a pass; true when changes arrived meanwhile and another pass is due at once. */

@@ -155,6 +155,46 @@ public class Reclaims {
     }
 
     /**
+     * R4b's safety net: licenses of retired devices that nothing reclaims yet, whatever state they were in when the
+     * device was retired (the retirement's own reclaim covers the usual case at once), {@code chunk} devices per
+     * transaction. The full pass ends with it.
+     */
+    int sweepRetired(int chunk) {
+        int reclaimed = 0;
+        String after = "";
+        while (true) {
+            List<String> serials = data.retiredSerials(after, chunk);
+            if (serials.isEmpty()) {
+                return reclaimed;
+            }
+            reclaimed += retired(serials);
+            after = serials.get(serials.size() - 1);
+        }
+    }
+
+    /**
+     * R4b for these retired devices' licenses, whatever state they are in: the sweep, and an incremental run for the
+     * retired devices it is told about (one that read a device as active before its retirement committed may have
+     * assigned it a license the retirement's own reclaim could not see).
+     */
+    int retired(List<String> serials) {
+        if (serials.isEmpty()) {
+            return 0;
+        }
+        return tx.execute(s -> {
+            var ops = new ArrayList<OperationQueue.Queued>();
+            int n = 0;
+            for (LicenseRow h : data.held(serials, List.of())) {
+                if (h.reclaimable()) {
+                    n += reclaim(h, "R4b", "the device is retired", ops);
+                }
+            }
+            queue.enqueue(ops);
+            return n;
+        });
+    }
+
+    /**
      * R4c: apps the user removed. The device's license of the app goes; a user-based license goes when none of the
      * user's devices still has the app. The target is not given the app again until an installation is requested.
      */
