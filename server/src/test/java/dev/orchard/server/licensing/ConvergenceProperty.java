@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -31,11 +29,9 @@ import net.jqwik.api.Provide;
  * removing the app opts the device out only if it held or was getting the license; an administrator reclaims what
  * is there), the model reads the opt-out Orchard recorded. Subclasses choose the database.
  */
-abstract class ConvergenceProperty {
+abstract class ConvergenceProperty implements ConvergenceSteps {
 
     static final String FIELD_NOTES = "361309726";
-    static final int DEVICES = 3;
-    static final int CASES = 20;
     private static final AtomicInteger TRIES = new AtomicInteger();
     private static final java.util.concurrent.ExecutorService CALLERS = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "convergence-caller");
@@ -43,113 +39,6 @@ abstract class ConvergenceProperty {
         return t;
     });
 
-    /**
-     * One lifecycle event or Apple behaviour; {@code device} is 0..2 where it names one. {@link Target} takes a
-     * device into or out of the case's Apple License Label (losing coverage reclaims, R4a); the case's App label
-     * always names its three devices (taking an app out of an App label does not reclaim, by design).
-     */
-    sealed interface Step permits Enrol, Retire, Reactivate, Target, RemoveApp, AdminReclaim, AllowAgain, AppleSlow,
-            AppleResumes, DuplicateNotifications, AppleUnavailable, Restart, Calm, Quiet, RunPass {
-    }
-
-    record Enrol(int device) implements Step {
-    }
-
-    record Retire(int device) implements Step {
-    }
-
-    record Reactivate(int device) implements Step {
-    }
-
-    record Target(int device, boolean in) implements Step {
-    }
-
-    record RemoveApp(int device) implements Step {
-    }
-
-    record AdminReclaim(int device) implements Step {
-    }
-
-    record AllowAgain(int device) implements Step {
-    }
-
-    record AppleSlow() implements Step {
-    }
-
-    record AppleResumes() implements Step {
-    }
-
-    record DuplicateNotifications(boolean on) implements Step {
-    }
-
-    /** Apple answers the next request with 503 and Retry-After: the account waits (the clock is moved past it). */
-    record AppleUnavailable() implements Step {
-    }
-
-    /** Orchard stops and starts again; Apple's notifications sent meanwhile are lost. */
-    record Restart() implements Step {
-    }
-
-    /** A try: independent lifecycles and one sequence of Apple's and Orchard's behaviours, run in lock step. */
-    record Batch(List<List<Step>> cases, List<Step> behaviour) {
-    }
-
-    /**
-     * Waits until Orchard has nothing queued (a pass ran after the last change, nothing waits to be sent); what is
-     * at Apple may still be there. With Apple slow, the assignments are then in flight.
-     */
-    record Quiet() implements Step {
-    }
-
-    /** An administrator runs the licensing pass now (and it ran). */
-    record RunPass() implements Step {
-    }
-
-    /** Nothing happens at Apple or to Orchard at this step. */
-    record Calm() implements Step {
-    }
-
-    static Arbitrary<List<Step>> lifecycle() {
-        Arbitrary<Integer> device = Arbitraries.integers().between(0, DEVICES - 1);
-        Arbitrary<Step> step = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(5, device.map(Enrol::new)),
-                net.jqwik.api.Tuple.of(3, device.map(Retire::new)),
-                net.jqwik.api.Tuple.of(2, device.map(Reactivate::new)),
-                net.jqwik.api.Tuple.of(5, Combinators.combine(device, Arbitraries.of(true, false)).as(Target::new)),
-                net.jqwik.api.Tuple.of(1, device.map(RemoveApp::new)),
-                net.jqwik.api.Tuple.of(1, device.map(AdminReclaim::new)),
-                net.jqwik.api.Tuple.of(1, device.map(AllowAgain::new)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Quiet())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new RunPass())));
-        return step.list().ofMinSize(1).ofMaxSize(10);
-    }
-
-    static Arbitrary<List<Step>> behaviour() {
-        Arbitrary<Step> step = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, Arbitraries.just(new Calm())),
-                net.jqwik.api.Tuple.of(3, Arbitraries.just(new AppleSlow())),
-                net.jqwik.api.Tuple.of(2, Arbitraries.just(new AppleResumes())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(true, false).map(DuplicateNotifications::new)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new AppleUnavailable())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Restart())));
-        return step.list().ofSize(10);
-    }
-
-    static Arbitrary<Batch> batches() {
-        return Combinators.combine(lifecycle().list().ofSize(CASES), behaviour()).as(Batch::new);
-    }
-
-    /** What the steps say each device should hold, and what the run did. */
-    static final class Model {
-        final boolean[] exists = new boolean[DEVICES];
-        final boolean[] active = new boolean[DEVICES];
-        final boolean[] covered = new boolean[DEVICES];
-        final boolean[] optedOut = new boolean[DEVICES];
-
-        boolean wants(int i) {
-            return exists[i] && active[i] && covered[i] && !optedOut[i];
-        }
-    }
 
     abstract ConvergenceWorld world();
 
@@ -404,7 +293,7 @@ abstract class ConvergenceProperty {
 
     @Provide
     Arbitrary<Batch> generatedBatches() {
-        return batches();
+        return ConvergenceSteps.batches();
     }
 
     @Property(tries = 50) // 50 batches of 20 cases: 1,000 cases
@@ -412,7 +301,11 @@ abstract class ConvergenceProperty {
         assertThat(run(batch)).isEmpty();
     }
 
-    /** Found by the property before in-flight reclaims existed (shrunk): the retired device kept its license. */
+    /**
+     * Found by the property before in-flight reclaims existed (shrunk): the retired device kept its license. Found again
+     * on PostgreSQL once label changes were served incrementally (a run had read the device as active; now the run
+     * told of the retirement reclaims, see {@code Reclaims.retired}).
+     */
     @Example
     void aDeviceRetiredWhileAppleWorksOnItsAssignment() {
         assertThat(run(List.of(new Enrol(1), new AppleSlow(), new Target(1, true), new Retire(1)))).isEmpty();
@@ -426,6 +319,19 @@ abstract class ConvergenceProperty {
     void anAdministratorsReclaimOfAnAssignmentInFlightHolds() {
         assertThat(run(List.of(new Target(1, true), new Enrol(1), new AppleSlow(), new Quiet(), new AdminReclaim(1),
                 new RunPass(), new AppleResumes()))).isEmpty();
+    }
+
+    /**
+     * Found by the property on H2 with two test JVMs loading the machine (not shrunk; kept as it failed): the
+     * administrator's reclaim was confirmed removed while a sync page was being applied, and the page put the license
+     * back as EXTERNAL. It needs that timing to fail; {@code LicenseLedgerStorageTests} forces the interleaving.
+     */
+    @Example
+    void aRemovalDuringASyncPageDoesNotBringTheLicenseBack() {
+        assertThat(run(new Batch(List.of(List.of(new Quiet(), new Target(1, true), new Retire(0), new Target(2, false),
+                new Enrol(1), new Enrol(0), new AdminReclaim(1), new Retire(0))), List.of(new AppleResumes(), new Calm(),
+                new Calm(), new Restart(), new AppleUnavailable(), new AppleSlow(), new AppleUnavailable(),
+                new DuplicateNotifications(true), new Calm(), new AppleSlow())))).isEmpty();
     }
 
     /** A restart while Apple holds the assignment: its notification is lost, the status poll makes up for it. */
