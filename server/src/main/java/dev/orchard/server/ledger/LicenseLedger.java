@@ -141,6 +141,12 @@ public class LicenseLedger {
         return unknownPools;
     }
 
+    /** Whether Apple takes licenses of the key's pool back (not books); a pool not read yet counts as revocable. */
+    private boolean revocable(AccountId account, Key k) {
+        return jdbc.sql("select revocable from pools where account_id = ? and adam_id = ? and pricing_param = ?")
+                .params(account.value(), k.app(), k.pricingParam()).query(Boolean.class).optional().orElse(true);
+    }
+
     /**
      * Orders Apple's confirmations of one account with the application of its sync pages: both take the account's
      * sync-state row first. A page drops the licenses whose removal was recorded after it was requested
@@ -151,12 +157,6 @@ public class LicenseLedger {
      * page confirmed. Confirmations of assignments take it too, before any license row, so the two never wait on
      * each other's rows in opposite order.
      */
-    /** Whether Apple takes licenses of the key's pool back (not books); a pool not read yet counts as revocable. */
-    private boolean revocable(AccountId account, Key k) {
-        return jdbc.sql("select revocable from pools where account_id = ? and adam_id = ? and pricing_param = ?")
-                .params(account.value(), k.app(), k.pricingParam()).query(Boolean.class).optional().orElse(true);
-    }
-
     static final String PAGE_LOCK = "select account_id from sync_state where account_id = ? for update";
 
     /** The sync run in progress (its sweep must keep licenses a notification confirms meanwhile), or null. */
