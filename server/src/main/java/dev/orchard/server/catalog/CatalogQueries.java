@@ -45,6 +45,16 @@ public class CatalogQueries {
         return apps;
     }
 
+    /** The names of these apps, where Orchard has read their metadata (an app without is left out). */
+    public Map<String, String> names(java.util.Collection<String> adamIds) {
+        Map<String, String> names = new java.util.HashMap<>();
+        if (!adamIds.isEmpty()) {
+            jdbc.sql("select adam_id, name from app_metadata where adam_id in (:ids) and name is not null")
+                    .param("ids", adamIds).query((rs, n) -> names.put(rs.getString(1), rs.getString(2))).list();
+        }
+        return names;
+    }
+
     private static List<String> split(String s) {
         return s == null || s.isBlank() ? List.of() : List.of(s.split(","));
     }

@@ -79,6 +79,8 @@ public final class AssignmentPolicy {
     public record Skip(HolderType type, String holder, String reason) implements Decision {
     }
 
+    static final String NO_ACCOUNT_HOLDS = "no account holds this app; buy it in Apple Business Manager";
+
     public static Decision decide(Case c) {
         Device d = c.device();
         HolderType type = type(d, c.app());
@@ -88,6 +90,10 @@ public final class AssignmentPolicy {
         }
         if (d != null && d.sharedIpad() && !c.app().deviceAssignable()) {
             return new Skip(type, holder, "a Shared iPad takes device-based licenses only and this app has none (R12)");
+        }
+        if (holder == null && c.pools().isEmpty()) {
+            // an app no account holds (an unknown store id too) looks user-based; say what is really missing
+            return new Skip(type, d == null ? null : d.serialNumber(), NO_ACCOUNT_HOLDS);
         }
         if (holder == null) {
             return new Skip(type, d == null ? null : d.serialNumber(),
@@ -130,7 +136,7 @@ public final class AssignmentPolicy {
 
     private static Decision choose(Case c, HolderType type, String holder) {
         if (c.pools().isEmpty()) {
-            return new Skip(type, holder, "no account holds this app; buy it in Apple Business Manager");
+            return new Skip(type, holder, NO_ACCOUNT_HOLDS);
         }
         Device d = c.device();
         // the furthest any pool got, to explain a refusal: 0 unusable, 1 not covered, 2 platform, 3 country, 4 empty

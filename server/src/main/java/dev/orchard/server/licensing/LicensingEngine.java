@@ -234,7 +234,7 @@ public class LicensingEngine {
                 desired.computeIfAbsent(d.serialNumber(), k -> new LinkedHashSet<>()).addAll(l.adamIds());
             }
         }
-        lookUpAvailability(pass, fresh, desired);
+        pass.lookUpAvailability(stores, fresh, desired);
         tx.executeWithoutResult(s -> {
             var held = data.held(fresh.stream().map(Device::serialNumber).toList(), owners);
             Set<String> holders = new HashSet<>(owners);
@@ -296,32 +296,11 @@ public class LicensingEngine {
 
     private void decide(Pass pass, Device d, String userId, Set<String> groups, List<Device> userDevices, String adamId,
                         List<LicenseRow> held, Set<String> optOuts, List<OperationQueue.Queued> ops) {
-        var app = pass.app(adamId);
-        HolderType type = AssignmentPolicy.type(d, app);
+        AssignmentPolicy.Case c = pass.caseFor(d, userId, groups, userDevices, adamId, held, optOuts);
+        HolderType type = AssignmentPolicy.type(d, c.app());
         String holder = type == HolderType.DEVICE ? d.serialNumber() : userId;
-        var pools = new ArrayList<AssignmentPolicy.Pool>();
-        for (LicensingData.PoolRow p : pass.poolsByApp.getOrDefault(adamId, List.of())) {
-            Account a = pass.accountsById.get(p.accountId());
-            if (a == null) {
-                continue;
-            }
-            pools.add(new AssignmentPolicy.Pool(p.accountId(), a.name(), a.priority(), a.country(), pass.usable(p.accountId()),
-                    p.pricingParam(), pass.available.getOrDefault(Pass.key(p), 0L), p.unlimited(), p.deviceAssignable(), p.platforms(),
-                    d != null && pass.coversDevice(p.accountId(), d, groups),
-                    userId != null && pass.coversUser(p.accountId(), userId, groups, userDevices)));
-        }
-        var mine = new ArrayList<AssignmentPolicy.Held>();
-        for (LicenseRow h : held) {
-            if (h.adamId().equals(adamId) && !"RECLAIM".equals(h.intent())) {
-                mine.add(new AssignmentPolicy.Held(h.accountId(), h.pricingParam(), HolderType.of(h), h.holder(), "ORCHARD".equals(h.origin())));
-            }
-        }
-        Map<String, Boolean> availableIn = new HashMap<>();
-        if (d != null && d.country() != null && pass.availability.containsKey(adamId + "/" + d.country())) {
-            availableIn.put(d.country(), pass.availability.get(adamId + "/" + d.country()));
-        }
-        boolean optedOut = holder != null && optOuts.contains(type + ":" + holder + ":" + adamId);
-        Decision decision = AssignmentPolicy.decide(new AssignmentPolicy.Case(d, userId, app, pools, mine, availableIn, optedOut));
+        boolean optedOut = c.optedOut();
+        Decision decision = AssignmentPolicy.decide(c);
         Instant now = clock.instant();
         if (decision instanceof AssignmentPolicy.Keep) {
             if (holder != null) {
@@ -374,26 +353,5 @@ public class LicensingEngine {
         audit.record("rule:label", "LICENSE_ASSIGNED", (device ? "device " : "user ") + a.holder(),
                 "app " + adamId + " (" + a.pricingParam() + ") from account " + a.accountId(), "QUEUED");
         pass.assigned++;
-    }
-
-    /** Rule R2 needs to know whether the app is sold in the device's store; asked before the transaction. */
-    private void lookUpAvailability(Pass pass, List<Device> devices, Map<String, Set<String>> desired) {
-        for (Device d : devices) {
-            if (d.country() == null || !AssignmentPolicy.supportsCrossCountry(d)) {
-                continue;
-            }
-            for (String adamId : desired.getOrDefault(d.serialNumber(), Set.of())) {
-                String key = adamId + "/" + d.country();
-                if (pass.availability.containsKey(key)) {
-                    continue;
-                }
-                pass.poolsByApp.getOrDefault(adamId, List.of()).stream()
-                        .map(p -> pass.accountsById.get(p.accountId()))
-                        .filter(a -> a != null && a.country() != null && !a.country().equalsIgnoreCase(d.country()))
-                        .findFirst()
-                        .ifPresent(a -> stores.availability(a.id(), adamId, d.country())
-                                .ifPresent(v -> pass.availability.put(key, v)));
-            }
-        }
     }
 }

@@ -15,6 +15,7 @@ import dev.orchard.server.inventory.AppSettings;
 import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.Label;
+import dev.orchard.server.ledger.LicenseRow;
 
 /**
  * What one licensing pass reads once and keeps: labels, settings, accounts, pools with their available counts (moved
@@ -79,6 +80,63 @@ final class Pass {
         boolean deviceAssignable = !pools.isEmpty() && pools.stream().anyMatch(LicensingData.PoolRow::deviceAssignable);
         return new AssignmentPolicy.AppFacts(adamId, book, deviceAssignable,
                 settings.getOrDefault(adamId, AppSettings.defaults(adamId)));
+    }
+
+    /**
+     * The facts of one decision for {@link AssignmentPolicy#decide}: the app's pools as this target may use them, the
+     * licenses of the app the holder (or the device's user) has, what is known of the app's store availability in
+     * the device's country, and whether the holder opted out. The engine acts on the decision; {@link WhyNot} shows it.
+     */
+    AssignmentPolicy.Case caseFor(Device d, String userId, Set<String> groups, List<Device> userDevices, String adamId,
+                                  List<LicenseRow> held, Set<String> optOuts) {
+        var app = app(adamId);
+        AssignmentPolicy.HolderType type = AssignmentPolicy.type(d, app);
+        String holder = type == AssignmentPolicy.HolderType.DEVICE ? d.serialNumber() : userId;
+        var pools = new ArrayList<AssignmentPolicy.Pool>();
+        for (LicensingData.PoolRow p : poolsByApp.getOrDefault(adamId, List.of())) {
+            Account a = accountsById.get(p.accountId());
+            if (a == null) {
+                continue;
+            }
+            pools.add(new AssignmentPolicy.Pool(p.accountId(), a.name(), a.priority(), a.country(), usable(p.accountId()),
+                    p.pricingParam(), available.getOrDefault(key(p), 0L), p.unlimited(), p.deviceAssignable(), p.platforms(),
+                    d != null && coversDevice(p.accountId(), d, groups),
+                    userId != null && coversUser(p.accountId(), userId, groups, userDevices)));
+        }
+        var mine = new ArrayList<AssignmentPolicy.Held>();
+        for (LicenseRow h : held) {
+            if (h.adamId().equals(adamId) && !"RECLAIM".equals(h.intent())) {
+                mine.add(new AssignmentPolicy.Held(h.accountId(), h.pricingParam(), AssignmentPolicy.HolderType.of(h), h.holder(),
+                        "ORCHARD".equals(h.origin())));
+            }
+        }
+        Map<String, Boolean> availableIn = new HashMap<>();
+        if (d != null && d.country() != null && availability.containsKey(adamId + "/" + d.country())) {
+            availableIn.put(d.country(), availability.get(adamId + "/" + d.country()));
+        }
+        boolean optedOut = holder != null && optOuts.contains(type + ":" + holder + ":" + adamId);
+        return new AssignmentPolicy.Case(d, userId, app, pools, mine, availableIn, optedOut);
+    }
+
+    /** Rule R2 needs to know whether the app is sold in the device's store; asked before the transaction. */
+    void lookUpAvailability(StoreAvailability stores, List<Device> devices, Map<String, Set<String>> desired) {
+        for (Device d : devices) {
+            if (d.country() == null || !AssignmentPolicy.supportsCrossCountry(d)) {
+                continue;
+            }
+            for (String adamId : desired.getOrDefault(d.serialNumber(), Set.of())) {
+                String key = adamId + "/" + d.country();
+                if (availability.containsKey(key)) {
+                    continue;
+                }
+                poolsByApp.getOrDefault(adamId, List.of()).stream()
+                        .map(p -> accountsById.get(p.accountId()))
+                        .filter(a -> a != null && a.country() != null && !a.country().equalsIgnoreCase(d.country()))
+                        .findFirst()
+                        .ifPresent(a -> stores.availability(a.id(), adamId, d.country())
+                                .ifPresent(v -> availability.put(key, v)));
+            }
+        }
     }
 
     static String key(LicensingData.PoolRow p) {

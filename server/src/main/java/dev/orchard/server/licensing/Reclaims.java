@@ -325,6 +325,8 @@ public class Reclaims {
             int cleared = data.clearOptOuts(type, holder, adamId);
             if (cleared > 0) {
                 passes.holder(type, holder);
+                audit.record("api", "REASSIGN_ALLOWED", (type == HolderType.DEVICE ? "device " : "user ") + holder,
+                        adamId == null ? "every app" : "app " + adamId, "OK");
             }
             return cleared;
         });

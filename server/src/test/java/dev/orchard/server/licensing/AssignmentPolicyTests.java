@@ -131,6 +131,8 @@ class AssignmentPolicyTests {
                 Arguments.of("unlimited free app never runs out", on(US_PHONE, app(), List.of(unlimited(1))),
                         new Assign(1, "STDQ", HolderType.DEVICE, "C02PHONE01")),
                 Arguments.of("no account holds the app", on(US_PHONE, app(), List.of()), "Skip:no account holds"),
+                Arguments.of("an app no account holds, on a device without a user", on(NO_USER, noDeviceLicensing(), List.of()),
+                        "Skip:no account holds"),
                 // waitlist (R7)
                 Arguments.of("every qualifying pool is empty", on(US_PHONE, app(), List.of(pool(1, 1, "US", 0))),
                         "Wait:free apps: more licenses can be added at no cost"),

@@ -216,11 +216,18 @@ class LicensingTests extends LicensingScenario {
         assertThat(orchardLicenses("and serial_number = 'REMOVE1'")).as("opted out until asked again").isZero();
         JsonNode device = call("GET", "/api/v1/devices/REMOVE1", null);
         assertThat(device.get("waitlist").get(0).get("reason").asString()).contains("reclaimed on purpose");
+        JsonNode why = call("GET", "/api/v1/devices/REMOVE1/why", null).get("items");
+        assertThat(why).hasSize(1);
+        assertThat(why.get(0).get("state").asString()).isEqualTo("OPTED_OUT");
+        assertThat(why.get(0).get("fix").asString()).isEqualTo("ALLOW_AGAIN");
+        assertThat(why.get(0).get("labels").get(0).asString()).isEqualTo("Field Notes");
 
         call("DELETE", "/api/v1/devices/REMOVE1/opt-outs/" + FIELD_NOTES, null);
         call("POST", "/api/v1/licensing/pass", null);
         settle();
         assertThat(orchardLicenses("and serial_number = 'REMOVE1'")).isEqualTo(1);
+        assertThat(call("GET", "/api/v1/devices/REMOVE1/why", null).get("items").get(0).get("state").asString())
+                .isIn("ASSIGNING", "LICENSED");
     }
 
     @Test
@@ -275,11 +282,32 @@ class LicensingTests extends LicensingScenario {
         label("{\"kind\":\"APP\",\"name\":\"Scarce\",\"adamIds\":[\"900000001\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WAIT1\"},"
                 + "{\"type\":\"SERIAL\",\"value\":\"WAIT2\"},{\"type\":\"SERIAL\",\"value\":\"WAIT3\"}]}");
         call("POST", "/api/v1/devices", phones("WAIT", 3));
+        // a Mac the App label names but no Apple License Label covers
+        call("PUT", "/api/v1/devices/WAIT4", "{\"serialNumber\":\"WAIT4\",\"platform\":\"macOS\",\"osVersion\":\"14.1\",\"country\":\"US\"}");
+        label("{\"kind\":\"APP\",\"name\":\"Scarce on Macs\",\"adamIds\":[\"900000001\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WAIT4\"}]}");
         settle();
         assertThat(orchardLicenses("and adam_id = '900000001'")).isEqualTo(2);
         JsonNode waiting = call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items");
         assertThat(waiting).hasSize(1);
         assertThat(waiting.get(0).get("reason").asString()).contains("no license left");
+
+        // "why not?" says the same, device by device, with the account's name and the fix
+        String waiter = waiting.get(0).get("holder").asString();
+        String name = call("GET", "/api/v1/accounts/" + us, null).get("name").asString();
+        JsonNode why = call("GET", "/api/v1/devices/" + waiter + "/why", null).get("items").get(0);
+        assertThat(why.get("state").asString()).isEqualTo("WAITING");
+        assertThat(why.get("reason").asString()).contains("no license left in '" + name + "'");
+        assertThat(why.get("fix").asString()).isEqualTo("BUY_OR_RECLAIM");
+        String served = java.util.stream.Stream.of("WAIT1", "WAIT2", "WAIT3").filter(w -> !w.equals(waiter)).findFirst().orElseThrow();
+        JsonNode licensed = call("GET", "/api/v1/devices/" + served + "/why", null).get("items").get(0);
+        assertThat(licensed.get("state").asString()).isEqualTo("LICENSED");
+        assertThat(licensed.get("accountName").asString()).isEqualTo(name);
+        assertThat(licensed.get("reason").asString()).contains("'" + name + "'").doesNotContain("account " + us);
+        JsonNode mac = call("GET", "/api/v1/devices/WAIT4/why", null).get("items").get(0);
+        assertThat(mac.get("state").asString()).isEqualTo("BLOCKED");
+        assertThat(mac.get("labels").get(0).asString()).isEqualTo("Scarce on Macs");
+        assertThat(mac.get("reason").asString()).contains("no Apple License Label of '" + name + "' covers this device");
+        assertThat(mac.get("fix").asString()).isEqualTo("LICENSE_LABELS");
 
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"900000001\",\"count\":1}");
         settle();
@@ -300,6 +328,11 @@ class LicensingTests extends LicensingScenario {
         assertThat(simRequests("assets/associate", 200)).isEqualTo(1);
         JsonNode user = call("GET", "/api/v1/users/carol", null);
         assertThat(user.get("appleUsers").get(0).get("status").asString()).isEqualTo("Associated");
+        JsonNode why = call("GET", "/api/v1/users/carol/why", null).get("items");
+        assertThat(why).hasSize(1);
+        assertThat(why.get(0).get("state").asString()).isEqualTo("LICENSED");
+        assertThat(why.get(0).get("holderType").asString()).isEqualTo("USER");
+        assertThat(why.get(0).get("labels").get(0).asString()).isEqualTo("Handbook");
 
         // Apple does not take a book back (9706): Orchard does not ask, and says why
         long book = count("select id from licenses where client_user_id = 'carol' and adam_id = ?", BOOK);
@@ -316,6 +349,9 @@ class LicensingTests extends LicensingScenario {
         settle();
         assertThat(count("select count(*) from licenses where client_user_id = 'carol' and adam_id = ? and intent is null", BOOK)).isEqualTo(1);
         assertThat(simRequests("assets/disassociate", 200) + simRequests("assets/disassociate", 400)).isZero();
+        // the Handbook label still wants it, and no license label covers carol: the book is held, and that is said
+        JsonNode kept = call("GET", "/api/v1/users/carol/why", null).get("items").get(0);
+        assertThat(kept.get("state").asString()).isEqualTo("LICENSED");
     }
 
     @Test

@@ -11,12 +11,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.catalog.CatalogQueries;
 import dev.orchard.server.inventory.Device;
+import dev.orchard.server.inventory.Identifiers;
 import dev.orchard.server.inventory.Inventory;
-import dev.orchard.server.mdm.MdmService;
 import dev.orchard.server.ledger.LedgerQueries;
+import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.licensing.Reclaims;
+import dev.orchard.server.licensing.WhyNot;
+import dev.orchard.server.mdm.MdmService;
 
-/** Devices: search with keyset paging; a device's licenses, installed apps, MDM state and history; retire and install. */
+/**
+ * Devices: search with keyset paging; a device's apps and why each is or is not licensed ("Why not?"), its licenses,
+ * installed apps, MDM state and history; retire, install, allow a reclaimed app again.
+ */
 @Controller
 class DevicesPages {
 
@@ -24,12 +32,19 @@ class DevicesPages {
     private final LedgerQueries ledger;
     private final MdmService mdm;
     private final AuditTrail audit;
+    private final WhyNot whyNot;
+    private final CatalogQueries catalog;
+    private final Reclaims reclaims;
 
-    DevicesPages(Inventory inventory, LedgerQueries ledger, MdmService mdm, AuditTrail audit) {
+    DevicesPages(Inventory inventory, LedgerQueries ledger, MdmService mdm, AuditTrail audit, WhyNot whyNot,
+                 CatalogQueries catalog, Reclaims reclaims) {
         this.inventory = inventory;
         this.ledger = ledger;
         this.mdm = mdm;
         this.audit = audit;
+        this.whyNot = whyNot;
+        this.catalog = catalog;
+        this.reclaims = reclaims;
     }
 
     @GetMapping("/devices")
@@ -51,7 +66,20 @@ class DevicesPages {
         model.addAttribute("mdm", mdm.device(s));
         model.addAttribute("history", audit.list(new AuditTrail.Filter(null, null, "device " + s, null, null), 0, 50));
         model.addAttribute("confirmRetire", retire);
+        var why = whyNot.device(s);
+        model.addAttribute("why", why);
+        model.addAttribute("appNames", catalog.names(why.stream().map(WhyNot.Explanation::adamId).toList()));
         return "device";
+    }
+
+    @PostMapping("/devices/{serial}/opt-outs/{adamId}/allow")
+    String allowAgain(@PathVariable String serial, @PathVariable String adamId, RedirectAttributes flash) {
+        return Actions.run(flash, "/devices/" + serial, () -> {
+            int n = reclaims.allowAgain(HolderType.DEVICE, inventory.device(serial).device().serialNumber(),
+                    Identifiers.adamId(adamId));
+            return n == 0 ? "Nothing to allow: the app was not reclaimed on purpose from this device."
+                    : "Allowed again: the next licensing pass assigns the app if a label still wants it.";
+        });
     }
 
     @PostMapping("/devices/{serial}/retire")

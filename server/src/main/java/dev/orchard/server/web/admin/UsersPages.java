@@ -6,25 +6,42 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.catalog.CatalogQueries;
 import dev.orchard.server.inventory.DirectoryUser;
+import dev.orchard.server.inventory.Identifiers;
 import dev.orchard.server.inventory.Inventory;
+import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
+import dev.orchard.server.licensing.Reclaims;
+import dev.orchard.server.licensing.WhyNot;
 import dev.orchard.server.web.api.UserOverview;
 
-/** Directory users: search with keyset paging; a user's groups, devices, licenses, Apple registration and history. */
+/**
+ * Directory users: search with keyset paging; a user's groups, devices, user-based apps and why each is or is not
+ * licensed ("Why not?"), licenses, Apple registration and history; allow a reclaimed app again.
+ */
 @Controller
 class UsersPages {
 
     private final Inventory inventory;
     private final UserOverview overview;
     private final AuditTrail audit;
+    private final WhyNot whyNot;
+    private final CatalogQueries catalog;
+    private final Reclaims reclaims;
 
-    UsersPages(Inventory inventory, UserOverview overview, AuditTrail audit) {
+    UsersPages(Inventory inventory, UserOverview overview, AuditTrail audit, WhyNot whyNot, CatalogQueries catalog,
+               Reclaims reclaims) {
         this.inventory = inventory;
         this.overview = overview;
         this.audit = audit;
+        this.whyNot = whyNot;
+        this.catalog = catalog;
+        this.reclaims = reclaims;
     }
 
     @GetMapping("/users")
@@ -40,6 +57,19 @@ class UsersPages {
     String user(@PathVariable String id, Model model) {
         model.addAllAttributes(overview.of(id));
         model.addAttribute("history", audit.list(new AuditTrail.Filter(null, null, "user " + id, null, null), 0, 50));
+        var why = whyNot.user(id);
+        model.addAttribute("why", why);
+        model.addAttribute("appNames", catalog.names(why.stream().map(WhyNot.Explanation::adamId).toList()));
         return "user";
+    }
+
+    @PostMapping("/users/{id}/opt-outs/{adamId}/allow")
+    String allowAgain(@PathVariable String id, @PathVariable String adamId, RedirectAttributes flash) {
+        return Actions.run(flash, "/users/" + org.springframework.web.util.UriUtils.encodePathSegment(id,
+                java.nio.charset.StandardCharsets.UTF_8), () -> {
+            int n = reclaims.allowAgain(HolderType.USER, inventory.user(id).userId(), Identifiers.adamId(adamId));
+            return n == 0 ? "Nothing to allow: the app was not reclaimed on purpose from this user."
+                    : "Allowed again: the next licensing pass assigns the app if a label still wants it.";
+        });
     }
 }

@@ -23,6 +23,7 @@ import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.Platform;
 import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 import dev.orchard.server.licensing.Reclaims;
+import dev.orchard.server.licensing.WhyNot;
 import dev.orchard.server.ledger.LedgerQueries;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -62,13 +63,16 @@ class InventoryController {
     private final Reclaims reclaims;
     private final UserOverview users;
     private final JdbcClient jdbc;
+    private final WhyNot whyNot;
 
-    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, UserOverview users, JdbcClient jdbc) {
+    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, UserOverview users, JdbcClient jdbc,
+                        WhyNot whyNot) {
         this.jdbc = jdbc;
         this.inventory = inventory;
         this.ledger = ledger;
         this.reclaims = reclaims;
         this.users = users;
+        this.whyNot = whyNot;
     }
 
     // --- devices
@@ -120,6 +124,14 @@ class InventoryController {
                         .param(s).query().listOfRows());
     }
 
+    @GetMapping("/api/v1/devices/{serial}/why")
+    @Operation(summary = "Why not? Every app an App label wants for the device, and every device license it holds: its "
+            + "state (LICENSED, ASSIGNING, RECLAIMING, NEXT_PASS, WAITING, BLOCKED, OPTED_OUT, NOT_WANTED), the reason, the "
+            + "account and the fix; the licensing pass's own rules, read now, changing nothing")
+    Map<String, Object> whyDevice(@PathVariable String serial) {
+        return Map.of("items", whyNot.device(serial));
+    }
+
     @PostMapping("/api/v1/devices/{serial}/retire")
     @Operation(summary = "Retire a device: its device-based licenses are reclaimed (R4b)")
     Device retire(@PathVariable String serial) {
@@ -139,6 +151,13 @@ class InventoryController {
     }
 
     // --- users and groups
+
+    @GetMapping("/api/v1/users/{id}/why")
+    @Operation(summary = "Why not? Every user-based app an App label wants for the user, and every user license held, "
+            + "with its state, reason, account and fix (device-based apps are on the devices' answers)")
+    Map<String, Object> whyUser(@PathVariable String id) {
+        return Map.of("items", whyNot.user(id));
+    }
 
     @PutMapping("/api/v1/users/{id}")
     @Operation(summary = "Create or replace one directory user")

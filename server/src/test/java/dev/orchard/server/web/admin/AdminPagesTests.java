@@ -215,6 +215,40 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("confirm-retire")));
     }
 
+    /** "Why not?" on the device page: the app a label wants, why it is not there, and the button that fixes it. */
+    @Test
+    void theDevicePageSaysWhyAnAppIsMissingAndOffersTheFix() throws Exception {
+        orchard.method("PUT", "/api/v1/devices/WHYDEV1", ADMIN_TOKEN,
+                "{\"serialNumber\":\"WHYDEV1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Why label\",\"adamIds\":[\"361309726\"],"
+                + "\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WHYDEV1\"}]}");
+        JdbcClient db = orchard.bean(JdbcClient.class);
+        // as rule R4c leaves it when the user deletes the app
+        db.sql("insert into license_opt_outs (holder_type, holder, adam_id, rule, at) values ('DEVICE', 'WHYDEV1', '361309726', "
+                + "'R4c', current_timestamp)").update();
+
+        mvc.perform(get("/devices/WHYDEV1").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("Apps and why"),
+                        Matchers.containsString("Why label"), Matchers.containsString("OPTED OUT"),
+                        Matchers.not(Matchers.containsString("Allow again")))));
+        mvc.perform(get("/devices/WHYDEV1").with(OPERATOR)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Allow again")));
+
+        mvc.perform(post("/devices/WHYDEV1/opt-outs/not-an-id/allow").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/devices/WHYDEV1")).andExpect(flash().attributeExists("error"));
+        assertThat(db.sql("select count(*) from license_opt_outs where holder = 'WHYDEV1'").query(Long.class).single()).isOne();
+        mvc.perform(post("/devices/WHYDEV1/opt-outs/361309726/allow").with(VIEWER).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/devices/WHYDEV1/opt-outs/361309726/allow").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/devices/WHYDEV1"))
+                .andExpect(flash().attribute("ok", Matchers.containsString("Allowed again")));
+        assertThat(db.sql("select count(*) from license_opt_outs where holder = 'WHYDEV1'").query(Long.class).single()).isZero();
+        assertThat(db.sql("select count(*) from audit_events where action = 'REASSIGN_ALLOWED' and actor = 'otto'")
+                .query(Long.class).single()).isOne();
+        mvc.perform(get("/devices/WHYDEV1").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.not(Matchers.containsString("OPTED OUT"))));
+    }
+
     @Test
     void usersPagesShowADirectoryUser() throws Exception {
         orchard.method("PUT", "/api/v1/users/ada", ADMIN_TOKEN, "{\"userId\":\"ada\",\"email\":\"ada@example.com\",\"displayName\":\"Ada L\"}");

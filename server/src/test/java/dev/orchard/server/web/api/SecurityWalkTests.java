@@ -155,6 +155,8 @@ class SecurityWalkTests {
             Map.entry("POST /labels", "POST /api/v1/labels"),
             Map.entry("POST /devices/{serial}/retire", "POST /api/v1/devices/{serial}/retire"),
             Map.entry("POST /devices/{serial}/install", "POST /api/v1/mdm/installs"),
+            Map.entry("POST /devices/{serial}/opt-outs/{adamId}/allow", "DELETE /api/v1/devices/{serial}/opt-outs/{adamId}"),
+            Map.entry("POST /users/{id}/opt-outs/{adamId}/allow", "DELETE /api/v1/users/{id}/opt-outs/{adamId}"),
             Map.entry("POST /settings/tokens", "POST /api/v1/tokens"),
             Map.entry("POST /settings/tokens/{id}/revoke", "DELETE /api/v1/tokens/{id}"),
             Map.entry("POST /settings/users", "POST /api/v1/ui-users"),
