@@ -66,8 +66,8 @@ class OperationStore {
             if (rows.isEmpty()) {
                 continue;
             }
-            for (int n : batch.batchUpdate("update operation_targets set state = 'DONE', updated_at = ? where " + column
-                    + " = ? and adam_id = ? and operation_id = ? and pricing_param = ? and state in ('SENDING', 'SENT')", rows)) {
+            for (int n : batch.batchUpdate("update operation_targets set state = 'DONE', error_number = null, error = null, "
+                    + "updated_at = ? where " + column + " = ? and adam_id = ? and operation_id = ? and pricing_param = ? and state in ('SENDING', 'SENT')", rows)) {
                 changed += Math.max(n, 0);
             }
         }
@@ -174,6 +174,14 @@ class OperationStore {
                 .params(Timestamp.from(now), targetId).update();
     }
 
+    /** Apple reported trouble of its own: the target waits until {@code notBefore} and is sent again, its error kept. */
+    void retryLater(long targetId, Integer errorNumber, String error, Instant notBefore, Instant now) {
+        jdbc.sql("""
+                update operation_targets set state = 'QUEUED', operation_id = null, error_number = ?, error = ?, not_before = ?,
+                    updated_at = ? where id = ? and state in ('SENDING', 'SENT')
+                """).params(errorNumber, error, Timestamp.from(notBefore), Timestamp.from(now), targetId).update();
+    }
+
     /**
      * Closes the operation once none of its targets is in flight: COMPLETE, or FAILED when any target failed. The
      * operation's row is locked first, so of two transactions that each finish part of its targets the second sees
@@ -198,7 +206,8 @@ class OperationStore {
     int settleFromLedger(long operationId, Instant now) {
         Timestamp ts = Timestamp.from(now);
         return jdbc.sql("""
-                update operation_targets t set state = 'DONE', updated_at = ? where t.operation_id = ? and t.state in ('SENT', 'SENDING') and (
+                update operation_targets t set state = 'DONE', error_number = null, error = null, updated_at = ?
+                where t.operation_id = ? and t.state in ('SENT', 'SENDING') and (
                   (t.action = 'ASSOCIATE' and t.serial_number is not null and exists (select 1 from ledger_licenses l
                       where l.account_id = t.account_id and l.adam_id = t.adam_id and l.pricing_param = t.pricing_param
                       and l.serial_number = t.serial_number and l.at_apple))

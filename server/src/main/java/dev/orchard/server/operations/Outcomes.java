@@ -178,6 +178,8 @@ class Outcomes {
         AccountId account = new AccountId(t.accountId());
         String reason = "Apple: " + (message == null ? "error" : message) + (errorNumber == null ? "" : " (" + errorNumber + ")");
         switch (FailureOutcome.of(t.action(), errorNumber, t.clientUserId() != null, t.attempts())) {
+            case RETRY_LATER -> store.retryLater(t.id(), errorNumber, reason + "; sent again automatically",
+                    now.plus(FailureOutcome.pauseAfter(t.attempts())), now);
             case REGISTER_USER_AGAIN -> {
                 ledger.forgetAppleUser(account, t.clientUserId());
                 store.requeue(t.id(), now);

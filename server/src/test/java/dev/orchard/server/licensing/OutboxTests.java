@@ -81,6 +81,38 @@ class OutboxTests extends LicensingScenario {
         assertThat(call("GET", "/api/v1/waitlist?kind=WAITING", null).get("items")).isEmpty();
     }
 
+    /**
+     * Apple accepts the request, then reports trouble of its own (9644, maintenance): nothing fails; the targets wait a
+     * minute with Apple's reason shown, are sent again on their own, and are assigned.
+     */
+    @Test
+    void anAssignmentAppleCouldNotDoForMaintenanceIsSentAgainAfterAPause() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9644,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("MAINT", 2));
+        until("both waiting to be sent again", () -> {
+            settle();
+            return count("select count(*) from operation_targets where serial_number like 'MAINT%' and state = 'QUEUED' "
+                    + "and error_number = 9644") == 2;
+        });
+        JsonNode queued = call("GET", "/api/v1/operations/queued", null);
+        assertThat(queued).hasSize(2);
+        assertThat(queued.get(0).get("error").asString()).contains("maintenance").contains("sent again automatically");
+        assertThat(count("select count(*) from operation_targets where state = 'FAILED'")).isZero();
+        assertThat(orchardLicenses("and serial_number like 'MAINT%' and intent = 'ASSIGN'")).as("still wanted").isEqualTo(2);
+        settle();
+        assertThat(simRequests("assets/associate", 200)).as("not before the pause").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(61));
+        until("both licensed", () -> {
+            settle();
+            return orchardLicenses("and serial_number like 'MAINT%' and intent is null") == 2;
+        });
+        assertThat(simRequests("assets/associate", 200)).as("sent once more").isEqualTo(2);
+        assertThat(count("select count(*) from operation_targets where serial_number like 'MAINT%' and error is not null"))
+                .as("the error is cleared once it worked").isZero();
+    }
+
     @Test
     void aRetryAfterInTheMiddleOfABatchHoldsTheRestUntilItEnds() {
         control.post("locations/" + usUid + "/purchases", "{\"adamId\":\"" + FIELD_NOTES + "\",\"count\":2000}");
