@@ -254,17 +254,26 @@ public class LedgerQueries implements AccountLicenses {
         return new Holders(serials, users);
     }
 
-    /** An account's licenses summed over its pools: purchased and available leave out unlimited (free) pools. */
-    public record Totals(long purchased, long used, long available) {
+    /**
+     * An account's licenses, counted so that they add up: {@code purchased} = {@code used} + {@code available} over the
+     * pools with a count (Apple's figures as last read); {@code free}: licenses held of unlimited (free) apps, which
+     * have no count; {@code assigning} and {@code reclaiming}: Orchard's assignments and reclaims not yet confirmed.
+     */
+    public record Totals(long purchased, long used, long available, long free, long assigning, long reclaiming) {
     }
 
     public Totals totals(AccountId account) {
         return jdbc.sql("""
                 select coalesce(sum(case when unlimited then 0 else total_count end), 0),
-                       coalesce(sum(assigned_count), 0),
-                       coalesce(sum(case when unlimited then 0 else available_count end), 0)
+                       coalesce(sum(case when unlimited then 0 else assigned_count end), 0),
+                       coalesce(sum(case when unlimited then 0 else available_count end), 0),
+                       coalesce(sum(case when unlimited then assigned_count else 0 end), 0),
+                       (select count(*) from licenses where intent = 'ASSIGN' and account_id = ?),
+                       (select count(*) from licenses where intent = 'RECLAIM' and account_id = ?)
                 from pools where account_id = ?
-                """).param(account.value()).query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+                """).params(account.value(), account.value(), account.value())
+                .query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6))).single();
     }
 
     /** A page of licenses in id order, after {@code afterId} (keyset paging stays fast on a million rows). */

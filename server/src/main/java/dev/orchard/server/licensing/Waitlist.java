@@ -25,6 +25,21 @@ public class Waitlist {
                 """).params(afterId, adamId, adamId, kind, kind, limit).query().listOfRows();
     }
 
+    /** The most common reasons of one kind (and app, when given) with how many targets each holds back, most first. */
+    public List<Map<String, Object>> reasons(String adamId, String kind, int limit) {
+        return jdbc.sql("""
+                select reason, count(*) as targets from waitlist
+                where (cast(? as varchar) is null or adam_id = ?) and (cast(? as varchar) is null or kind = ?)
+                group by reason order by count(*) desc, reason limit ?
+                """).params(adamId, adamId, kind, kind, limit).query().listOfRows();
+    }
+
+    /** How many targets wait for this app (or any), of this kind (or both). */
+    public long count(String adamId, String kind) {
+        return jdbc.sql("select count(*) from waitlist where (cast(? as varchar) is null or adam_id = ?) "
+                + "and (cast(? as varchar) is null or kind = ?)").params(adamId, adamId, kind, kind).query(Long.class).single();
+    }
+
     /** How many targets wait (WAITING) and how many no account can serve (BLOCKED). */
     public Map<String, Long> counts() {
         var counts = new java.util.TreeMap<String, Long>();

@@ -67,6 +67,20 @@ public class Operations {
                 .params(id, targetLimit).query(Operations::target).list());
     }
 
+    /** A page of an operation's targets in id order, after {@code afterId}. */
+    public List<TargetView> targets(long operationId, long afterId, int limit) {
+        return jdbc.sql("select * from operation_targets where operation_id = ? and id > ? order by id limit ?")
+                .params(operationId, afterId, limit).query(Operations::target).list();
+    }
+
+    /** How many of an operation's targets are in each state. */
+    public Map<String, Long> targetStates(long operationId) {
+        var counts = new java.util.TreeMap<String, Long>();
+        jdbc.sql("select state, count(*) from operation_targets where operation_id = ? group by state").param(operationId)
+                .query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2))).list();
+        return counts;
+    }
+
     /** Targets not yet in an operation (queued, for example in a reclaim's grace period), oldest first. */
     public List<TargetView> queued(Long accountId, long afterId, int limit) {
         return jdbc.sql("""

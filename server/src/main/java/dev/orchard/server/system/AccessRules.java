@@ -70,7 +70,7 @@ public final class AccessRules {
             rule(null, "/settings", ADMIN), rule(null, "/settings/**", ADMIN),
             // managing accounts, as in the API
             rule(POST, "/accounts", ADMIN), rule(POST, "/accounts/*/delete", ADMIN), rule(POST, "/accounts/*/token", ADMIN),
-            rule(POST, "/accounts/*/priority", ADMIN),
+            rule(POST, "/accounts/*/priority", ADMIN), rule(POST, "/accounts/*/claim", ADMIN),
             rule(POST, "/**", OPERATOR),
             rule(null, "/**", VIEWER));
 

@@ -20,7 +20,7 @@ import dev.orchard.server.sync.SyncTasks;
 
 /**
  * Accounts: the list, adding one by uploading its {@code .vpptoken}, and per account its sync (progress and history),
- * renewal, priority, reclaim-all with a dry-run preview and typed confirmation, and safe deletion.
+ * renewal, claiming the location back, priority, reclaim-all with a dry-run preview and typed confirmation, and safe deletion.
  */
 @Controller
 class AccountsPages {
@@ -32,10 +32,12 @@ class AccountsPages {
     private final Reclaims reclaims;
 
     private final dev.orchard.server.sync.NotificationInbox inbox;
+    private final Times times;
 
     AccountsPages(AccountService accounts, DashboardPage dashboard, SyncQueries runs, SyncTasks sync, Reclaims reclaims,
-                  dev.orchard.server.sync.NotificationInbox inbox) {
+                  dev.orchard.server.sync.NotificationInbox inbox, Times times) {
         this.inbox = inbox;
+        this.times = times;
         this.accounts = accounts;
         this.dashboard = dashboard;
         this.runs = runs;
@@ -89,7 +91,16 @@ class AccountsPages {
     String renew(@PathVariable long id, @RequestParam(required = false) MultipartFile token, RedirectAttributes flash) {
         return Actions.run(flash, "/accounts/" + id, () -> {
             var account = accounts.renew(new AccountId(id), tokenText(token));
-            return "Token renewed; it now expires on " + account.expiresAt() + ".";
+            return "Token renewed; it now expires " + times.at(account.expiresAt()) + ".";
+        });
+    }
+
+    /** The location was claimed by another MDM (or another Orchard): take it back, as the API's claim does. */
+    @PostMapping("/accounts/{id}/claim")
+    String claimBack(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            var account = accounts.takeOver(new AccountId(id));
+            return account.name() + " is managed by this Orchard again; a sync reads what changed meanwhile.";
         });
     }
 

@@ -81,6 +81,7 @@ class AppsPages {
         model.addAttribute("next", holders.size() == PAGE ? holders.get(holders.size() - 1).id() : null);
         model.addAttribute("outdated", mdm.outdated(null, adamId, PAGE));
         model.addAttribute("waitlist", waitlist.list(adamId, null, 0, PAGE));
+        model.addAttribute("waitlistTotal", waitlist.count(adamId, null));
         if (reclaimLicense != null) {
             model.addAttribute("confirmLicense", ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
                     reclaimLicense - 1, 1).stream().filter(l -> l.id() == reclaimLicense).findFirst().orElse(null));

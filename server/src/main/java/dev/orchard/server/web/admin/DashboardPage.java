@@ -28,7 +28,7 @@ import dev.orchard.server.web.api.AccountView;
 class DashboardPage {
 
     /** An account card: the account, its last sync, a running sync, and its license totals. */
-    record Card(AccountView account, SyncRun lastSync, SyncProgress progress, long purchased, long used, long available,
+    record Card(AccountView account, SyncRun lastSync, SyncProgress progress, LedgerQueries.Totals totals,
                 long blockedSeconds, DriftCounts.Counts drift) {
     }
 
@@ -46,9 +46,14 @@ class DashboardPage {
     private final DriftCounts drift;
     private final MdmService mdm;
     private final Clock clock;
+    private final Times times;
+    private final dev.orchard.server.inventory.Inventory inventory;
 
     DashboardPage(AccountService accounts, LedgerQueries ledger, CatalogQueries catalog, SyncQueries sync, Waitlist waitlist,
-                  Operations operations, Installation installation, DriftCounts drift, MdmService mdm, Clock clock) {
+                  Operations operations, Installation installation, DriftCounts drift, MdmService mdm, Clock clock, Times times,
+                  dev.orchard.server.inventory.Inventory inventory) {
+        this.times = times;
+        this.inventory = inventory;
         this.catalog = catalog;
         this.sync = sync;
         this.drift = drift;
@@ -64,10 +69,23 @@ class DashboardPage {
     @GetMapping("/")
     String dashboard(Model model) {
         var cards = new ArrayList<Card>();
-        var alerts = new ArrayList<Alert>();
         for (Account a : accounts.list()) {
             cards.add(card(a));
         }
+        model.addAttribute("cards", cards);
+        model.addAttribute("alerts", alerts(cards));
+        return "dashboard";
+    }
+
+    /** The alerts alone, refreshed by htmx every few seconds: they appear and clear as things change. */
+    @GetMapping("/fragments/alerts")
+    String alertsFragment(Model model) {
+        model.addAttribute("alerts", alerts(accounts.list().stream().map(this::card).toList()));
+        return "dashboard :: alerts";
+    }
+
+    private List<Alert> alerts(List<Card> cards) {
+        var alerts = new ArrayList<Alert>();
         for (var app : catalog.apps(null)) {
             for (var pool : app.pools()) {
                 if (pool.unlimited() || pool.total() == null || pool.available() == null || pool.total() == 0) {
@@ -84,12 +102,14 @@ class DashboardPage {
                 }
             }
         }
+        accountHealth(cards, alerts);
         Map<String, Long> waiting = waitlist.counts();
         if (waiting.getOrDefault("WAITING", 0L) > 0) {
-            alerts.add(new Alert(false, waiting.get("WAITING") + " target(s) wait for a license.", "/apps"));
+            alerts.add(new Alert(false, waiting.get("WAITING") + " target(s) wait for a license.", "/waitlist?kind=WAITING"));
         }
         if (waiting.getOrDefault("BLOCKED", 0L) > 0) {
-            alerts.add(new Alert(true, waiting.get("BLOCKED") + " target(s) cannot be served by any account.", "/apps"));
+            alerts.add(new Alert(true, waiting.get("BLOCKED") + " target(s) cannot be served by any account.",
+                    "/waitlist?kind=BLOCKED"));
         }
         Object failed = operations.summary().get("FAILED");
         if (failed instanceof Long n && n > 0) {
@@ -106,12 +126,42 @@ class DashboardPage {
             if (c.drift() != null && c.drift().external() + c.drift().missing() > 0) {
                 alerts.add(new Alert(false, c.account().name() + ": drift — " + c.drift().external()
                         + " license(s) assigned outside Orchard, " + c.drift().missing()
-                        + " of Orchard's missing at Apple (counted " + c.drift().computedAt() + ").", "/accounts/" + c.account().id()));
+                        + " of Orchard's missing at Apple (counted " + times.ago(c.drift().computedAt()) + ").",
+                        "/accounts/" + c.account().id()));
             }
         }
-        model.addAttribute("cards", cards);
-        model.addAttribute("alerts", alerts);
-        return "dashboard";
+        return alerts;
+    }
+
+    /**
+     * What an account's state asks of an administrator: an expired or revoked token to replace, one expiring soon,
+     * a location another MDM claimed, an account no Apple License Label lets serve anyone.
+     */
+    private void accountHealth(List<Card> cards, List<Alert> alerts) {
+        var withLabels = new java.util.HashSet<Long>();
+        inventory.labels().stream().filter(l -> l.kind() == dev.orchard.server.inventory.Label.Kind.LICENSE)
+                .forEach(l -> withLabels.add(l.accountId()));
+        for (Card c : cards) {
+            var a = c.account();
+            String link = "/accounts/" + a.id();
+            switch (a.state()) {
+                case EXPIRED -> alerts.add(new Alert(true, a.name() + ": the token expired " + times.ago(a.expiresAt())
+                        + "; download a new one in Apple Business Manager and upload it.", link));
+                case REVOKED -> alerts.add(new Alert(true, a.name() + ": Apple revoked the token (a new one was downloaded); "
+                        + "upload the new token.", link));
+                case EXPIRING -> alerts.add(new Alert(false, a.name() + ": the token expires " + times.ago(a.expiresAt())
+                        + "; renew it before then.", link));
+                case CLAIMED_BY_OTHER -> alerts.add(new Alert(true, a.name() + ": another MDM"
+                        + (a.owner() == null || a.owner().name() == null ? "" : " (" + a.owner().name() + ")")
+                        + " manages the location; claim it back on the account's page.", link));
+                default -> {
+                }
+            }
+            if (!withLabels.contains(a.id())) {
+                alerts.add(new Alert(false, a.name() + " has no Apple License Label: its licenses serve nobody. Add one under "
+                        + "Labels.", "/labels"));
+            }
+        }
     }
 
     /** The account cards alone, refreshed by htmx every few seconds (sync progress, countdown, counts). */
@@ -127,7 +177,7 @@ class DashboardPage {
         List<SyncRun> history = sync.history(a.id(), 1);
         var totals = ledger.totals(a.id());
         long blocked = view.blockedUntil() == null ? 0 : Math.max(0, view.blockedUntil().getEpochSecond() - now.getEpochSecond());
-        return new Card(view, history.isEmpty() ? null : history.get(0), sync.progress(a.id()), totals.purchased(),
-                totals.used(), totals.available(), blocked, drift.of(a.id()).orElse(null));
+        return new Card(view, history.isEmpty() ? null : history.get(0), sync.progress(a.id()), totals, blocked,
+                drift.of(a.id()).orElse(null));
     }
 }

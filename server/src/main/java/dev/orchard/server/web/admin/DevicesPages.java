@@ -35,9 +35,11 @@ class DevicesPages {
     private final WhyNot whyNot;
     private final CatalogQueries catalog;
     private final Reclaims reclaims;
+    private final Names names;
 
     DevicesPages(Inventory inventory, LedgerQueries ledger, MdmService mdm, AuditTrail audit, WhyNot whyNot,
-                 CatalogQueries catalog, Reclaims reclaims) {
+                 CatalogQueries catalog, Reclaims reclaims, Names names) {
+        this.names = names;
         this.inventory = inventory;
         this.ledger = ledger;
         this.mdm = mdm;
@@ -58,6 +60,19 @@ class DevicesPages {
 
     @GetMapping("/devices/{serial}")
     String device(@PathVariable String serial, @RequestParam(defaultValue = "false") boolean retire, Model model) {
+        String normalised = Identifiers.serial(serial);
+        if (inventory.findDevice(normalised).isEmpty()) {
+            // Apple may hold licenses for a serial Orchard was never told about (assigned by another tool)
+            var held = ledger.licenses(new LedgerQueries.LicenseFilter(null, null, normalised, null, null), 0, 200);
+            if (held.isEmpty()) {
+                throw new dev.orchard.server.system.NotFoundException("no device with serial number " + normalised);
+            }
+            model.addAttribute("serial", normalised);
+            model.addAttribute("licenses", held);
+            model.addAttribute("appNames", catalog.names(held.stream().map(LedgerQueries.License::adamId).distinct().toList()));
+            model.addAttribute("accountNames", names.accounts());
+            return "unknown-device";
+        }
         var detail = inventory.device(serial);
         String s = detail.device().serialNumber();
         model.addAttribute("d", detail.device());
@@ -69,6 +84,7 @@ class DevicesPages {
         var why = whyNot.device(s);
         model.addAttribute("why", why);
         model.addAttribute("appNames", catalog.names(why.stream().map(WhyNot.Explanation::adamId).toList()));
+        model.addAttribute("accountNames", names.accounts());
         return "device";
     }
 

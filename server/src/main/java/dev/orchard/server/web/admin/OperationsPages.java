@@ -13,20 +13,35 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.audit.AuditTrail;
+import dev.orchard.server.catalog.CatalogQueries;
 import dev.orchard.server.mdm.MdmService;
 import dev.orchard.server.operations.Operations;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** Apple operations and MDM commands with their state, progress and errors; the audit log with filters and CSV. */
+/**
+ * Apple operations (each with a detail page: its targets, their states and errors) and MDM commands with their state,
+ * progress and errors; the audit log with filters and CSV.
+ */
 @Controller
 class OperationsPages {
 
     private final Operations operations;
     private final MdmService mdm;
     private final AuditTrail audit;
+    private final AccountService accounts;
+    private final CatalogQueries catalog;
+    private final Names names;
 
-    OperationsPages(Operations operations, MdmService mdm, AuditTrail audit) {
+    private final java.time.Clock clock;
+
+    OperationsPages(Operations operations, MdmService mdm, AuditTrail audit, AccountService accounts, CatalogQueries catalog,
+                    Names names, java.time.Clock clock) {
+        this.names = names;
+        this.clock = clock;
+        this.accounts = accounts;
+        this.catalog = catalog;
         this.operations = operations;
         this.mdm = mdm;
         this.audit = audit;
@@ -41,12 +56,39 @@ class OperationsPages {
         model.addAttribute("summary", operations.summary());
         model.addAttribute("next", list.size() == AppsPages.PAGE ? list.get(list.size() - 1).id() : null);
         model.addAttribute("commands", mdm.commands(null, null, null, null, AppsPages.PAGE));
+        model.addAttribute("accountNames", names.accounts());
+        model.addAttribute("queued", operations.queued(null, 0, AppsPages.PAGE));
+        model.addAttribute("blocked", accounts.list().stream().filter(a -> a.isBlockedAt(clock.instant())).toList());
         return "operations";
+    }
+
+    /** One Apple request: what it asked, Apple's answer, and each target with its own state and error. */
+    @GetMapping("/operations/{id}")
+    String operation(@PathVariable long id, @RequestParam(defaultValue = "0") long after, Model model) {
+        var detail = operations.get(id, 0);
+        var targets = operations.targets(id, after, AppsPages.PAGE);
+        model.addAttribute("o", detail.operation());
+        model.addAttribute("accountName", names.accounts().getOrDefault(detail.operation().accountId(),
+                "account " + detail.operation().accountId()));
+        model.addAttribute("targets", targets);
+        model.addAttribute("states", operations.targetStates(id));
+        model.addAttribute("appNames", catalog.names(targets.stream().map(Operations.TargetView::adamId)
+                .filter(java.util.Objects::nonNull).distinct().toList()));
+        model.addAttribute("next", targets.size() == AppsPages.PAGE ? targets.get(targets.size() - 1).id() : null);
+        return "operation";
     }
 
     @PostMapping("/operations/{id}/retry")
     String retry(@PathVariable long id, RedirectAttributes flash) {
-        return Actions.run(flash, "/operations", () -> operations.retry(id) + " target(s) of operation " + id + " are sent again.");
+        return Actions.run(flash, "/operations/" + id, () -> operations.retry(id) + " target(s) of operation " + id + " are sent again.");
+    }
+
+    @PostMapping("/operations/targets/{id}/cancel")
+    String cancelTarget(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/operations", () -> {
+            operations.cancelTarget(id);
+            return "Cancelled: it will not be sent (an assignment is dropped, a reclaim keeps the license).";
+        });
     }
 
     @PostMapping("/operations/commands/{uuid}/retry")

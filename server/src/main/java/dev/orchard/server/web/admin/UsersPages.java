@@ -33,9 +33,11 @@ class UsersPages {
     private final WhyNot whyNot;
     private final CatalogQueries catalog;
     private final Reclaims reclaims;
+    private final Names names;
 
     UsersPages(Inventory inventory, UserOverview overview, AuditTrail audit, WhyNot whyNot, CatalogQueries catalog,
-               Reclaims reclaims) {
+               Reclaims reclaims, Names names) {
+        this.names = names;
         this.inventory = inventory;
         this.overview = overview;
         this.audit = audit;
@@ -60,6 +62,7 @@ class UsersPages {
         var why = whyNot.user(id);
         model.addAttribute("why", why);
         model.addAttribute("appNames", catalog.names(why.stream().map(WhyNot.Explanation::adamId).toList()));
+        model.addAttribute("accountNames", names.accounts());
         return "user";
     }
 

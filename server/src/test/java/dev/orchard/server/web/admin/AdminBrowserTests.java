@@ -59,6 +59,8 @@ class AdminBrowserTests {
     static URI control;
     static WebDriver browser;
     static WebDriverWait wait;
+    /** The device whose license an administrator reclaimed (R4d), for the "why not?" job. */
+    static String reclaimed;
 
     @BeforeAll
     static void start() throws IOException {
@@ -185,7 +187,12 @@ class AdminBrowserTests {
         open("/apps/361309726");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a.reclaim-link")));
         shot("07-app");
-        browser.findElements(By.cssSelector("a.reclaim-link")).get(0).click();
+        // a demo device's license (Orchard assigned it: the "Field apps" label wants the app on every device)
+        WebElement row = browser.findElements(By.cssSelector("#holders tbody tr")).stream()
+                .filter(r -> r.getText().startsWith("device DMO") && !r.findElements(By.cssSelector("a.reclaim-link")).isEmpty())
+                .findFirst().orElseThrow();
+        reclaimed = row.getText().split(" ")[1];
+        row.findElement(By.cssSelector("a.reclaim-link")).click();
         WebElement confirm = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("confirm-one")));
         assertThat(confirm.getText()).contains("1 license");
         shot("08-reclaim-confirmation");
@@ -197,8 +204,32 @@ class AdminBrowserTests {
         shot("09-audit");
     }
 
+    /** The device lost the app on purpose: its page says so and why, and the panel's button gives it back. */
     @Test
     @Order(4)
+    void findWhyADeviceHasNoAppAndFixItFromThePanel() throws IOException {
+        open("/devices/" + reclaimed);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#why-not tr[data-adam-id='361309726']")));
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.cssSelector("#why-not tr[data-adam-id='361309726']")).getAttribute("data-state").equals("OPTED_OUT");
+        });
+        WebElement row = browser.findElement(By.cssSelector("#why-not tr[data-adam-id='361309726']"));
+        assertThat(row.getText()).contains("Field apps").contains("reclaimed on purpose");
+        shot("09b-device-why-not");
+        row.findElement(By.xpath(".//button[text()='Allow again']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        assertThat(browser.findElement(By.id("flash-ok")).getText()).contains("Allowed again");
+        // the licensing pass assigns it again and Apple confirms it: the panel follows
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.cssSelector("#why-not tr[data-adam-id='361309726']")).getAttribute("data-state").equals("LICENSED");
+        });
+        shot("09c-device-why-not-fixed");
+    }
+
+    @Test
+    @Order(5)
     void aRetryAfterShowsACountdown() throws IOException {
         String uId = "2049025000431439";
         sim("POST", "faults", "{\"uId\":\"" + uId + "\",\"status\":503,\"retryAfterSeconds\":600,\"count\":1}");
@@ -218,7 +249,7 @@ class AdminBrowserTests {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aViewerSeesNoActionsAndIsDenied() throws IOException {
         open("/settings");
         browser.findElement(By.name("username")).sendKeys("victor");

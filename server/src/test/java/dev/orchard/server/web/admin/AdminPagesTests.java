@@ -215,6 +215,72 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("confirm-retire")));
     }
 
+    /**
+     * Every page the admin UI links to, reached by following its links from the dashboard as an administrator: each
+     * answers 200 and shows times and durations in words, never a raw ISO timestamp or duration, and never Spring's
+     * Whitelabel page.
+     */
+    @Test
+    void everyLinkedPageAnswersAndShowsNoRawTimes() throws Exception {
+        var pattern = java.util.regex.Pattern.compile("href=\"(/[^\"#]*)\"");
+        var iso = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}|\\bPT\\d+[HMS]\\b|\\bP\\d+D\\b");
+        var seen = new java.util.LinkedHashSet<String>();
+        var queue = new java.util.ArrayDeque<String>(java.util.List.of("/", "/waitlist", "/waitlist?kind=BLOCKED"));
+        while (!queue.isEmpty() && seen.size() < 150) {
+            String page = queue.poll();
+            if (!seen.add(page)) {
+                continue;
+            }
+            var r = mvc.perform(get(page).with(ADMIN)).andReturn().getResponse();
+            assertThat(r.getStatus()).as(page).isEqualTo(200);
+            String html = r.getContentAsString();
+            String text = html.replaceAll("(?s)<script.*?</script>", "").replaceAll("(?s)<style.*?</style>", "")
+                    .replaceAll("<[^>]*>", " ");
+            assertThat(text).as(page).doesNotContain("Whitelabel");
+            var raw = iso.matcher(text);
+            if (raw.find()) {
+                throw new AssertionError(page + " shows a raw time or duration: …"
+                        + text.substring(Math.max(0, raw.start() - 60), Math.min(text.length(), raw.end() + 20)) + "…");
+            }
+            var links = pattern.matcher(html);
+            while (links.find()) {
+                String link = org.springframework.web.util.HtmlUtils.htmlUnescape(links.group(1));
+                if (!link.startsWith("/api") && !link.startsWith("/logout") && !link.contains(".csv") && !link.startsWith("/swagger")
+                        && !link.startsWith("/v3") && !link.startsWith("/actuator") && !link.startsWith("/webjars")
+                        && !link.startsWith("/css") && !link.startsWith("/js") && !link.startsWith("/favicon")) {
+                    queue.add(link);
+                }
+            }
+        }
+        assertThat(seen).as("pages walked").hasSizeGreaterThan(10);
+        mvc.perform(get("/waitlist?kind=LATER").with(VIEWER)).andExpect(status().isBadRequest())
+                .andExpect(content().string(Matchers.containsString("kind must be WAITING or BLOCKED")));
+    }
+
+    /** An Apple operation has its own page: the request, Apple's answer, each target with its state and error. */
+    @Test
+    void anOperationHasADetailPageWithItsTargets() throws Exception {
+        orchard.method("PUT", "/api/v1/devices/OPSDEV1", ADMIN_TOKEN,
+                "{\"serialNumber\":\"OPSDEV1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"Ops device\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"OPSDEV1\"}]}");
+        orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Ops app\",\"adamIds\":[\"361309726\"],"
+                + "\"targets\":[{\"type\":\"SERIAL\",\"value\":\"OPSDEV1\"}]}");
+        JdbcClient db = orchard.bean(JdbcClient.class);
+        dev.orchard.server.Await.until("OPSDEV1's assignment sent", () -> db.sql(
+                "select count(*) from operation_targets where serial_number = 'OPSDEV1' and operation_id is not null")
+                .query(Long.class).single() == 1);
+        long id = db.sql("select operation_id from operation_targets where serial_number = 'OPSDEV1'").query(Long.class).single();
+
+        mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("href=\"/operations/" + id + "\"")));
+        mvc.perform(get("/operations/" + id).with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("Operation " + id),
+                        Matchers.containsString("device OPSDEV1"), Matchers.containsString("ASSOCIATE"),
+                        Matchers.containsString("Targets"))));
+        mvc.perform(get("/operations/999999").with(VIEWER)).andExpect(status().isNotFound());
+    }
+
     /** "Why not?" on the device page: the app a label wants, why it is not there, and the button that fixes it. */
     @Test
     void theDevicePageSaysWhyAnAppIsMissingAndOffersTheFix() throws Exception {

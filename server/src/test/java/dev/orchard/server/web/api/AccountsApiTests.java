@@ -176,7 +176,7 @@ class AccountsApiTests {
     }
 
     @Test
-    void aTakeoverByAnotherMdmStopsWritesUntilAnAdminClaimsItBack() {
+    void aTakeoverByAnotherMdmStopsWritesUntilAnAdminClaimsItBack() throws Exception {
         JsonNode loc = location("US");
         String uId = loc.get("uId").asString();
         long id = add(loc);
@@ -187,9 +187,24 @@ class AccountsApiTests {
         assertThat(claimed.get("owner").get("name").asString()).isEqualTo("Other MDM");
         assertThat(claimed.get("owner").get("thisOrchard").asBoolean()).isFalse();
 
-        var back = orchard.post("/api/v1/accounts/" + id + "/claim", ADMIN_TOKEN, null);
-        assertThat(back.status()).as(back.body()).isEqualTo(200);
-        assertThat(back.json().get("state").asString()).isEqualTo("ACTIVE");
+        // the dashboard says so, and the account's page takes the location back
+        var mvc = org.springframework.test.web.servlet.setup.MockMvcBuilders
+                .webAppContextSetup((org.springframework.web.context.WebApplicationContext) orchard.context())
+                .apply(org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity()).build();
+        var admin = org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user("admin")
+                .roles("ADMIN");
+        String dashboard = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/").with(admin))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(dashboard).contains("another MDM (Other MDM) manages the location").contains("has no Apple License Label");
+        String page = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/accounts/" + id)
+                .with(admin)).andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("Claim the location back");
+        var back = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post("/accounts/" + id + "/claim")
+                .with(admin).with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf()))
+                .andReturn();
+        assertThat(back.getResponse().getRedirectedUrl()).isEqualTo("/accounts/" + id);
+        assertThat(back.getFlashMap().get("ok")).asString().contains("managed by this Orchard again");
+        assertThat(orchard.get("/api/v1/accounts/" + id, ADMIN_TOKEN).json().get("state").asString()).isEqualTo("ACTIVE");
         assertThat(control.get("locations/" + uId).get("mdmInfo").get("name").asString()).isEqualTo("Orchard");
     }
 

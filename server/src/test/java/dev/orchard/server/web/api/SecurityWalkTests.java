@@ -151,6 +151,8 @@ class SecurityWalkTests {
     static final Map<String, String> UI_TO_API = Map.ofEntries(
             Map.entry("POST /operations/{id}/retry", "POST /api/v1/operations/{id}/retry"),
             Map.entry("POST /operations/commands/{uuid}/retry", "POST /api/v1/mdm/commands/{uuid}/retry"),
+            Map.entry("POST /operations/targets/{id}/cancel", "POST /api/v1/operations/targets/{id}/cancel"),
+            Map.entry("POST /accounts/{id}/claim", "POST /api/v1/accounts/{id}/claim"),
             Map.entry("POST /operations/commands/{uuid}/push", "POST /api/v1/mdm/commands/{uuid}/push"),
             Map.entry("POST /labels", "POST /api/v1/labels"),
             Map.entry("POST /devices/{serial}/retire", "POST /api/v1/devices/{serial}/retire"),
