@@ -17,7 +17,8 @@ import dev.orchard.server.system.NodeStopping;
  * block ends, so nothing is sent early and nothing waits longer than Apple asked; an account that cannot be used now
  * (expired, revoked, claimed elsewhere) is looked at again after {@code retry}, at least {@value #UNAVAILABLE_MINUTES}
  * minutes; a deleted account's task instance is removed; work a stopping node handed back runs again at once
- * ({@link NodeStopping}); any other failure is retried after {@code retry}.
+ * ({@link NodeStopping}); a transaction that lost a deadlock runs again after a second; any other failure is
+ * retried after {@code retry}.
  */
 public final class AccountWork {
 
@@ -29,6 +30,7 @@ public final class AccountWork {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountWork.class);
     static final long UNAVAILABLE_MINUTES = 5;
+    static final Duration CONFLICT_RETRY = Duration.ofSeconds(1);
 
     private AccountWork() {
     }
@@ -53,6 +55,12 @@ public final class AccountWork {
             }
             when = clock.instant().plus(retry);
             LOG.warn("{} of account {} failed, retrying in {}: {}", what, account, retry, e.getMessage());
+        } catch (org.springframework.dao.ConcurrencyFailureException e) {
+            // a deadlock or lock timeout: the other transaction has finished by now; waiting the retry period (an
+            // account's deletion that met a notification's license changes waited five minutes) helps nobody
+            when = clock.instant().plus(CONFLICT_RETRY);
+            LOG.info("{} of account {} met a concurrent change ({}); trying again in {}", what, account,
+                    e.getMostSpecificCause().getMessage(), CONFLICT_RETRY);
         } catch (RuntimeException e) {
             when = clock.instant().plus(retry);
             LOG.warn("{} of account {} failed, retrying in {}: {}", what, account, retry, e.toString(), e);
