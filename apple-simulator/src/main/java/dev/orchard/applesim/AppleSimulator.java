@@ -71,6 +71,7 @@ public final class AppleSimulator implements AutoCloseable {
         server.createContext("/_sim/", router.wrap(control::handle));
         server.createContext(LookupApi.CONTENT_PATH, router.wrap(lookups::content));
         server.createContext(LookupApi.STORE_PATH, router.wrap(lookups::store));
+        server.createContext(LookupApi.ARTWORK_PATH, router.wrap(lookups::artwork));
         server.createContext("/", router.wrap(ex -> ex.send(404, SimJson.object().put("error", "not found"))));
         server.start();
         String hostText = host.getHostAddress().contains(":") ? "[" + host.getHostAddress() + "]" : host.getHostAddress();

@@ -94,6 +94,17 @@ final class Exchange {
         }
     }
 
+    /** An answer that is not JSON (the artwork's PNG). */
+    void send(int status, String contentType, byte[] bytes) throws IOException {
+        this.status = status;
+        http.getResponseHeaders().set("Content-Type", contentType);
+        beforeAnswer.run();
+        http.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = http.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
     void sendError(AppleError e) throws IOException {
         send(e.httpStatus, e.body(), e.retryAfterSeconds);
     }

@@ -29,6 +29,35 @@ final class LookupApi {
         this.baseUri = uri;
     }
 
+    static final String ARTWORK_PATH = "/artwork/";
+
+    /**
+     * The artwork the lookups point to ({@code /artwork/{adamId}/{w}x{h}bb.png}): a PNG of the asked size (at most
+     * 512), its colours derived from the store id, so each app has its own recognisable icon. Unknown ids are 404.
+     */
+    void artwork(Exchange ex) throws IOException {
+        String[] parts = ex.path.substring(ARTWORK_PATH.length()).split("/");
+        SimAsset.CatalogEntry e = parts.length == 2 ? registry.catalog(parts[0]) : null;
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("(\\d{1,4})x(\\d{1,4})bb\\.(png|jpg)").matcher(
+                parts.length == 2 ? parts[1] : "");
+        if (e == null || !size.matches()) {
+            ex.send(404, SimJson.object().put("error", "no artwork " + ex.path));
+            return;
+        }
+        int px = Math.max(16, Math.min(512, Integer.parseInt(size.group(1))));
+        int hash = e.adamId().hashCode();
+        var image = new java.awt.image.BufferedImage(px, px, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setColor(java.awt.Color.getHSBColor((hash & 0xff) / 255f, 0.55f, 0.75f));
+        g.fillRect(0, 0, px, px);
+        g.setColor(java.awt.Color.getHSBColor(((hash >> 8) & 0xff) / 255f, 0.35f, 0.95f));
+        g.fillOval(px / 5, px / 5, px * 3 / 5, px * 3 / 5);
+        g.dispose();
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        ex.send(200, "image/png", out.toByteArray());
+    }
+
     void content(Exchange ex) throws IOException {
         String cc = ex.query.getOrDefault("cc", "us").toUpperCase(Locale.ROOT);
         Location owner = tokenFromCookie(ex.header("Cookie"));

@@ -53,4 +53,19 @@ class LookupConformanceTests extends SimulatorFixture {
         assertThat(http.get("lookup?id=100001&country=jp", null).body().get("resultCount").asInt()).isZero();
         assertThat(http.get("lookup?id=100005&country=us", null).body().get("resultCount").asInt()).isZero();
     }
+
+    @Test
+    void theArtworkTheLookupsPointToIsAPngOfTheAskedSize() throws Exception {
+        String template = content("100001", "us", null).body().get("results").get("100001").get("artwork").get("url").asString();
+        var client = java.net.http.HttpClient.newHttpClient();
+        var png = client.send(HttpRequest.newBuilder(java.net.URI.create(template.replace("{w}x{h}bb.{f}", "64x64bb.png"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(png.statusCode()).isEqualTo(200);
+        assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        var image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png.body()));
+        assertThat(image.getWidth()).isEqualTo(64);
+        var unknown = client.send(HttpRequest.newBuilder(sim.baseUri().resolve("/artwork/999999999/64x64bb.png")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
 }

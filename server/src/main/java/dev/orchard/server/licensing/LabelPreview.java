@@ -49,7 +49,7 @@ public class LabelPreview {
         if (!delete) {
             after.add(proposed);
         }
-        var counter = new Counter();
+        var counter = new Counter(userBasedApps(proposed));
         String afterSerial = "";
         List<Device> devices;
         do {
@@ -62,9 +62,11 @@ public class LabelPreview {
             });
             Map<String, Set<String>> groups = inventory.groupsOf(owners);
             Map<String, Set<String>> held = held(true, devices.stream().map(Device::serialNumber).toList(), proposed);
+            Map<String, Set<String>> ownersHeld = held(false, List.copyOf(owners), proposed);
             for (Device d : devices) {
                 Set<String> g = d.ownerUserId() == null ? Set.of() : groups.getOrDefault(d.ownerUserId(), Set.of());
-                counter.target("device " + d.serialNumber(), held.getOrDefault(d.serialNumber(), Set.of()), proposed,
+                counter.target("device " + d.serialNumber(), d.ownerUserId(), held.getOrDefault(d.serialNumber(), Set.of()),
+                        d.ownerUserId() == null ? Set.of() : ownersHeld.getOrDefault(d.ownerUserId(), Set.of()), proposed,
                         l -> l.coversDevice(d, g), before, after);
             }
             afterSerial = devices.isEmpty() ? afterSerial : devices.get(devices.size() - 1).serialNumber();
@@ -78,7 +80,8 @@ public class LabelPreview {
             Map<String, Set<String>> held = held(false, ids, proposed);
             for (String id : ids) {
                 Set<String> g = groups.getOrDefault(id, Set.of());
-                counter.target("user " + id, held.getOrDefault(id, Set.of()), proposed, l -> l.coversUser(id, g), before, after);
+                Set<String> own = held.getOrDefault(id, Set.of());
+                counter.target("user " + id, null, own, own, proposed, l -> l.coversUser(id, g), before, after);
             }
             afterUser = users.isEmpty() ? afterUser : users.get(users.size() - 1).userId();
         } while (users.size() == PAGE);
@@ -94,16 +97,58 @@ public class LabelPreview {
         return ledger.appsHeld(devices, holders, proposed.kind() == Label.Kind.LICENSE ? proposed.accountId() : null);
     }
 
-    /** Counts one target's difference between the label sets. */
+    /**
+     * The proposed label's apps that are user-based on every device (books, apps without device licensing, apps set
+     * user-based): one license per user, whichever of the user's devices wants it.
+     */
+    private Set<String> userBasedApps(Label proposed) {
+        Map<String, List<LedgerQueries.Pool>> pools = new HashMap<>();
+        ledger.pools(null).forEach(p -> pools.computeIfAbsent(p.adamId(), k -> new ArrayList<>()).add(p));
+        Set<String> userBased = new HashSet<>();
+        for (String adamId : proposed.adamIds()) {
+            List<LedgerQueries.Pool> ps = pools.getOrDefault(adamId, List.of());
+            boolean book = ps.stream().anyMatch(p -> "Book".equalsIgnoreCase(p.productType()));
+            boolean deviceAssignable = !ps.isEmpty() && ps.stream().anyMatch(LedgerQueries.Pool::deviceAssignable);
+            if (AssignmentPolicy.userBasedEverywhere(new AssignmentPolicy.AppFacts(adamId, book, deviceAssignable,
+                    inventory.settings(adamId)))) {
+                userBased.add(adamId);
+            }
+        }
+        return userBased;
+    }
+
+    /**
+     * Counts one target's difference between the label sets. A user-based app is counted once per user, as the pass
+     * assigns it: through any of the user's devices, or the user directly; a device-based app once per device, and
+     * never for a user targeted directly (device-based apps reach users through their devices).
+     */
     private static final class Counter {
         long mayAssign;
         long noLongerWanted;
         long reclaims;
         final List<String> assignExamples = new ArrayList<>();
         final List<String> reclaimExamples = new ArrayList<>();
+        private final Set<String> userBased;
+        private final Set<String> usersCounted = new HashSet<>();
+        private final Set<String> usersDropped = new HashSet<>();
 
-        void target(String name, Set<String> held, Label proposed, java.util.function.Predicate<Label> covers,
-                    List<Label> before, List<Label> after) {
+        Counter(Set<String> userBased) {
+            this.userBased = userBased;
+        }
+
+        /** The name the app is counted under for this target, or null when the pass would not assign it there. */
+        private String countedAs(String name, String owner, String app) {
+            boolean device = name.startsWith("device ");
+            if (!userBased.contains(app)) {
+                return device ? name : null;
+            }
+            String user = device ? owner : name.substring("user ".length());
+            return user == null ? null : "user " + user;
+        }
+
+        /** {@code held}: the target's apps; {@code userHeld}: the apps its user holds user-based licenses of. */
+        void target(String name, String owner, Set<String> held, Set<String> userHeld, Label proposed,
+                    java.util.function.Predicate<Label> covers, List<Label> before, List<Label> after) {
             if (proposed.kind() == Label.Kind.LICENSE) {
                 boolean was = covered(before, proposed.accountId(), covers);
                 boolean is = covered(after, proposed.accountId(), covers);
@@ -116,13 +161,17 @@ public class LabelPreview {
             Set<String> wantedBefore = wanted(before, covers);
             Set<String> wantedAfter = wanted(after, covers);
             for (String app : wantedAfter) {
-                if (!wantedBefore.contains(app) && !held.contains(app)) {
+                String as = countedAs(name, owner, app);
+                boolean user = userBased.contains(app);
+                boolean has = as != null && (user ? userHeld.contains(app) : held.contains(app));
+                if (as != null && !wantedBefore.contains(app) && !has && (!user || usersCounted.add(as + "/" + app))) {
                     mayAssign++;
-                    example(assignExamples, name + ": " + app);
+                    example(assignExamples, as + ": " + app);
                 }
             }
             for (String app : wantedBefore) {
-                if (!wantedAfter.contains(app)) {
+                String as = countedAs(name, owner, app);
+                if (as != null && !wantedAfter.contains(app) && (!userBased.contains(app) || usersDropped.add(as + "/" + app))) {
                     noLongerWanted++;
                 }
             }

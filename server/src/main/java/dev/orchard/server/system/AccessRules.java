@@ -63,7 +63,7 @@ public final class AccessRules {
     public static final List<Rule> UI = List.of(
             rule(null, "/actuator/health", null), rule(null, "/actuator/health/**", null), rule(null, "/login", null),
             rule(null, "/error", null), rule(null, "/denied", null), rule(null, "/css/**", null), rule(null, "/js/**", null),
-            rule(null, "/webjars/**", null), rule(null, "/favicon.ico", null),
+            rule(null, "/webjars/**", null), rule(null, "/favicon.ico", null), rule(null, "/favicon.svg", null),
             rule(null, "/actuator/**", VIEWER), rule(null, "/v3/api-docs/**", VIEWER), rule(null, "/v3/api-docs", VIEWER),
             rule(null, "/swagger-ui/**", VIEWER), rule(null, "/swagger-ui.html", VIEWER),
             // the settings page manages tokens, users and MDM servers: admins only, reading included

@@ -42,5 +42,20 @@ class LabelPreviewTests extends LicensingScenario {
                 + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"PRV1\"}]}");
         settle();
         assertThat(orchardLicenses("")).as("the pass reclaimed what the preview said").isEqualTo(1);
+
+        // a user-based app (a book) is one license per user, however many of the user's devices a label names;
+        // a device without a user gets none, and a device-based app never goes to a user directly
+        call("PUT", "/api/v1/users/pia", "{\"email\":\"pia@example.com\"}");
+        call("POST", "/api/v1/devices", "[{\"serialNumber\":\"PIA1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\","
+                + "\"ownerUserId\":\"pia\"},{\"serialNumber\":\"PIA2\",\"platform\":\"iPadOS\",\"osVersion\":\"17.4\","
+                + "\"country\":\"US\",\"ownerUserId\":\"pia\"}]");
+        var book = preview.preview(new Label(0, Label.Kind.APP, "Handbook", null, List.of(new LabelTarget(LabelTarget.Type.ALL,
+                null, null, null, null)), List.of(BOOK)), false);
+        assertThat(book.mayAssign()).as("pia once, not per device; PRV1-3 have no user").isEqualTo(1);
+        assertThat(book.assignExamples()).containsExactly("user pia: " + BOOK);
+        var userOnly = preview.preview(new Label(0, Label.Kind.APP, "Pia's apps", null, List.of(new LabelTarget(LabelTarget.Type.USER,
+                "pia", null, null, null)), List.of("408709785")), false);
+        assertThat(userOnly.assignExamples()).as("device-based: through pia's devices").containsExactlyInAnyOrder(
+                "device PIA1: 408709785", "device PIA2: 408709785");
     }
 }

@@ -64,6 +64,11 @@ class LicensingTests extends LicensingScenario {
         // a user joins a group an App label targets: the user and the user's devices are looked at, nothing else
         call("PUT", "/api/v1/users/erin", "{\"email\":\"erin@example.com\",\"managedAppleId\":\"erin@appleid.example.com\"}");
         call("PUT", "/api/v1/groups/field", "{\"name\":\"Field team\"}");
+        var typo = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Typo\",\"adamIds\":[\""
+                + BOOK + "\"],\"targets\":[{\"type\":\"GROUP\",\"value\":\"feld\"}]}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("detail").asString()).contains("no group 'feld'").contains("did you mean 'field'?");
+        assertThat(call("GET", "/api/v1/labels", null).toString()).doesNotContain("Typo");
         call("POST", "/api/v1/devices", "[{\"serialNumber\":\"ERINPAD\",\"platform\":\"iOS\",\"osVersion\":\"17.4\","
                 + "\"country\":\"US\",\"ownerUserId\":\"erin\"}]");
         settle();
@@ -344,6 +349,12 @@ class LicensingTests extends LicensingScenario {
         assertThat(plan.get("notRevocable").asLong()).as("carol's and the demo organisation's")
                 .isEqualTo(count("select count(*) from licenses where adam_id = ? and intent is null", BOOK));
         // the account's label no longer covers carol (R4a): the book stays hers, and Apple is not asked
+        // a typo is refused and changes nothing; a user Orchard knows is accepted
+        var typo = orchard.method("PUT", "/api/v1/labels/" + carolLabel, ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"Carol\","
+                + "\"accountId\":" + us + ",\"targets\":[{\"type\":\"USER\",\"value\":\"nobody-yet\"}]}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("detail").asString()).contains("no user 'nobody-yet'");
+        call("PUT", "/api/v1/users/nobody-yet", "{\"email\":\"nobody@example.com\"}");
         call("PUT", "/api/v1/labels/" + carolLabel, "{\"kind\":\"LICENSE\",\"name\":\"Carol\",\"accountId\":" + us
                 + ",\"targets\":[{\"type\":\"USER\",\"value\":\"nobody-yet\"}]}");
         settle();

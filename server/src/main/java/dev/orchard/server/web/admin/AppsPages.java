@@ -35,8 +35,11 @@ class AppsPages {
     private final Reclaims reclaims;
     private final Waitlist waitlist;
     private final MdmService mdm;
+    private final dev.orchard.server.catalog.AppIcons icons;
 
-    AppsPages(LedgerQueries ledger, CatalogQueries catalog, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm) {
+    AppsPages(LedgerQueries ledger, CatalogQueries catalog, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm,
+              dev.orchard.server.catalog.AppIcons icons) {
+        this.icons = icons;
         this.ledger = ledger;
         this.catalog = catalog;
         this.inventory = inventory;
@@ -65,10 +68,20 @@ class AppsPages {
         return "apps";
     }
 
+    /** An app's icon, served by Orchard (cached artwork, or a generated one), so the pages never show a broken image. */
+    @GetMapping("/icons/{adamId}")
+    org.springframework.http.ResponseEntity<byte[]> icon(@PathVariable String adamId) {
+        var icon = icons.icon(dev.orchard.server.inventory.Identifiers.adamId(adamId));
+        return org.springframework.http.ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.parseMediaType(icon.contentType()))
+                .cacheControl(org.springframework.http.CacheControl.maxAge(java.time.Duration.ofHours(1)).cachePrivate())
+                .body(icon.bytes());
+    }
+
     @GetMapping("/apps/{adamId}")
     String app(@PathVariable String adamId, @RequestParam(defaultValue = "0") long after,
                @RequestParam(required = false) Long reclaimLicense, @RequestParam(defaultValue = "false") boolean reclaimAll,
-               Model model) {
+               @RequestParam(required = false) Long reclaimAccount, Model model) {
         var app = catalog.apps(null).stream().filter(a -> a.adamId().equals(adamId)).findFirst()
                 .orElseThrow(() -> new NotFoundException("no app " + adamId + " in any account"));
         List<LedgerQueries.License> holders = ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
@@ -86,8 +99,17 @@ class AppsPages {
             model.addAttribute("confirmLicense", ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
                     reclaimLicense - 1, 1).stream().filter(l -> l.id() == reclaimLicense).findFirst().orElse(null));
         }
+        var poolAccounts = new java.util.LinkedHashMap<Long, String>();
+        app.pools().forEach(p -> poolAccounts.put(p.accountId(), p.accountName()));
+        model.addAttribute("poolAccounts", poolAccounts);
         if (reclaimAll) {
-            model.addAttribute("confirmAll", reclaims.reclaimApp(adamId, null, true));
+            // one account's licenses, or every account's; the waitlist takes freed licenses at once, which is said
+            model.addAttribute("confirmAll", reclaims.reclaimApp(adamId, reclaimAccount, true));
+            model.addAttribute("reclaimAccount", reclaimAccount);
+            model.addAttribute("reclaimAccountName", reclaimAccount == null ? null : app.pools().stream()
+                    .filter(p -> p.accountId() == reclaimAccount).map(LedgerQueries.Pool::accountName).findFirst()
+                    .orElseThrow(() -> new NotFoundException("account " + reclaimAccount + " has no pool of app " + adamId)));
+            model.addAttribute("waitingForApp", waitlist.count(adamId, "WAITING"));
         }
         return "app";
     }
@@ -101,14 +123,15 @@ class AppsPages {
     }
 
     @PostMapping("/apps/{adamId}/reclaim")
-    String reclaimAll(@PathVariable String adamId, @RequestParam long expected, RedirectAttributes flash) {
+    String reclaimAll(@PathVariable String adamId, @RequestParam long expected, @RequestParam(required = false) Long accountId,
+                      RedirectAttributes flash) {
         return Actions.run(flash, "/apps/" + adamId, () -> {
-            long now = reclaims.reclaimApp(adamId, null, true).licenses();
+            long now = reclaims.reclaimApp(adamId, accountId, true).licenses();
             if (now != expected) {
                 throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
                         + " since the preview; nothing was reclaimed. Look again and confirm.");
             }
-            return reclaims.reclaimApp(adamId, null, false).licenses() + " license(s) are being reclaimed.";
+            return reclaims.reclaimApp(adamId, accountId, false).licenses() + " license(s) are being reclaimed.";
         });
     }
 

@@ -93,11 +93,11 @@ class DashboardPage {
                 }
                 String name = (app.name() == null ? app.adamId() : app.name()) + " in " + pool.accountName();
                 if (pool.available() <= 0) {
-                    alerts.add(new Alert(true, name + ": no license left (" + pool.assigned() + " of " + pool.total()
+                    alerts.add(new Alert(true, name + ": no license left (" + n(pool.assigned()) + " of " + n(pool.total())
                             + " used). If it is a free app, add more licenses at no cost in Apple Business Manager.",
                             "/apps/" + app.adamId()));
                 } else if (pool.available() * 10 < pool.total()) {
-                    alerts.add(new Alert(false, name + ": running low, " + pool.available() + " of " + pool.total() + " left.",
+                    alerts.add(new Alert(false, name + ": running low, " + n(pool.available()) + " of " + n(pool.total()) + " left.",
                             "/apps/" + app.adamId()));
                 }
             }
@@ -105,15 +105,15 @@ class DashboardPage {
         accountHealth(cards, alerts);
         Map<String, Long> waiting = waitlist.counts();
         if (waiting.getOrDefault("WAITING", 0L) > 0) {
-            alerts.add(new Alert(false, waiting.get("WAITING") + " target(s) wait for a license.", "/waitlist?kind=WAITING"));
+            alerts.add(new Alert(false, n(waiting.get("WAITING")) + " target(s) wait for a license.", "/waitlist?kind=WAITING"));
         }
         if (waiting.getOrDefault("BLOCKED", 0L) > 0) {
-            alerts.add(new Alert(true, waiting.get("BLOCKED") + " target(s) cannot be served by any account.",
+            alerts.add(new Alert(true, n(waiting.get("BLOCKED")) + " target(s) cannot be served by any account.",
                     "/waitlist?kind=BLOCKED"));
         }
         Object failed = operations.summary().get("FAILED");
         if (failed instanceof Long n && n > 0) {
-            alerts.add(new Alert(true, n + " Apple operation target(s) failed.", "/operations?state=FAILED"));
+            alerts.add(new Alert(true, n(n) + " Apple operation target(s) failed.", "/operations?state=FAILED"));
         }
         long silent = mdm.waitingCount();
         var longest = silent > 0 ? mdm.waiting(1) : List.<Map<String, Object>>of();
@@ -124,8 +124,8 @@ class DashboardPage {
         }
         for (Card c : cards) {
             if (c.drift() != null && c.drift().external() + c.drift().missing() > 0) {
-                alerts.add(new Alert(false, c.account().name() + ": drift — " + c.drift().external()
-                        + " license(s) assigned outside Orchard, " + c.drift().missing()
+                alerts.add(new Alert(false, c.account().name() + ": drift — " + n(c.drift().external())
+                        + " license(s) assigned outside Orchard, " + n(c.drift().missing())
                         + " of Orchard's missing at Apple (counted " + times.ago(c.drift().computedAt()) + ").",
                         "/accounts/" + c.account().id()));
             }
@@ -179,5 +179,10 @@ class DashboardPage {
         long blocked = view.blockedUntil() == null ? 0 : Math.max(0, view.blockedUntil().getEpochSecond() - now.getEpochSecond());
         return new Card(view, history.isEmpty() ? null : history.get(0), sync.progress(a.id()), totals, blocked,
                 drift.of(a.id()).orElse(null));
+    }
+
+    /** A count with thousands separators. */
+    private static String n(long count) {
+        return String.format(java.util.Locale.ENGLISH, "%,d", count);
     }
 }

@@ -40,8 +40,10 @@ class LabelsPages {
     private final Inventory inventory;
     private final AccountService accounts;
     private final LabelPreview preview;
+    private final dev.orchard.server.catalog.CatalogQueries catalog;
 
-    LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview) {
+    LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview, dev.orchard.server.catalog.CatalogQueries catalog) {
+        this.catalog = catalog;
         this.inventory = inventory;
         this.accounts = accounts;
         this.preview = preview;
@@ -100,6 +102,24 @@ class LabelsPages {
                 l -> l.targets().stream().map(LabelsPages::line).toList())));
         model.addAttribute("accounts", accounts.list());
         model.addAttribute("form", form);
+        // pickers: the apps of every account by name, and the groups, instead of typing ids
+        var apps = catalog.apps(null);
+        var chosen = java.util.Set.copyOf(ids(form.adamIds()));
+        var listed = apps.stream().map(dev.orchard.server.catalog.CatalogQueries.App::adamId).collect(Collectors.toSet());
+        model.addAttribute("catalog", apps);
+        model.addAttribute("chosenApps", chosen);
+        model.addAttribute("otherAdamIds", String.join(", ", ids(form.adamIds()).stream().filter(a -> !listed.contains(a)).toList()));
+        model.addAttribute("groups", inventory.groups());
+        var names = new java.util.HashMap<String, String>();
+        apps.forEach(a -> names.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
+        model.addAttribute("appNames", names);
+        var accountNames = new java.util.HashMap<Long, String>();
+        accounts.list().forEach(a -> accountNames.put(a.id().value(), a.name()));
+        model.addAttribute("accountNames", accountNames);
+    }
+
+    private static List<String> ids(String text) {
+        return Arrays.stream(text.split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     @GetMapping("/labels/{id}")
@@ -114,7 +134,7 @@ class LabelsPages {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("Kind must be LICENSE or APP.");
         }
-        List<String> apps = Arrays.stream(f.adamIds().split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> apps = ids(f.adamIds());
         var targets = new ArrayList<LabelTarget>();
         int n = 0;
         for (String raw : f.targets().split("\\R")) {

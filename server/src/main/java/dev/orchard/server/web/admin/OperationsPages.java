@@ -33,12 +33,14 @@ class OperationsPages {
     private final AccountService accounts;
     private final CatalogQueries catalog;
     private final Names names;
+    private final Times times;
 
     private final java.time.Clock clock;
 
     OperationsPages(Operations operations, MdmService mdm, AuditTrail audit, AccountService accounts, CatalogQueries catalog,
-                    Names names, java.time.Clock clock) {
+                    Names names, Times times, java.time.Clock clock) {
         this.names = names;
+        this.times = times;
         this.clock = clock;
         this.accounts = accounts;
         this.catalog = catalog;
@@ -113,26 +115,45 @@ class OperationsPages {
 
     @GetMapping("/audit")
     String audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
-                 @RequestParam(required = false) String subject, @RequestParam(defaultValue = "0") long beforeId, Model model) {
-        var filter = filter(actor, action, subject);
+                 @RequestParam(required = false) String subject, @RequestParam(required = false) String from,
+                 @RequestParam(required = false) String to, @RequestParam(defaultValue = "0") long beforeId, Model model) {
+        var filter = filter(actor, action, subject, from, to);
         var entries = audit.list(filter, beforeId, AppsPages.PAGE);
         model.addAttribute("entries", entries);
         model.addAttribute("f", filter);
+        model.addAttribute("from", Actions.blank(from));
+        model.addAttribute("to", Actions.blank(to));
         model.addAttribute("next", entries.size() == AppsPages.PAGE ? entries.get(entries.size() - 1).id() : null);
         return "audit";
     }
 
     @GetMapping("/audit.csv")
     void auditCsv(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
-                  @RequestParam(required = false) String subject, HttpServletResponse response) throws IOException {
+                  @RequestParam(required = false) String subject, @RequestParam(required = false) String from,
+                  @RequestParam(required = false) String to, HttpServletResponse response) throws IOException {
+        var filter = filter(actor, action, subject, from, to);
         response.setContentType("text/csv;charset=UTF-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"orchard-audit-" + Instant.now().getEpochSecond() + ".csv\"");
         var out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
-        audit.exportCsv(filter(actor, action, subject), out);
+        audit.exportCsv(filter, out);
         out.flush();
     }
 
-    private static AuditTrail.Filter filter(String actor, String action, String subject) {
-        return new AuditTrail.Filter(Actions.blank(actor), Actions.blank(action), Actions.blank(subject), null, null);
+    /** {@code from} and {@code to} are days (yyyy-MM-dd) in the pages' time zone; {@code to} includes its whole day. */
+    private AuditTrail.Filter filter(String actor, String action, String subject, String from, String to) {
+        return new AuditTrail.Filter(Actions.blank(actor), Actions.blank(action), Actions.blank(subject),
+                day(from, 0), day(to, 1));
+    }
+
+    private Instant day(String value, int plusDays) {
+        String v = Actions.blank(value);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return java.time.LocalDate.parse(v).plusDays(plusDays).atStartOfDay(times.zone()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("a date is written yyyy-MM-dd, not '" + v + "'");
+        }
     }
 }

@@ -32,6 +32,11 @@ public class Times {
         this.zone = zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone);
     }
 
+    /** The zone the pages show times in. */
+    public ZoneId zone() {
+        return zone;
+    }
+
     /** "28 Nov 2026, 10:00 UTC · 3 min ago"; empty for null; the text as given when it is not a time. */
     public String when(Object time) {
         Instant t = instant(time);

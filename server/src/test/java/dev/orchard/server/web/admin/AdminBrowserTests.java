@@ -268,4 +268,39 @@ class AdminBrowserTests {
         open("/no-such-page");
         assertThat(browser.findElement(By.id("problem")).getText()).contains("There is no page at /no-such-page");
     }
+
+    /**
+     * Every page at a desktop's and a phone's size: nothing wider than the viewport, no image that failed to load
+     * (app icons, the favicon), no raw ISO time; screenshots of each at 1440×900 and 390×844.
+     */
+    @Test
+    @Order(7)
+    void everyPageFitsAPhoneAndADesktopWithNoBrokenImage() throws IOException {
+        browser.findElement(By.id("logout")).click();
+        login("admin", PASSWORD);
+        List<String> pages = List.of("/", "/accounts", "/accounts/1", "/apps", "/apps/361309726", "/devices",
+                "/devices/DMOBERLIN001", "/users", "/users/ann", "/groups", "/groups/sales", "/labels", "/operations", "/waitlist",
+                "/audit", "/settings");
+        var js = (org.openqa.selenium.JavascriptExecutor) browser;
+        try {
+            for (var size : List.of(new Dimension(1440, 900), new Dimension(390, 844))) {
+                browser.manage().window().setSize(size);
+                for (String page : pages) {
+                    open(page);
+                    wait.until(d -> "complete".equals(js.executeScript("return document.readyState")));
+                    wait.until(d -> (Boolean) js.executeScript("return Array.from(document.images).every(i => i.complete)"));
+                    Object broken = js.executeScript("return Array.from(document.images).filter(i => i.naturalWidth === 0)"
+                            + ".map(i => i.src).join(' ')");
+                    assertThat(broken).as("broken images on %s at %s", page, size).isEqualTo("");
+                    Object wide = js.executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                    assertThat(((Number) wide).intValue()).as("%s is wider than the %s viewport", page, size).isLessThanOrEqualTo(0);
+                    assertThat(browser.findElement(By.tagName("main")).getText()).as(page)
+                            .doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}");
+                    shot("page-" + size.getWidth() + "x" + size.getHeight() + page.replace('/', '_'));
+                }
+            }
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
 }

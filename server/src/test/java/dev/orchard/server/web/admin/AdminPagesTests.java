@@ -145,6 +145,16 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("Not enrolled")));
         mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk());
         mvc.perform(get("/audit?action=ACCOUNT_ADDED").with(VIEWER)).andExpect(status().isOk());
+        // a date range, which the CSV honours (the test clock starts on 28 November 2026)
+        mvc.perform(get("/audit.csv?action=ACCOUNT_ADDED&from=2026-11-27&to=2026-11-29").with(VIEWER))
+                .andExpect(content().string(Matchers.containsString("ACCOUNT_ADDED")));
+        mvc.perform(get("/audit.csv?action=ACCOUNT_ADDED&from=2026-12-01").with(VIEWER))
+                .andExpect(content().string(Matchers.not(Matchers.containsString("ACCOUNT_ADDED"))));
+        mvc.perform(get("/audit?from=2026-12-01&to=2026-12-02").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("for this filter"),
+                        Matchers.containsString("from=2026-12-01"))));
+        mvc.perform(get("/audit?from=yesterday").with(VIEWER)).andExpect(status().isBadRequest())
+                .andExpect(content().string(Matchers.containsString("yyyy-MM-dd")));
         mvc.perform(get("/audit.csv").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("text/csv"));
         mvc.perform(get("/settings").with(ADMIN)).andExpect(status().isOk())
@@ -211,6 +221,19 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("confirm-all")));
         mvc.perform(post("/apps/361309726/reclaim").param("expected", "999").with(OPERATOR).with(csrf()))
                 .andExpect(flash().attribute("error", Matchers.containsString("changed")));
+        // one account's licenses only, and a warning that the waitlist takes what is freed
+        String name = orchard.get("/api/v1/accounts/" + us, ADMIN_TOKEN).json().get("name").asString();
+        JdbcClient db = orchard.bean(JdbcClient.class);
+        db.sql("insert into waitlist (holder_type, holder, adam_id, reason, kind, since, checked_at) values ('DEVICE', "
+                + "'WAITER1', '361309726', 'no license left', 'WAITING', current_timestamp, current_timestamp)").update();
+        try {
+            mvc.perform(get("/apps/361309726?reclaimAll=true&reclaimAccount=" + us).with(OPERATOR)).andExpect(status().isOk())
+                    .andExpect(content().string(Matchers.allOf(Matchers.containsString("in " + name),
+                            Matchers.containsString("waitlist-warning"), Matchers.containsString("name=\"accountId\""))));
+            mvc.perform(get("/apps/361309726?reclaimAll=true&reclaimAccount=999").with(OPERATOR)).andExpect(status().isNotFound());
+        } finally {
+            db.sql("delete from waitlist where holder = 'WAITER1'").update();
+        }
         mvc.perform(get("/devices/UIDEV1?retire=true").with(OPERATOR))
                 .andExpect(content().string(Matchers.containsString("confirm-retire")));
     }
@@ -255,6 +278,62 @@ class AdminPagesTests {
         assertThat(seen).as("pages walked").hasSizeGreaterThan(10);
         mvc.perform(get("/waitlist?kind=LATER").with(VIEWER)).andExpect(status().isBadRequest())
                 .andExpect(content().string(Matchers.containsString("kind must be WAITING or BLOCKED")));
+    }
+
+    /** Icons come from Orchard: Apple's artwork fetched once and kept, or a generated one; never a broken image. */
+    @Test
+    void appIconsAreServedByOrchard() throws Exception {
+        JdbcClient db = orchard.bean(JdbcClient.class);
+        dev.orchard.server.Await.until("Field Notes' metadata", () -> db.sql(
+                "select count(*) from app_metadata where adam_id = '361309726' and icon_url is not null").query(Long.class).single() == 1);
+        var first = mvc.perform(get("/icons/361309726").with(VIEWER)).andExpect(status().isOk()).andReturn().getResponse();
+        assertThat(first.getContentType()).isEqualTo("image/png");
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(first.getContentAsByteArray()))).isNotNull();
+        assertThat(first.getHeader("Cache-Control")).contains("max-age=3600");
+        assertThat(db.sql("select count(*) from app_icons where adam_id = '361309726'").query(Long.class).single()).isOne();
+        mvc.perform(get("/icons/361309726").with(VIEWER)).andExpect(content().bytes(first.getContentAsByteArray()));
+        // an app Orchard has no artwork for: its initial, generated
+        mvc.perform(get("/icons/999999999").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().contentTypeCompatibleWith("image/svg+xml"));
+        mvc.perform(get("/icons/not-an-id").with(VIEWER)).andExpect(status().isBadRequest());
+        mvc.perform(get("/apps").with(VIEWER)).andExpect(content().string(Matchers.containsString("src=\"/icons/361309726\"")));
+    }
+
+    /** Groups are managed in the UI: created, renamed, members added (unknown users refused) and removed, deleted. */
+    @Test
+    void groupsAreManagedInTheUi() throws Exception {
+        orchard.method("PUT", "/api/v1/users/gina", ADMIN_TOKEN, "{\"userId\":\"gina\",\"email\":\"gina@example.com\"}");
+        mvc.perform(post("/groups").param("id", "field-crew").param("name", "Field crew").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/groups")).andExpect(flash().attribute("ok", Matchers.containsString("created")));
+        mvc.perform(post("/groups").param("id", "field-crew").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("exists")));
+        mvc.perform(get("/groups").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("Field crew")));
+
+        mvc.perform(post("/groups/field-crew/members").param("add", "gina, nobody-here").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("unknown users: nobody-here")));
+        mvc.perform(post("/groups/field-crew/members").param("add", "gina").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/groups/field-crew")).andExpect(flash().attribute("ok", Matchers.startsWith("1 added")));
+        mvc.perform(post("/groups/field-crew/rename").param("name", "Field crew (EMEA)").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("ok", Matchers.containsString("Renamed")));
+        mvc.perform(get("/groups/field-crew").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("Field crew (EMEA)"),
+                        Matchers.containsString("gina@example.com"), Matchers.not(Matchers.containsString("Change members")))));
+        mvc.perform(post("/groups/field-crew/members").param("add", "gina").with(VIEWER).with(csrf()))
+                .andExpect(status().isForbidden());
+
+        // a label naming a group with a typo is refused with the closest name
+        mvc.perform(get("/users/gina").with(VIEWER)).andExpect(content().string(Matchers.containsString("href=\"/groups/field-crew\"")));
+        var typo = orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Crew apps\",\"adamIds\":[\"361309726\"],"
+                + "\"targets\":[{\"type\":\"GROUP\",\"value\":\"field-crow\"}]}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("detail").asString()).contains("did you mean 'field-crew'?");
+
+        mvc.perform(post("/groups/field-crew/delete").param("confirm", "field").with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("nothing was deleted")));
+        mvc.perform(post("/groups/field-crew/delete").param("confirm", "field-crew").with(OPERATOR).with(csrf()))
+                .andExpect(redirectedUrl("/groups"));
+        mvc.perform(get("/groups/field-crew").with(VIEWER)).andExpect(status().isNotFound());
     }
 
     /** An Apple operation has its own page: the request, Apple's answer, each target with its state and error. */
@@ -348,6 +427,14 @@ class AdminPagesTests {
                         .param("targets", "RULE platform=iPadOS").param("action", "save").with(OPERATOR).with(csrf()))
                 .andExpect(redirectedUrl("/labels")).andExpect(flash().attribute("ok", Matchers.containsString("saved")));
         assertThat(count("select count(*) from labels")).isEqualTo(labels + 1);
+        // the picker lists the apps by name; picked ones and typed ones are one list, without repeats
+        mvc.perform(get("/labels").with(OPERATOR)).andExpect(content().string(Matchers.allOf(
+                Matchers.containsString("id=\"app-picker\""), Matchers.containsString("(361309726)"))));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "Picked").param("adamIds", "361309726", "408709785")
+                        .param("adamIds", "361309726").param("targets", "SERIAL LBLDEV1").param("action", "save").with(OPERATOR)
+                        .with(csrf())).andExpect(redirectedUrl("/labels"));
+        assertThat(orchard.bean(JdbcClient.class).sql("select a.adam_id from label_apps a join labels l on l.id = a.label_id "
+                + "where l.name = 'Picked' order by a.adam_id").query(String.class).list()).containsExactly("361309726", "408709785");
         mvc.perform(get("/labels").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.allOf(Matchers.containsString("iPads get Field Notes"),
                         Matchers.not(Matchers.containsString("label-form")))));
