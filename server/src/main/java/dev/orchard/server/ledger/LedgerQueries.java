@@ -276,6 +276,19 @@ public class LedgerQueries implements AccountLicenses {
                         rs.getLong(6))).single();
     }
 
+    /** An app's licenses across accounts: held (confirmed by Apple), being assigned, being reclaimed. */
+    public record AppLicenses(long held, long assigning, long reclaiming) {
+    }
+
+    public AppLicenses appLicenses(String adamId) {
+        return jdbc.sql("""
+                select coalesce(sum(case when intent is null then 1 else 0 end), 0),
+                       coalesce(sum(case when intent = 'ASSIGN' then 1 else 0 end), 0),
+                       coalesce(sum(case when intent = 'RECLAIM' then 1 else 0 end), 0)
+                from licenses where adam_id = ? and missing_since is null
+                """).param(adamId).query((rs, n) -> new AppLicenses(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+    }
+
     /** A page of licenses in id order, after {@code afterId} (keyset paging stays fast on a million rows). */
     public List<License> licenses(LicenseFilter f, long afterId, int limit) {
         return jdbc.sql("""

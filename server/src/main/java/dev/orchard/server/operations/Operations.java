@@ -67,6 +67,12 @@ public class Operations {
                 .params(id, targetLimit).query(Operations::target).list());
     }
 
+    /** How many of an app's Apple targets failed (and were not retried or cancelled since). */
+    public long failedTargets(String adamId) {
+        return jdbc.sql("select count(*) from operation_targets where adam_id = ? and state = 'FAILED'").param(adamId)
+                .query(Long.class).single();
+    }
+
     /** A page of an operation's targets in id order, after {@code afterId}. */
     public List<TargetView> targets(long operationId, long afterId, int limit) {
         return jdbc.sql("select * from operation_targets where operation_id = ? and id > ? order by id limit ?")

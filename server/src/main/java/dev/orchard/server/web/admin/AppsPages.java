@@ -36,10 +36,12 @@ class AppsPages {
     private final Waitlist waitlist;
     private final MdmService mdm;
     private final dev.orchard.server.catalog.AppIcons icons;
+    private final dev.orchard.server.operations.Operations operations;
 
     AppsPages(LedgerQueries ledger, CatalogQueries catalog, Inventory inventory, Reclaims reclaims, Waitlist waitlist, MdmService mdm,
-              dev.orchard.server.catalog.AppIcons icons) {
+              dev.orchard.server.catalog.AppIcons icons, dev.orchard.server.operations.Operations operations) {
         this.icons = icons;
+        this.operations = operations;
         this.ledger = ledger;
         this.catalog = catalog;
         this.inventory = inventory;
@@ -66,6 +68,21 @@ class AppsPages {
         model.addAttribute("accountId", accountId);
         model.addAttribute("sort", sort);
         return "apps";
+    }
+
+    /** The app's rollout, refreshed by htmx every few seconds on the app's page. */
+    @GetMapping("/apps/{adamId}/progress")
+    String progress(@PathVariable String adamId, Model model) {
+        rollout(dev.orchard.server.inventory.Identifiers.adamId(adamId), model);
+        return "app :: rollout";
+    }
+
+    private void rollout(String adamId, Model model) {
+        model.addAttribute("adamId", adamId);
+        model.addAttribute("rollout", ledger.appLicenses(adamId));
+        model.addAttribute("rolloutWaiting", waitlist.count(adamId, "WAITING"));
+        model.addAttribute("rolloutBlocked", waitlist.count(adamId, "BLOCKED"));
+        model.addAttribute("rolloutFailed", operations.failedTargets(adamId));
     }
 
     /** An app's icon, served by Orchard (cached artwork, or a generated one), so the pages never show a broken image. */
@@ -95,6 +112,7 @@ class AppsPages {
         model.addAttribute("outdated", mdm.outdated(null, adamId, PAGE));
         model.addAttribute("waitlist", waitlist.list(adamId, null, 0, PAGE));
         model.addAttribute("waitlistTotal", waitlist.count(adamId, null));
+        rollout(adamId, model);
         if (reclaimLicense != null) {
             model.addAttribute("confirmLicense", ledger.licenses(new LedgerQueries.LicenseFilter(null, adamId, null, null, null),
                     reclaimLicense - 1, 1).stream().filter(l -> l.id() == reclaimLicense).findFirst().orElse(null));

@@ -49,12 +49,20 @@ class OperationsPages {
         this.audit = audit;
     }
 
+    /** The queue and the operations list alone, refreshed by htmx every few seconds while the first page is shown. */
+    @GetMapping("/fragments/operations")
+    String live(@RequestParam(required = false) String state, Model model) {
+        operations(state, 0, model);
+        return "operations :: live";
+    }
+
     @GetMapping("/operations")
     String operations(@RequestParam(required = false) String state, @RequestParam(defaultValue = "0") long beforeId, Model model) {
         String s = state == null || state.isBlank() ? null : state.strip().toUpperCase(java.util.Locale.ROOT);
         var list = operations.list(null, s, beforeId, AppsPages.PAGE);
         model.addAttribute("operations", list);
         model.addAttribute("state", s);
+        model.addAttribute("beforeId", beforeId);
         model.addAttribute("summary", operations.summary());
         model.addAttribute("next", list.size() == AppsPages.PAGE ? list.get(list.size() - 1).id() : null);
         model.addAttribute("commands", mdm.commands(null, null, null, null, AppsPages.PAGE));

@@ -143,7 +143,18 @@ class AdminPagesTests {
                 .andExpect(content().string(Matchers.containsString("No devices")));
         mvc.perform(get("/devices/UIDEV1").with(VIEWER)).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("Not enrolled")));
-        mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk());
+        mvc.perform(get("/operations").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("hx-get=\"/fragments/operations"),
+                        Matchers.containsString("hx-trigger=\"every 5s\""))));
+        mvc.perform(get("/fragments/operations").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("id=\"operations-live\""),
+                        Matchers.containsString("Queued"))));
+        mvc.perform(get("/operations?beforeId=5").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("hx-trigger=\"none\"")));
+        // an app's rollout, refreshed on its page
+        mvc.perform(get("/apps/361309726/progress").with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("licensed"), Matchers.containsString("waiting"),
+                        Matchers.containsString("failed at Apple"))));
         mvc.perform(get("/audit?action=ACCOUNT_ADDED").with(VIEWER)).andExpect(status().isOk());
         // a date range, which the CSV honours (the test clock starts on 28 November 2026)
         mvc.perform(get("/audit.csv?action=ACCOUNT_ADDED&from=2026-11-27&to=2026-11-29").with(VIEWER))
