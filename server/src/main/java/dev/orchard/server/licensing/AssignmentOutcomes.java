@@ -43,6 +43,11 @@ public class AssignmentOutcomes {
                 "app " + k.app() + " in account " + account + ": " + reason, "FAILED");
     }
 
+    /** An administrator sends a failed assignment again: the target is no longer shown as blocked by that failure. */
+    public void assignmentRetried(LicenseLedger.Key k) {
+        data.unlist(k.serialNumber() != null ? HolderType.DEVICE : HolderType.USER, k.holder().value(), k.app());
+    }
+
     public void reclaimFailed(AccountId account, LicenseLedger.Key k, String reason) {
         ledger.keep(account, k);
         audit.record("apple", "LICENSE_RECLAIM_FAILED", (k.serialNumber() != null ? "device " : "user ") + k.holder().value(),

@@ -110,6 +110,17 @@ class LicensingData {
         }
     }
 
+    /** The waitlist's reasons for these holders, as "TYPE:holder:adamId" → kind and reason. */
+    Map<String, String[]> listed(Collection<String> holders) {
+        Map<String, String[]> rows = new java.util.HashMap<>();
+        if (!holders.isEmpty()) {
+            jdbc.sql("select holder_type, holder, adam_id, kind, reason from waitlist where holder in (:h)").param("h", holders)
+                    .query((rs, n) -> rows.put(rs.getString(1) + ":" + rs.getString(2) + ":" + rs.getString(3),
+                            new String[] {rs.getString(4), rs.getString(5)})).list();
+        }
+        return rows;
+    }
+
     void unlist(HolderType type, String holder, String adamId) {
         jdbc.sql("delete from waitlist where holder_type = ? and holder = ? and adam_id = ?").params(type.name(), holder, adamId).update();
     }

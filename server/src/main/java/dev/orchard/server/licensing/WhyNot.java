@@ -47,7 +47,7 @@ public class WhyNot {
 
     /** What fixes it, for the page to offer as a link or a button. */
     public enum Fix {
-        NONE, ALLOW_AGAIN, SET_OWNER, LICENSE_LABELS, BUY_OR_RECLAIM, BUY, ACCOUNT, STORE
+        NONE, ALLOW_AGAIN, SET_OWNER, LICENSE_LABELS, BUY_OR_RECLAIM, BUY, ACCOUNT, STORE, RETRY
     }
 
     /**
@@ -87,8 +87,10 @@ public class WhyNot {
         List<LicenseRow> held = data.held(List.of(d.serialNumber()), owner == null ? List.of() : List.of(owner));
         List<String> holders = owner == null ? List.of(d.serialNumber()) : List.of(d.serialNumber(), owner);
         Set<String> optOuts = data.optOuts(holders);
+        Map<String, String[]> listed = data.listed(holders);
         var out = new ArrayList<Explanation>();
-        wanted.forEach((adamId, labels) -> out.add(explain(pass, d, owner, groups, List.of(d), adamId, labels, held, optOuts)));
+        wanted.forEach((adamId, labels) -> out.add(explain(pass, d, owner, groups, List.of(d), adamId, labels, held, optOuts,
+                listed)));
         // device licenses no label wants (a user's licenses belong on the user's page)
         held.stream().filter(h -> h.device() && !wanted.containsKey(h.adamId()))
                 .forEach(h -> out.add(notWanted(pass, h, "device")));
@@ -108,15 +110,16 @@ public class WhyNot {
         }
         List<LicenseRow> held = data.held(List.of(), List.of(id));
         Set<String> optOuts = data.optOuts(List.of(id));
+        Map<String, String[]> listed = data.listed(List.of(id));
         var out = new ArrayList<Explanation>();
-        wanted.forEach((adamId, labels) -> out.add(explain(pass, null, id, groups, own, adamId, labels, held, optOuts)));
+        wanted.forEach((adamId, labels) -> out.add(explain(pass, null, id, groups, own, adamId, labels, held, optOuts, listed)));
         held.stream().filter(h -> !h.device() && !wanted.containsKey(h.adamId()))
                 .forEach(h -> out.add(notWanted(pass, h, "user")));
         return out;
     }
 
     private Explanation explain(Pass pass, Device d, String userId, Set<String> groups, List<Device> userDevices, String adamId,
-                                List<String> labels, List<LicenseRow> held, Set<String> optOuts) {
+                                List<String> labels, List<LicenseRow> held, Set<String> optOuts, Map<String, String[]> listed) {
         AssignmentPolicy.Case c = pass.caseFor(d, userId, groups, userDevices, adamId, held, optOuts);
         HolderType type = AssignmentPolicy.type(d, c.app());
         String holder = type == HolderType.DEVICE ? d.serialNumber() : userId;
@@ -139,6 +142,13 @@ public class WhyNot {
                             ? "Orchard's assignment is queued or waiting for Apple's answer" + (h.unwanted()
                                     ? "; it is no longer wanted and is taken back once Apple confirms it" : "")
                             : withNames(pass, k.why()), account, account == null ? null : name(pass, account), Fix.NONE);
+        }
+        String[] refused = holder == null ? null : listed.get(type + ":" + holder + ":" + adamId);
+        if (decision instanceof AssignmentPolicy.Assign && refused != null) {
+            // the policy would assign, but Apple refused the last assignment: that is where it stands
+            return new Explanation(adamId, labels, type, holder, State.valueOf(refused[0]), refused[1]
+                    + "; Orchard sends it again at the next licensing pass that looks at it, or retry the operation now", null,
+                    null, Fix.RETRY);
         }
         if (decision instanceof AssignmentPolicy.Assign a) {
             return new Explanation(adamId, labels, type, holder, State.NEXT_PASS,

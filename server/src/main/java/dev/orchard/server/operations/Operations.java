@@ -42,8 +42,11 @@ public class Operations {
     private final OperationTasks tasks;
     private final AuditTrail audit;
     private final Clock clock;
+    private final dev.orchard.server.licensing.AssignmentOutcomes assignments;
 
-    Operations(JdbcClient jdbc, OperationStore store, LicenseLedger ledger, OperationTasks tasks, AuditTrail audit, Clock clock) {
+    Operations(JdbcClient jdbc, OperationStore store, LicenseLedger ledger, OperationTasks tasks, AuditTrail audit, Clock clock,
+               dev.orchard.server.licensing.AssignmentOutcomes assignments) {
+        this.assignments = assignments;
         this.jdbc = jdbc;
         this.store = store;
         this.ledger = ledger;
@@ -119,6 +122,7 @@ public class Operations {
             var key = LicenseLedger.Key.of(t.adamId(), t.pricingParam(), t.serialNumber(), t.clientUserId());
             if (t.action().equals("ASSOCIATE")) {
                 ledger.restoreIntent(account, key, now);
+                assignments.assignmentRetried(key);
             } else if (t.action().equals("DISASSOCIATE")) {
                 ledger.restoreReclaim(account, key, t.rule());
             }

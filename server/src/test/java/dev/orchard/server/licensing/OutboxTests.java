@@ -82,6 +82,34 @@ class OutboxTests extends LicensingScenario {
     }
 
     /**
+     * Apple refuses an assignment for good (here 9635): the target is shown as blocked with Apple's reason; an
+     * administrator retries the operation, the blocked entry goes, the assignment is sent again and Apple makes it.
+     */
+    @Test
+    void aFailedOperationRetriedByAnAdministratorIsAssignedAndNoLongerShownAsBlocked() {
+        usDevicesGetFieldNotes();
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9635,\"count\":1}");
+        call("POST", "/api/v1/devices", phones("RETRY", 1));
+        until("the assignment failed", () -> {
+            settle();
+            return count("select count(*) from operation_targets where serial_number = 'RETRY1' and state = 'FAILED'") == 1;
+        });
+        JsonNode blocked = call("GET", "/api/v1/devices/RETRY1/why", null).get("items").get(0);
+        assertThat(blocked.get("state").asString()).isEqualTo("BLOCKED");
+        assertThat(blocked.get("reason").asString()).contains("9635");
+        long operation = count("select operation_id from operation_targets where serial_number = 'RETRY1'");
+        assertThat(call("GET", "/api/v1/operations/" + operation, null).toString()).contains("9635");
+
+        assertThat(call("POST", "/api/v1/operations/" + operation + "/retry", null).get("requeued").asInt()).isOne();
+        assertThat(count("select count(*) from waitlist where holder = 'RETRY1'")).as("no longer shown as blocked").isZero();
+        until("licensed", () -> {
+            settle();
+            return orchardLicenses("and serial_number = 'RETRY1' and intent is null") == 1;
+        });
+        assertThat(call("GET", "/api/v1/devices/RETRY1/why", null).get("items").get(0).get("state").asString()).isEqualTo("LICENSED");
+    }
+
+    /**
      * Apple accepts the request, then reports trouble of its own (9644, maintenance): nothing fails; the targets wait a
      * minute with Apple's reason shown, are sent again on their own, and are assigned.
      */
