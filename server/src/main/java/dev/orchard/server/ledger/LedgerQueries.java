@@ -36,8 +36,13 @@ public class LedgerQueries implements AccountLicenses {
     }
 
     /** One license in the ledger. */
+    /**
+     * A license as the API and the pages show it; {@code state}: {@code HELD}, {@code ASSIGNING} (Orchard's assignment
+     * not confirmed yet) or {@code RECLAIMING} (Orchard is taking it back).
+     */
     public record License(long id, long accountId, String adamId, String pricingParam, String serialNumber,
-                          String clientUserId, String origin, Instant since, Instant confirmedAt, Instant missingSince) {
+                          String clientUserId, String origin, Instant since, Instant confirmedAt, Instant missingSince,
+                          String state) {
     }
 
     /** Filters of the license list; null means any. */
@@ -334,7 +339,11 @@ public class LedgerQueries implements AccountLicenses {
         return new License(rs.getLong("id"), rs.getLong("account_id"), rs.getString("adam_id"), rs.getString("pricing_param"),
                 rs.getString("serial_number"), rs.getString("client_user_id"), rs.getString("origin"),
                 instant(rs.getTimestamp("since")), instant(rs.getTimestamp("confirmed_at")),
-                instant(rs.getTimestamp("missing_since")));
+                instant(rs.getTimestamp("missing_since")), state(rs.getString("intent")));
+    }
+
+    private static String state(String intent) {
+        return intent == null ? "HELD" : "ASSIGN".equals(intent) ? "ASSIGNING" : "RECLAIMING";
     }
 
     static LicenseRow row(ResultSet rs, int n) throws SQLException {

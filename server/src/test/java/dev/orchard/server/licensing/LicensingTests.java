@@ -233,6 +233,9 @@ class LicensingTests extends LicensingScenario {
         assertThat(orchardLicenses("and serial_number = 'REMOVE1'")).isEqualTo(1);
         assertThat(call("GET", "/api/v1/devices/REMOVE1/why", null).get("items").get(0).get("state").asString())
                 .isIn("ASSIGNING", "LICENSED");
+        settle();
+        JsonNode license = call("GET", "/api/v1/devices/REMOVE1", null).get("licenses").get(0);
+        assertThat(license.get("state").asString()).as("confirmed by Apple").isEqualTo("HELD");
     }
 
     @Test
