@@ -31,6 +31,12 @@ final class Actions {
         return "redirect:" + target;
     }
 
+    /** A form field of ids, one per line or separated by commas or spaces: each once, in the order given. */
+    static java.util.List<String> ids(String text) {
+        return text == null ? java.util.List.of() : java.util.Arrays.stream(text.split("[,\\s]+")).map(String::strip)
+                .filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
     /** A form field with nothing in it is absent. */
     static String blank(String s) {
         return s == null || s.isBlank() ? null : s.strip();

@@ -67,11 +67,7 @@ class DevicesPages {
             if (held.isEmpty()) {
                 throw new dev.orchard.server.system.NotFoundException("no device with serial number " + normalised);
             }
-            model.addAttribute("serial", normalised);
-            model.addAttribute("licenses", held);
-            model.addAttribute("appNames", catalog.names(held.stream().map(LedgerQueries.License::adamId).distinct().toList()));
-            model.addAttribute("accountNames", names.accounts());
-            return "unknown-device";
+            return names.unknownHolder("device", normalised, held, model);
         }
         var detail = inventory.device(serial);
         String s = detail.device().serialNumber();

@@ -1,6 +1,5 @@
 package dev.orchard.server.web.admin;
 
-import java.util.Arrays;
 import java.util.List;
 
 import org.springframework.stereotype.Controller;
@@ -74,7 +73,7 @@ class GroupsPages {
     String members(@PathVariable String id, @RequestParam(defaultValue = "") String add, @RequestParam(defaultValue = "") String remove,
                    RedirectAttributes flash) {
         return Actions.run(flash, path(id), () -> {
-            var r = inventory.changeMembers(id, ids(add), ids(remove));
+            var r = inventory.changeMembers(id, Actions.ids(add), Actions.ids(remove));
             return r.get("added") + " added, " + r.get("removed") + " removed; the licensing pass looks at them now.";
         });
     }
@@ -89,10 +88,6 @@ class GroupsPages {
             inventory.deleteGroup(id);
             return "Group '" + id + "' deleted; labels that name it no longer reach its former members.";
         });
-    }
-
-    private static List<String> ids(String text) {
-        return Arrays.stream(text.split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String path(String id) {

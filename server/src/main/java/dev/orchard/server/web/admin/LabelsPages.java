@@ -1,7 +1,6 @@
 package dev.orchard.server.web.admin;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -41,9 +40,12 @@ class LabelsPages {
     private final AccountService accounts;
     private final LabelPreview preview;
     private final dev.orchard.server.catalog.CatalogQueries catalog;
+    private final Names names;
 
-    LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview, dev.orchard.server.catalog.CatalogQueries catalog) {
+    LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview, dev.orchard.server.catalog.CatalogQueries catalog,
+                Names names) {
         this.catalog = catalog;
+        this.names = names;
         this.inventory = inventory;
         this.accounts = accounts;
         this.preview = preview;
@@ -104,22 +106,17 @@ class LabelsPages {
         model.addAttribute("form", form);
         // pickers: the apps of every account by name, and the groups, instead of typing ids
         var apps = catalog.apps(null);
-        var chosen = java.util.Set.copyOf(ids(form.adamIds()));
+        var chosen = java.util.Set.copyOf(Actions.ids(form.adamIds()));
         var listed = apps.stream().map(dev.orchard.server.catalog.CatalogQueries.App::adamId).collect(Collectors.toSet());
         model.addAttribute("catalog", apps);
         model.addAttribute("chosenApps", chosen);
-        model.addAttribute("otherAdamIds", String.join(", ", ids(form.adamIds()).stream().filter(a -> !listed.contains(a)).toList()));
+        model.addAttribute("otherAdamIds", String.join(", ",
+                Actions.ids(form.adamIds()).stream().filter(a -> !listed.contains(a)).toList()));
         model.addAttribute("groups", inventory.groups());
-        var names = new java.util.HashMap<String, String>();
-        apps.forEach(a -> names.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
-        model.addAttribute("appNames", names);
-        var accountNames = new java.util.HashMap<Long, String>();
-        accounts.list().forEach(a -> accountNames.put(a.id().value(), a.name()));
-        model.addAttribute("accountNames", accountNames);
-    }
-
-    private static List<String> ids(String text) {
-        return Arrays.stream(text.split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+        var appNames = new java.util.HashMap<String, String>();
+        apps.forEach(a -> appNames.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
+        model.addAttribute("appNames", appNames);
+        model.addAttribute("accountNames", names.accounts());
     }
 
     @GetMapping("/labels/{id}")
@@ -134,7 +131,7 @@ class LabelsPages {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("Kind must be LICENSE or APP.");
         }
-        List<String> apps = ids(f.adamIds());
+        List<String> apps = Actions.ids(f.adamIds());
         var targets = new ArrayList<LabelTarget>();
         int n = 0;
         for (String raw : f.targets().split("\\R")) {

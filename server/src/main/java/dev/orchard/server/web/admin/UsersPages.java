@@ -34,10 +34,12 @@ class UsersPages {
     private final CatalogQueries catalog;
     private final Reclaims reclaims;
     private final Names names;
+    private final dev.orchard.server.ledger.LedgerQueries ledger;
 
     UsersPages(Inventory inventory, UserOverview overview, AuditTrail audit, WhyNot whyNot, CatalogQueries catalog,
-               Reclaims reclaims, Names names) {
+               Reclaims reclaims, Names names, dev.orchard.server.ledger.LedgerQueries ledger) {
         this.names = names;
+        this.ledger = ledger;
         this.inventory = inventory;
         this.overview = overview;
         this.audit = audit;
@@ -57,6 +59,14 @@ class UsersPages {
 
     @GetMapping("/users/{id}")
     String user(@PathVariable String id, Model model) {
+        String u = dev.orchard.server.inventory.Identifiers.user(id);
+        if (inventory.users(java.util.List.of(u)).isEmpty()) {
+            var held = ledger.licenses(new dev.orchard.server.ledger.LedgerQueries.LicenseFilter(null, null, null, u, null), 0, 200);
+            if (held.isEmpty()) {
+                throw new dev.orchard.server.system.NotFoundException("no user " + u);
+            }
+            return names.unknownHolder("user", u, held, model);
+        }
         model.addAllAttributes(overview.of(id));
         model.addAttribute("history", audit.list(new AuditTrail.Filter(null, null, "user " + id, null, null), 0, 50));
         var why = whyNot.user(id);

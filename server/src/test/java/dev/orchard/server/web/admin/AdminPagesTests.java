@@ -177,6 +177,12 @@ class AdminPagesTests {
         mvc.perform(get("/devices/NOPE").with(VIEWER)).andExpect(status().isNotFound())
                 .andExpect(content().string(Matchers.allOf(Matchers.containsString("no device"),
                         Matchers.not(Matchers.containsString("Exception")))));
+        // a holder Apple has licenses for but Orchard was never told about has a page that says so
+        String stranger = orchard.bean(JdbcClient.class).sql("select client_user_id from licenses where client_user_id is not null "
+                + "and client_user_id not in (select user_id from directory_users) order by id limit 1").query(String.class).single();
+        mvc.perform(get("/users/" + stranger).with(VIEWER)).andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("does not know this <span>user</span>")));
+        mvc.perform(get("/users/nobody-at-all").with(VIEWER)).andExpect(status().isNotFound());
         mvc.perform(get("/accounts/abc").with(VIEWER)).andExpect(status().isBadRequest());
     }
 
