@@ -157,7 +157,11 @@ public class NotificationProcessor {
             if (known && c.countDelta() > 0) {
                 events.publishEvent(new LicenseEvents.LicensesAvailable(account, c.asset().adamId()));
             }
-            return !known;
+            // the delta moves the counts at once; a sync then reads Apple's own counts, which settle them: a sync
+            // page that read the assets before the purchase, or after it but applied before this notification,
+            // would otherwise leave the count off by the delta until the next periodic sync (pools are written by
+            // Apple's snapshots and by these deltas; Apple's notifications carry nothing to order them by)
+            return true;
         }
         if (payload instanceof AssetManagementNotification m) {
             var keys = m.assignments().stream().map(LicenseLedger.Key::of).toList();
