@@ -281,17 +281,21 @@ public class LedgerQueries implements AccountLicenses {
                         rs.getLong(6))).single();
     }
 
-    /** An app's licenses across accounts: held (confirmed by Apple), being assigned, being reclaimed. */
+    /**
+     * An app's licenses across accounts: held (its pools' assigned counts, as the pool cards show them), being
+     * assigned and being reclaimed (Orchard's unconfirmed intents). Read from the pools and the intent index only: the
+     * app page refreshes it every few seconds, and an app may have millions of licenses.
+     */
     public record AppLicenses(long held, long assigning, long reclaiming) {
     }
 
     public AppLicenses appLicenses(String adamId) {
         return jdbc.sql("""
-                select coalesce(sum(case when intent is null then 1 else 0 end), 0),
-                       coalesce(sum(case when intent = 'ASSIGN' then 1 else 0 end), 0),
-                       coalesce(sum(case when intent = 'RECLAIM' then 1 else 0 end), 0)
-                from licenses where adam_id = ? and missing_since is null
-                """).param(adamId).query((rs, n) -> new AppLicenses(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+                select (select coalesce(sum(assigned_count), 0) from pools where adam_id = ?),
+                       (select count(*) from licenses where intent = 'ASSIGN' and adam_id = ?),
+                       (select count(*) from licenses where intent = 'RECLAIM' and adam_id = ?)
+                """).params(adamId, adamId, adamId)
+                .query((rs, n) -> new AppLicenses(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
     }
 
     /** A page of licenses in id order, after {@code afterId} (keyset paging stays fast on a million rows). */

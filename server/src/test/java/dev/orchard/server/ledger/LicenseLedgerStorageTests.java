@@ -67,6 +67,9 @@ class LicenseLedgerStorageTests {
 
         assertThat(jdbc.sql("select origin || ':' || coalesce(intent, '-') from licenses order by id").query(String.class).list())
                 .containsExactly("EXTERNAL:-", "ORCHARD:ASSIGN", "ORCHARD:ASSIGN");
+        // the app page's rollout line: held from the pools' counts, intents from the intent index
+        var rollout = new LedgerQueries(jdbc).appLicenses("361309726");
+        assertThat(rollout).isEqualTo(new LedgerQueries.AppLicenses(1, 2, 0));
     }
 
     @ParameterizedTest
