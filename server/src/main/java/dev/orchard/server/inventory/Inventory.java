@@ -296,46 +296,13 @@ public class Inventory {
         for (LabelTarget t : l.targets()) {
             if (t.type() == LabelTarget.Type.GROUP && !directory.groupExists(t.value())) {
                 var known = directory.groups().stream().map(g -> String.valueOf(g.get("group_id"))).toList();
-                throw new IllegalArgumentException("no group '" + t.value() + "'" + closest(t.value(), known)
+                throw new IllegalArgumentException("no group '" + t.value() + "'" + Typos.didYouMean(t.value(), known)
                         + "; create the group first (Users → Groups, or PUT /api/v1/groups/{id})");
             }
             if (t.type() == LabelTarget.Type.USER && directory.user(t.value()).isEmpty()) {
                 throw new IllegalArgumentException("no user '" + t.value() + "'; add the user to the directory first");
             }
         }
-    }
-
-    /** "; did you mean 'sales'?" for the known name closest to a typo (at most two edits away), else nothing. */
-    static String closest(String typed, List<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : known) {
-            int d = distance(typed.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : "; did you mean '" + best + "'?";
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /**
