@@ -11,12 +11,26 @@
   document.addEventListener('DOMContentLoaded', function () { bars(document); });
   document.addEventListener('htmx:afterSwap', function (e) { bars(e.target); });
 
-  // "Back" links on problem pages.
+  // "Back" links on problem pages; the label editor's picker buttons add their line (data-add-line) to the text
+  // area named by data-to, once.
   document.addEventListener('click', function (e) {
     var back = e.target.closest('[data-back]');
     if (back) {
       e.preventDefault();
       history.back();
+    }
+    var add = e.target.closest('[data-add-line]');
+    if (add) {
+      var area = document.getElementById(add.dataset.to);
+      if (area) {
+        var line = add.dataset.addLine;
+        var lines = area.value.split(/\r?\n/).map(function (l) { return l.trim(); }).filter(function (l) { return l; });
+        if (lines.indexOf(line) < 0) {
+          lines.push(line);
+          area.value = lines.join('\n');
+        }
+        add.textContent = '✓ added';
+      }
     }
   });
 

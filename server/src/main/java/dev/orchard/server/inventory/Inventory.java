@@ -292,8 +292,8 @@ public class Inventory {
      * block every member it was meant for. A SERIAL may name a device not reported yet (devices are labelled before
      * they enrol); the preview counts what each target reaches.
      */
-    private void checkTargets(Label l) {
-        for (LabelTarget t : l.targets()) {
+    public void checkTargets(Label l) {
+        for (LabelTarget t : l.named()) {
             if (t.type() == LabelTarget.Type.GROUP && !directory.groupExists(t.value())) {
                 var known = directory.groups().stream().map(g -> String.valueOf(g.get("group_id"))).toList();
                 throw new IllegalArgumentException("no group '" + t.value() + "'" + Typos.didYouMean(t.value(), known)
@@ -314,7 +314,7 @@ public class Inventory {
         Set<String> serials = new HashSet<>();
         Set<String> users = new HashSet<>();
         for (Label l : versions) {
-            for (LabelTarget t : l.targets()) {
+            for (LabelTarget t : l.named()) { // an exclusion's change reaches whoever it names, as a target's does
                 switch (t.type()) {
                     case ALL, RULE -> {
                         return InventoryEvents.Changed.everything("labels");
@@ -363,6 +363,8 @@ public class Inventory {
     private static String describe(Label l) {
         return l.kind() + (l.accountId() == null ? "" : " account " + l.accountId()) + ", targets "
                 + l.targets().stream().map(Inventory::describe).collect(java.util.stream.Collectors.joining(" | ", "[", "]"))
+                + (l.exclusions().isEmpty() ? "" : ", except " + l.exclusions().stream().map(Inventory::describe)
+                        .collect(java.util.stream.Collectors.joining(" | ", "[", "]")))
                 + (l.adamIds().isEmpty() ? "" : ", apps " + String.join(",", l.adamIds()));
     }
 

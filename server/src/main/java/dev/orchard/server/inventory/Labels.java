@@ -43,11 +43,11 @@ class Labels {
     }
 
     private void writeParts(long id, Label l) {
-        for (LabelTarget t : l.targets()) {
-            jdbc.sql("insert into label_targets (label_id, target_type, target_value, platform, shared_ipad, enrollment_type) "
-                    + "values (?, ?, ?, ?, ?, ?)").params(id, t.type().name(), t.value(),
+        for (LabelTarget t : l.named()) {
+            jdbc.sql("insert into label_targets (label_id, target_type, target_value, platform, shared_ipad, enrollment_type, "
+                    + "excluded) values (?, ?, ?, ?, ?, ?, ?)").params(id, t.type().name(), t.value(),
                     t.platform() == null ? null : t.platform().name(), t.sharedIpad(),
-                    t.enrollment() == null ? null : t.enrollment().name()).update();
+                    t.enrollment() == null ? null : t.enrollment().name(), l.exclusions().contains(t)).update();
         }
         for (String adamId : l.adamIds()) {
             jdbc.sql("insert into label_apps (label_id, adam_id) values (?, ?)").params(id, adamId).update();
@@ -70,7 +70,8 @@ class Labels {
     /** Every label with its targets and apps (labels are few; the policy reads them once per pass). */
     List<Label> all() {
         Map<Long, List<LabelTarget>> targets = new HashMap<>();
-        jdbc.sql("select * from label_targets order by id").query((rs, n) -> targets
+        Map<Long, List<LabelTarget>> exclusions = new HashMap<>();
+        jdbc.sql("select * from label_targets order by id").query((rs, n) -> (rs.getBoolean("excluded") ? exclusions : targets)
                 .computeIfAbsent(rs.getLong("label_id"), k -> new ArrayList<>())
                 .add(new LabelTarget(LabelTarget.Type.valueOf(rs.getString("target_type")), rs.getString("target_value"),
                         rs.getString("platform") == null ? null : Platform.valueOf(rs.getString("platform")),
@@ -82,7 +83,8 @@ class Labels {
                 .computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2))).list();
         return jdbc.sql("select * from labels order by kind, name").query((rs, n) -> new Label(rs.getLong("id"),
                 Label.Kind.valueOf(rs.getString("kind")), rs.getString("name"), (Long) rs.getObject("account_id", Long.class),
-                targets.getOrDefault(rs.getLong("id"), List.of()), apps.getOrDefault(rs.getLong("id"), List.of()))).list();
+                targets.getOrDefault(rs.getLong("id"), List.of()), apps.getOrDefault(rs.getLong("id"), List.of()),
+                exclusions.getOrDefault(rs.getLong("id"), List.of()))).list();
     }
 
     Map<String, AppSettings> settings() {

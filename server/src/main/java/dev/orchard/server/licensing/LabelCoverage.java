@@ -18,7 +18,8 @@ import dev.orchard.server.inventory.LabelTarget;
  * (measured: most of the convergence property's time once a few thousand labels existed).
  *
  * <p>Answers keep the labels' order, and each candidate is still checked with {@link Label#coversDevice} /
- * {@link Label#coversUser}, so the index only narrows where to look and never changes what covers what.
+ * {@link Label#coversUser}, so the index only narrows where to look and never changes what covers what. A label's
+ * exclusions are not indexed: they only ever take a candidate out.
  */
 final class LabelCoverage {
 
@@ -56,6 +57,16 @@ final class LabelCoverage {
 
     /** The labels covering the device, in the labels' order; {@code ownerGroups}: the groups of its owner. */
     List<Label> coveringDevice(Device d, Set<String> ownerGroups) {
+        return deviceCandidates(d, ownerGroups).stream().map(labels::get).filter(l -> l.coversDevice(d, ownerGroups)).toList();
+    }
+
+    /** The labels whose targets take the device in and whose exclusions keep it out. */
+    List<Label> excludingDevice(Device d, Set<String> ownerGroups) {
+        return deviceCandidates(d, ownerGroups).stream().map(labels::get).filter(l -> l.excludingDevice(d, ownerGroups) != null
+                && l.targets().stream().anyMatch(t -> t.coversDevice(d, ownerGroups))).toList();
+    }
+
+    private TreeSet<Integer> deviceCandidates(Device d, Set<String> ownerGroups) {
         TreeSet<Integer> candidates = new TreeSet<>(everyone);
         candidates.addAll(rules);
         candidates.addAll(bySerial.getOrDefault(d.serialNumber(), List.of()));
@@ -63,15 +74,25 @@ final class LabelCoverage {
             candidates.addAll(byUser.getOrDefault(d.ownerUserId(), List.of()));
             ownerGroups.forEach(g -> candidates.addAll(byGroup.getOrDefault(g, List.of())));
         }
-        return candidates.stream().map(labels::get).filter(l -> l.coversDevice(d, ownerGroups)).toList();
+        return candidates;
     }
 
     /** The labels covering the user by name, group or ALL (a device's coverage does not bring its owner in). */
     List<Label> coveringUser(String userId, Set<String> groups) {
+        return userCandidates(userId, groups).stream().map(labels::get).filter(l -> l.coversUser(userId, groups)).toList();
+    }
+
+    /** The labels whose targets take the user in and whose exclusions keep them out. */
+    List<Label> excludingUser(String userId, Set<String> groups) {
+        return userCandidates(userId, groups).stream().map(labels::get).filter(l -> l.excludingUser(userId, groups) != null
+                && l.targets().stream().anyMatch(t -> t.coversUser(userId, groups))).toList();
+    }
+
+    private TreeSet<Integer> userCandidates(String userId, Set<String> groups) {
         TreeSet<Integer> candidates = new TreeSet<>(everyone);
         candidates.addAll(byUser.getOrDefault(userId, List.of()));
         groups.forEach(g -> candidates.addAll(byGroup.getOrDefault(g, List.of())));
-        return candidates.stream().map(labels::get).filter(l -> l.coversUser(userId, groups)).toList();
+        return candidates;
     }
 
     boolean coversDevice(Device d, Set<String> ownerGroups) {

@@ -42,12 +42,16 @@ public class WhyNot {
         /** It was reclaimed on purpose and stays reclaimed until allowed again (R4c, R4d). */
         OPTED_OUT,
         /** Held, but no App label wants it any longer: a label change or a reclaim frees it. */
-        NOT_WANTED
+        NOT_WANTED,
+        /** An App label names it for the target but one of the label's exclusions keeps the target out. */
+        EXCLUDED
     }
 
     /** What fixes it, for the page to offer as a link or a button. */
     public enum Fix {
-        NONE, ALLOW_AGAIN, SET_OWNER, LICENSE_LABELS, BUY_OR_RECLAIM, BUY, ACCOUNT, STORE, RETRY
+        NONE, ALLOW_AGAIN, SET_OWNER, LICENSE_LABELS, BUY_OR_RECLAIM, BUY, ACCOUNT, STORE, RETRY,
+        /** Change the App label (its exclusions). */
+        APP_LABELS
     }
 
     /**
@@ -94,6 +98,9 @@ public class WhyNot {
         // device licenses no label wants (a user's licenses belong on the user's page)
         held.stream().filter(h -> h.device() && !wanted.containsKey(h.adamId()))
                 .forEach(h -> out.add(notWanted(pass, h, "device")));
+        for (Label l : pass.appLabels.excludingDevice(d, groups)) {
+            excluded(out, wanted.keySet(), l, l.excludingDevice(d, groups), HolderType.DEVICE, d.serialNumber());
+        }
         return out;
     }
 
@@ -115,6 +122,9 @@ public class WhyNot {
         wanted.forEach((adamId, labels) -> out.add(explain(pass, null, id, groups, own, adamId, labels, held, optOuts, listed)));
         held.stream().filter(h -> !h.device() && !wanted.containsKey(h.adamId()))
                 .forEach(h -> out.add(notWanted(pass, h, "user")));
+        for (Label l : pass.appLabels.excludingUser(id, groups)) {
+            excluded(out, wanted.keySet(), l, l.excludingUser(id, groups), HolderType.USER, id);
+        }
         return out;
     }
 
@@ -178,6 +188,21 @@ public class WhyNot {
                 + (h.revocable() ? "" : "; Apple does not take licenses of books back");
         return new Explanation(h.adamId(), List.of(), HolderType.of(h), h.holder(), State.NOT_WANTED, reason, h.accountId(),
                 name(pass, h.accountId()), Fix.NONE);
+    }
+
+    /**
+     * The apps of an App label whose exclusion keeps the target out, unless another label wants them anyway or they are
+     * listed already (a license still held is shown as not wanted).
+     */
+    private static void excluded(List<Explanation> out, Set<String> wanted, Label l, dev.orchard.server.inventory.LabelTarget by,
+                                 HolderType type, String holder) {
+        for (String adamId : l.adamIds()) {
+            if (!wanted.contains(adamId) && out.stream().noneMatch(e -> e.adamId().equals(adamId) && holder.equals(e.holder()))) {
+                out.add(new Explanation(adamId, List.of(l.name()), type, holder, State.EXCLUDED, "the App label '" + l.name()
+                        + "' excludes this " + (type == HolderType.DEVICE ? "device" : "user") + " (" + by.type()
+                        + (by.value() == null ? "" : " " + by.value()) + ")", null, null, Fix.APP_LABELS));
+            }
+        }
     }
 
     private static String reclaimReason(LicenseRow h) {

@@ -28,11 +28,18 @@ import dev.orchard.server.licensing.LabelPreview;
 @Controller
 class LabelsPages {
 
-    /** The form as typed: targets one per line ({@code ALL}, {@code GROUP sales}, {@code RULE platform=iOS …}). */
-    record Form(long id, String kind, String name, Long accountId, String adamIds, String targets) {
+    /**
+     * The form as typed: targets and exclusions one per line ({@code ALL}, {@code GROUP sales}, {@code RULE
+     * platform=iOS …}).
+     */
+    record Form(long id, String kind, String name, Long accountId, String adamIds, String targets, String exclusions) {
         static Form of(Label l) {
             return new Form(l.id(), l.kind().name(), l.name(), l.accountId(), String.join(", ", l.adamIds()),
-                    l.targets().stream().map(LabelsPages::line).collect(Collectors.joining("\n")));
+                    lines(l.targets()), lines(l.exclusions()));
+        }
+
+        private static String lines(List<LabelTarget> targets) {
+            return targets.stream().map(LabelsPages::line).collect(Collectors.joining("\n"));
         }
     }
 
@@ -53,7 +60,7 @@ class LabelsPages {
 
     @GetMapping("/labels")
     String list(@RequestParam(required = false) Long edit, Model model) {
-        common(model, edit == null ? new Form(0, "APP", "", null, "", "ALL") : Form.of(inventory.label(edit)));
+        common(model, edit == null ? new Form(0, "APP", "", null, "", "ALL", "") : Form.of(inventory.label(edit)));
         return "labels";
     }
 
@@ -61,13 +68,16 @@ class LabelsPages {
     @PostMapping("/labels")
     String submit(@RequestParam(defaultValue = "0") long id, @RequestParam String kind, @RequestParam String name,
                   @RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "") String adamIds,
-                  @RequestParam(defaultValue = "") String targets, @RequestParam(defaultValue = "preview") String action,
-                  Model model, RedirectAttributes flash) {
-        var form = new Form(id, kind, name, accountId, adamIds, targets);
+                  @RequestParam(defaultValue = "") String targets, @RequestParam(defaultValue = "") String exclusions,
+                  @RequestParam(defaultValue = "preview") String action, Model model, RedirectAttributes flash) {
+        var form = new Form(id, kind, name, accountId, adamIds, targets, exclusions);
         common(model, form);
         Label label;
         try {
             label = toLabel(form);
+            if (!action.contains("delete")) {
+                inventory.checkTargets(label); // a typo is refused at the preview, not only at the save
+            }
         } catch (IllegalArgumentException e) {
             model.addAttribute("error", e.getMessage() + " Nothing was saved.");
             return "labels";
@@ -102,6 +112,8 @@ class LabelsPages {
         model.addAttribute("labels", labels);
         model.addAttribute("lines", labels.stream().collect(Collectors.toMap(Label::id,
                 l -> l.targets().stream().map(LabelsPages::line).toList())));
+        model.addAttribute("excluded", labels.stream().collect(Collectors.toMap(Label::id,
+                l -> l.exclusions().stream().map(LabelsPages::line).toList())));
         model.addAttribute("accounts", accounts.list());
         model.addAttribute("form", form);
         // pickers: the apps of every account by name, and the groups, instead of typing ids
@@ -124,6 +136,28 @@ class LabelsPages {
         return "redirect:/labels?edit=" + id;
     }
 
+    /** How many users and devices the picker lists for one search. */
+    static final int PICKS = 8;
+
+    /**
+     * The label editor's picker: users (by id, e-mail or name), devices (a serial matched anywhere, the model) and
+     * groups that match what was typed, each with buttons that add it as a target or an exclusion line.
+     */
+    @GetMapping("/fragments/label-picker")
+    String picker(@RequestParam(defaultValue = "") String q, Model model) {
+        String query = q.strip();
+        boolean searched = query.length() >= 2;
+        model.addAttribute("q", query);
+        model.addAttribute("searched", searched);
+        model.addAttribute("pickedUsers", searched ? inventory.users(query, null, PICKS) : List.of());
+        model.addAttribute("pickedDevices", searched ? inventory.devices(query, null, null, PICKS) : List.of());
+        String lower = query.toLowerCase(Locale.ROOT);
+        model.addAttribute("pickedGroups", searched ? inventory.groups().stream().filter(g -> String.valueOf(g.get("group_id"))
+                .toLowerCase(Locale.ROOT).contains(lower) || String.valueOf(g.get("name")).toLowerCase(Locale.ROOT).contains(lower))
+                .limit(PICKS).toList() : List.of());
+        return "labels :: picks";
+    }
+
     static Label toLabel(Form f) {
         Label.Kind kind;
         try {
@@ -132,23 +166,28 @@ class LabelsPages {
             throw new IllegalArgumentException("Kind must be LICENSE or APP.");
         }
         List<String> apps = Actions.ids(f.adamIds());
+        var targets = targets("Target", f.targets());
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("Give at least one target (for example ALL).");
+        }
+        return new Label(f.id(), kind, f.name(), kind == Label.Kind.LICENSE ? f.accountId() : null, targets,
+                kind == Label.Kind.APP ? apps : List.of(), targets("Exclusion", f.exclusions() == null ? "" : f.exclusions()));
+    }
+
+    private static List<LabelTarget> targets(String what, String text) {
         var targets = new ArrayList<LabelTarget>();
         int n = 0;
-        for (String raw : f.targets().split("\\R")) {
+        for (String raw : text.split("\\R")) {
             n++;
             if (!raw.isBlank()) {
                 try {
                     targets.add(target(raw.strip()));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("Target line " + n + " ('" + raw.strip() + "'): " + e.getMessage() + ".");
+                    throw new IllegalArgumentException(what + " line " + n + " ('" + raw.strip() + "'): " + e.getMessage() + ".");
                 }
             }
         }
-        if (targets.isEmpty()) {
-            throw new IllegalArgumentException("Give at least one target (for example ALL).");
-        }
-        return new Label(f.id(), kind, f.name(), kind == Label.Kind.LICENSE ? f.accountId() : null, targets,
-                kind == Label.Kind.APP ? apps : List.of());
+        return targets;
     }
 
     static LabelTarget target(String line) {

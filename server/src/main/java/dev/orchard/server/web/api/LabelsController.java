@@ -34,7 +34,9 @@ class LabelsController {
         }
     }
 
-    record LabelInput(String kind, String name, Long accountId, List<TargetInput> targets, List<String> adamIds) {
+    /** {@code exclusions}: targets the label never takes in, whatever its targets say (optional; not ALL). */
+    record LabelInput(String kind, String name, Long accountId, List<TargetInput> targets, List<String> adamIds,
+                      List<TargetInput> exclusions) {
     }
 
     record SettingsInput(String licenseType, Boolean autoInstall, Boolean installOnRegistration, Boolean autoUpdate,
@@ -61,7 +63,7 @@ class LabelsController {
     }
 
     @PostMapping("/api/v1/labels")
-    @Operation(summary = "Create a label: kind LICENSE (accountId + targets) or APP (adamIds + targets)")
+    @Operation(summary = "Create a label: kind LICENSE (accountId + targets) or APP (adamIds + targets), with optional exclusions")
     Label createLabel(@RequestBody LabelInput input) {
         return inventory.createLabel(toLabel(0, input));
     }
@@ -86,8 +88,10 @@ class LabelsController {
         }
         var targets = InventoryController.convert(in.targets() == null || in.targets().isEmpty() ? null : in.targets(),
                 TargetInput::toTarget);
+        var exclusions = in.exclusions() == null || in.exclusions().isEmpty() ? List.<LabelTarget>of()
+                : InventoryController.convert(in.exclusions(), TargetInput::toTarget);
         return new Label(id, InventoryController.enumOf(Label.Kind.class, in.kind(), "kind"), in.name(), in.accountId(),
-                targets, in.adamIds());
+                targets, in.adamIds(), exclusions);
     }
 
     @GetMapping("/api/v1/apps/{adamId}/settings")

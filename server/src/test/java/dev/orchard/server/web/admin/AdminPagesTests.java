@@ -460,6 +460,38 @@ class AdminPagesTests {
     }
 
     @Test
+    void theLabelEditorPicksUsersDevicesAndGroupsAndSavesExclusions() throws Exception {
+        orchard.method("PUT", "/api/v1/users/pick.ann", ADMIN_TOKEN, "{\"email\":\"ann@example.com\",\"displayName\":\"Ann Picker\"}");
+        orchard.method("PUT", "/api/v1/groups/pickers", ADMIN_TOKEN, "{\"name\":\"Pickers\"}");
+        orchard.method("PUT", "/api/v1/devices/C02PICK9876", ADMIN_TOKEN, "{\"serialNumber\":\"C02PICK9876\",\"platform\":\"iOS\","
+                + "\"osVersion\":\"17.4\",\"country\":\"US\"}");
+        // a device by the last digits of its serial, a user by name, a group by id: each with its add buttons
+        mvc.perform(get("/fragments/label-picker").param("q", "9876").with(OPERATOR)).andExpect(content().string(Matchers.allOf(
+                Matchers.containsString("data-add-line=\"SERIAL C02PICK9876\""), Matchers.containsString("data-to=\"exclusions\""))));
+        mvc.perform(get("/fragments/label-picker").param("q", "pick").with(OPERATOR)).andExpect(content().string(Matchers.allOf(
+                Matchers.containsString("data-add-line=\"USER pick.ann\""), Matchers.containsString("Ann Picker"),
+                Matchers.containsString("data-add-line=\"GROUP pickers\""))));
+        mvc.perform(get("/fragments/label-picker").param("q", "x").with(OPERATOR))
+                .andExpect(content().string(Matchers.containsString("at least two characters")));
+
+        // (a group's label, so the other tests' devices are not touched)
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "Pickers but not the picked").param("adamIds", "361309726")
+                        .param("targets", "GROUP pickers").param("exclusions", "SERIAL C02PICK9876\nUSER pick.ann").with(OPERATOR).with(csrf()))
+                .andExpect(content().string(Matchers.containsString("label-effect")));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "Pickers but not the picked").param("adamIds", "361309726")
+                        .param("targets", "GROUP pickers").param("exclusions", "SERIAL C02PICK9876\nUSER pick.ann").param("action", "save")
+                        .with(OPERATOR).with(csrf())).andExpect(redirectedUrl("/labels"));
+        assertThat(orchard.bean(JdbcClient.class).sql("select t.target_type || ' ' || coalesce(t.target_value, '') from label_targets t "
+                + "join labels l on l.id = t.label_id where l.name = 'Pickers but not the picked' and t.excluded order by t.id")
+                .query(String.class).list()).containsExactly("SERIAL C02PICK9876", "USER pick.ann");
+        mvc.perform(get("/labels").with(VIEWER)).andExpect(content().string(Matchers.containsString("except SERIAL C02PICK9876")));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "ALL").param("exclusions", "ALL")
+                .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("exclusion of ALL")));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "ALL").param("exclusions", "GROUP nope")
+                .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("no group")));
+    }
+
+    @Test
     void settingsCreateATokenShownOnceAndUsers() throws Exception {
         mvc.perform(post("/settings/tokens").param("name", "ci").param("role", "viewer").with(ADMIN).with(csrf()))
                 .andExpect(flash().attribute("newToken", Matchers.startsWith("")))

@@ -1,0 +1,80 @@
+package dev.orchard.server.licensing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import static dev.orchard.server.OrchardInstance.ADMIN_TOKEN;
+
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A label's exclusions, end to end: "every device but the kiosk, and no contractor" keeps those out of the App label,
+ * the device's "Why not?" says which exclusion did it, changing an exclusion is served like changing a target (the
+ * pass looks at whoever the exclusion names), and an Apple License Label's exclusion reclaims (R4a).
+ */
+class LabelExclusionTests extends LicensingScenario {
+
+    @Override
+    protected boolean stepped() {
+        return true;
+    }
+
+    @Test
+    void anExclusionKeepsItsTargetsOutAndLettingThemInAgainAssigns() {
+        call("PUT", "/api/v1/users/cara", "{\"email\":\"cara@example.com\"}");
+        call("PUT", "/api/v1/groups/contractors", "{\"name\":\"Contractors\"}");
+        call("POST", "/api/v1/groups/contractors/members", "{\"add\":[\"cara\"]}");
+        long licenseLabel = label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
+        long appLabel = label("{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],"
+                + "\"targets\":[{\"type\":\"ALL\"}],\"exclusions\":[{\"type\":\"SERIAL\",\"value\":\"kiosk1\"},"
+                + "{\"type\":\"GROUP\",\"value\":\"contractors\"}]}");
+        call("POST", "/api/v1/devices", phones("KIOSK", 1));
+        call("POST", "/api/v1/devices", phones("PHONE", 2));
+        call("PUT", "/api/v1/devices/CARA1", "{\"serialNumber\":\"CARA1\",\"platform\":\"iOS\",\"osVersion\":\"17.4\","
+                + "\"country\":\"US\",\"ownerUserId\":\"cara\"}");
+        settle();
+
+        assertThat(orchardLicenses("and serial_number like 'PHONE%' and intent is null")).isEqualTo(2);
+        assertThat(orchardLicenses("and serial_number in ('KIOSK1', 'CARA1')")).isZero();
+        JsonNode label = call("GET", "/api/v1/labels/" + appLabel, null);
+        assertThat(label.get("exclusions").findValuesAsString("value")).containsExactly("KIOSK1", "contractors");
+        JsonNode why = call("GET", "/api/v1/devices/KIOSK1/why", null).get("items").get(0);
+        assertThat(why.get("state").asString()).isEqualTo("EXCLUDED");
+        assertThat(why.get("reason").asString()).contains("'Field Notes' excludes this device (SERIAL KIOSK1)");
+        assertThat(why.get("fix").asString()).isEqualTo("APP_LABELS");
+        assertThat(call("GET", "/api/v1/devices/CARA1/why", null).get("items").get(0).get("reason").asString())
+                .contains("(GROUP contractors)");
+
+        // the kiosk is let in: the change reaches the serial the exclusion named
+        call("PUT", "/api/v1/labels/" + appLabel, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES
+                + "\"],\"targets\":[{\"type\":\"ALL\"}],\"exclusions\":[{\"type\":\"GROUP\",\"value\":\"contractors\"}]}");
+        settle();
+        assertThat(orchardLicenses("and serial_number = 'KIOSK1' and intent is null")).isEqualTo(1);
+        assertThat(orchardLicenses("and serial_number = 'CARA1'")).isZero();
+
+        // the Apple License Label leaves one phone out: its license is reclaimed by R4a
+        call("PUT", "/api/v1/labels/" + licenseLabel, "{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us
+                + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}],\"exclusions\":[{\"type\":\"SERIAL\",\"value\":\"PHONE2\"}]}");
+        settle();
+        assertThat(orchardLicenses("and serial_number = 'PHONE2'")).isZero();
+        assertThat(orchardLicenses("and serial_number = 'PHONE1' and intent is null")).isEqualTo(1);
+        assertThat(call("GET", "/api/v1/audit?action=LABEL_CHANGED", null).get("items").get(0).get("detail").asString())
+                .contains("except [SERIAL PHONE2]");
+    }
+
+    @Test
+    void anExclusionOfEveryoneOrOfAnUnknownGroupIsRefusedAndChangesNothing() {
+        long labels = count("select count(*) from labels");
+        var all = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Nobody\",\"adamIds\":[\""
+                + FIELD_NOTES + "\"],\"targets\":[{\"type\":\"ALL\"}],\"exclusions\":[{\"type\":\"ALL\"}]}");
+        assertThat(all.status()).isEqualTo(400);
+        assertThat(all.json().get("detail").asString()).contains("exclusion of ALL");
+        var typo = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Typo\",\"adamIds\":[\""
+                + FIELD_NOTES + "\"],\"targets\":[{\"type\":\"ALL\"}],\"exclusions\":[{\"type\":\"GROUP\",\"value\":\"contractrs\"}]}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("detail").asString()).contains("no group 'contractrs'");
+        assertThat(count("select count(*) from labels")).isEqualTo(labels);
+    }
+}
