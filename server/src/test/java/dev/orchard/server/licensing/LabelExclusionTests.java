@@ -46,6 +46,7 @@ class LabelExclusionTests extends LicensingScenario {
         assertThat(why.get("fix").asString()).isEqualTo("APP_LABELS");
         assertThat(call("GET", "/api/v1/devices/CARA1/why", null).get("items").get(0).get("reason").asString())
                 .contains("(GROUP contractors)");
+        assertThat(progress(appLabel)).isEqualTo("2 devices: 2 licensed, 0 assigning, 0 waiting, 0 blocked, 0 pending");
 
         // the kiosk is let in: the change reaches the serial the exclusion named
         call("PUT", "/api/v1/labels/" + appLabel, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES
@@ -53,6 +54,7 @@ class LabelExclusionTests extends LicensingScenario {
         settle();
         assertThat(orchardLicenses("and serial_number = 'KIOSK1' and intent is null")).isEqualTo(1);
         assertThat(orchardLicenses("and serial_number = 'CARA1'")).isZero();
+        assertThat(progress(appLabel)).isEqualTo("3 devices: 3 licensed, 0 assigning, 0 waiting, 0 blocked, 0 pending");
 
         // the Apple License Label leaves one phone out: its license is reclaimed by R4a
         call("PUT", "/api/v1/labels/" + licenseLabel, "{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us
@@ -62,6 +64,16 @@ class LabelExclusionTests extends LicensingScenario {
         assertThat(orchardLicenses("and serial_number = 'PHONE1' and intent is null")).isEqualTo(1);
         assertThat(call("GET", "/api/v1/audit?action=LABEL_CHANGED", null).get("items").get(0).get("detail").asString())
                 .contains("except [SERIAL PHONE2]");
+        // the App label still wants the app for PHONE2, which no Apple License Label covers now
+        assertThat(progress(appLabel)).isEqualTo("3 devices: 2 licensed, 0 assigning, 0 waiting, 1 blocked, 0 pending");
+        assertThat(call("GET", "/api/v1/labels/" + licenseLabel + "/progress", null).get("apps")).isEmpty();
+    }
+
+    private String progress(long label) {
+        JsonNode a = call("GET", "/api/v1/labels/" + label + "/progress", null).get("apps").get(0);
+        return a.get("devices").asLong() + " devices: " + a.get("licensed").asLong() + " licensed, " + a.get("assigning").asLong()
+                + " assigning, " + a.get("waiting").asLong() + " waiting, " + a.get("blocked").asLong() + " blocked, "
+                + a.get("pending").asLong() + " pending";
     }
 
     @Test

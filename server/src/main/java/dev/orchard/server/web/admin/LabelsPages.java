@@ -48,9 +48,11 @@ class LabelsPages {
     private final LabelPreview preview;
     private final dev.orchard.server.catalog.CatalogQueries catalog;
     private final Names names;
+    private final dev.orchard.server.licensing.LabelRollout rollout;
 
     LabelsPages(Inventory inventory, AccountService accounts, LabelPreview preview, dev.orchard.server.catalog.CatalogQueries catalog,
-                Names names) {
+                Names names, dev.orchard.server.licensing.LabelRollout rollout) {
+        this.rollout = rollout;
         this.catalog = catalog;
         this.names = names;
         this.inventory = inventory;
@@ -125,15 +127,30 @@ class LabelsPages {
         model.addAttribute("otherAdamIds", String.join(", ",
                 Actions.ids(form.adamIds()).stream().filter(a -> !listed.contains(a)).toList()));
         model.addAttribute("groups", inventory.groups());
-        var appNames = new java.util.HashMap<String, String>();
-        apps.forEach(a -> appNames.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
-        model.addAttribute("appNames", appNames);
+        model.addAttribute("appNames", appNames(apps));
         model.addAttribute("accountNames", names.accounts());
     }
 
     @GetMapping("/labels/{id}")
     String edit(@PathVariable long id) {
         return "redirect:/labels?edit=" + id;
+    }
+
+    /**
+     * An App label's rollout line per app, on the labels list: it asks again every few seconds until nothing is being
+     * assigned or undecided (the fragment then comes back without its trigger).
+     */
+    @GetMapping("/labels/{id}/progress")
+    String progress(@PathVariable long id, Model model) {
+        model.addAttribute("progress", rollout.of(id));
+        model.addAttribute("appNames", appNames(catalog.apps(null)));
+        return "label-parts :: progress";
+    }
+
+    private static java.util.Map<String, String> appNames(List<dev.orchard.server.catalog.CatalogQueries.App> apps) {
+        var names = new java.util.HashMap<String, String>();
+        apps.forEach(a -> names.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
+        return names;
     }
 
     /** How many users and devices the picker lists for one search. */
@@ -155,7 +172,7 @@ class LabelsPages {
         model.addAttribute("pickedGroups", searched ? inventory.groups().stream().filter(g -> String.valueOf(g.get("group_id"))
                 .toLowerCase(Locale.ROOT).contains(lower) || String.valueOf(g.get("name")).toLowerCase(Locale.ROOT).contains(lower))
                 .limit(PICKS).toList() : List.of());
-        return "labels :: picks";
+        return "label-parts :: picks";
     }
 
     static Label toLabel(Form f) {

@@ -45,10 +45,12 @@ class LabelsController {
 
     private final Inventory inventory;
     private final AccountService accounts;
+    private final dev.orchard.server.licensing.LabelRollout rollout;
 
-    LabelsController(Inventory inventory, AccountService accounts) {
+    LabelsController(Inventory inventory, AccountService accounts, dev.orchard.server.licensing.LabelRollout rollout) {
         this.inventory = inventory;
         this.accounts = accounts;
+        this.rollout = rollout;
     }
 
     @GetMapping("/api/v1/labels")
@@ -60,6 +62,13 @@ class LabelsController {
     @GetMapping("/api/v1/labels/{id}")
     Label label(@PathVariable long id) {
         return inventory.label(id);
+    }
+
+    @GetMapping("/api/v1/labels/{id}/progress")
+    @Operation(summary = "An App label's rollout per app over the active devices it takes in: licensed, being assigned, "
+            + "waiting, blocked, opted out, not decided yet")
+    dev.orchard.server.licensing.LabelRollout.Progress progress(@PathVariable long id) {
+        return rollout.of(id);
     }
 
     @PostMapping("/api/v1/labels")

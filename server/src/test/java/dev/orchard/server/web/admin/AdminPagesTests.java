@@ -485,6 +485,12 @@ class AdminPagesTests {
                 + "join labels l on l.id = t.label_id where l.name = 'Pickers but not the picked' and t.excluded order by t.id")
                 .query(String.class).list()).containsExactly("SERIAL C02PICK9876", "USER pick.ann");
         mvc.perform(get("/labels").with(VIEWER)).andExpect(content().string(Matchers.containsString("except SERIAL C02PICK9876")));
+        long picked = orchard.bean(JdbcClient.class).sql("select id from labels where name = 'Pickers but not the picked'")
+                .query(Long.class).single();
+        // its rollout: pick.ann is in no group, so the label has no device, and the line stops asking
+        mvc.perform(get("/labels/" + picked + "/progress").with(VIEWER)).andExpect(content().string(Matchers.allOf(
+                Matchers.containsString("of"), Matchers.containsString("devices licensed"),
+                Matchers.containsString("hx-trigger=\"none\""))));
         mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "ALL").param("exclusions", "ALL")
                 .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("exclusion of ALL")));
         mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "ALL").param("exclusions", "GROUP nope")
