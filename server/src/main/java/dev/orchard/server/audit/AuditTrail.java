@@ -21,8 +21,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditTrail {
 
-    /** One entry. {@code outcome} is OK, FAILED, DRY_RUN or QUEUED. */
-    public record Entry(long id, Instant at, String actor, String action, String subject, String detail, String outcome) {
+    /**
+     * One entry. {@code outcome} is OK, FAILED, DRY_RUN, PENDING or QUEUED; {@code adamId} names the app of an entry
+     * about one license (its subject is then "device SERIAL" or "user ID"), null otherwise.
+     */
+    public record Entry(long id, Instant at, String actor, String action, String subject, String detail, String outcome,
+                        String adamId) {
+        /** The license's holder ("device"/"user" and the id) of a license entry, or null. */
+        public String[] holder() {
+            if (adamId == null || subject == null) {
+                return null;
+            }
+            int space = subject.indexOf(' ');
+            return space < 0 ? null : new String[] {subject.substring(0, space), subject.substring(space + 1)};
+        }
     }
 
     /** Filters of a listing; null means any. */
@@ -45,14 +57,24 @@ public class AuditTrail {
      * of what it decides; the person whose change set it off is named in the detail.
      */
     public void record(String fallbackActor, String action, String subject, String detail, String outcome) {
+        insert(fallbackActor, action, subject, detail, outcome, null);
+    }
+
+    /** Records an action on one license: the holder's device (by serial) or user, and the app. */
+    public void recordLicense(String fallbackActor, String action, boolean device, String holder, String adamId, String detail,
+                              String outcome) {
+        insert(fallbackActor, action, (device ? "device " : "user ") + holder, detail, outcome, adamId);
+    }
+
+    private void insert(String fallbackActor, String action, String subject, String detail, String outcome, String adamId) {
         String actor = actor(fallbackActor);
         if (fallbackActor.startsWith("rule:") && !actor.equals(fallbackActor)) {
             detail = (detail == null ? "" : detail + "; ") + "after a change by " + actor;
             actor = fallbackActor;
         }
-        jdbc.sql("insert into audit_events (at, actor, action, subject, detail, outcome) values (?, ?, ?, ?, ?, ?)")
-                .params(Timestamp.from(clock.instant()), actor, action, cap(subject, 300), cap(detail, MAX_DETAIL), outcome)
-                .update();
+        jdbc.sql("insert into audit_events (at, actor, action, subject, detail, outcome, adam_id) values (?, ?, ?, ?, ?, ?, ?)")
+                .params(Timestamp.from(clock.instant()), actor, action, cap(subject, 300), cap(detail, MAX_DETAIL), outcome,
+                        adamId).update();
     }
 
     /** The signed-in principal, or the fallback for work no person started. */
@@ -111,7 +133,7 @@ public class AuditTrail {
 
     private static Entry entry(ResultSet rs, int n) throws SQLException {
         return new Entry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getString("action"),
-                rs.getString("subject"), rs.getString("detail"), rs.getString("outcome"));
+                rs.getString("subject"), rs.getString("detail"), rs.getString("outcome"), rs.getString("adam_id"));
     }
 
     private static Timestamp ts(Instant i) {

@@ -35,7 +35,6 @@ public class LedgerQueries implements AccountLicenses {
                        boolean deviceAssignable, boolean revocable, List<String> platforms, Instant updatedAt) {
     }
 
-    /** One license in the ledger. */
     /**
      * A license as the API and the pages show it; {@code state}: {@code HELD}, {@code ASSIGNING} (Orchard's assignment
      * not confirmed yet) or {@code RECLAIMING} (Orchard is taking it back).
@@ -55,6 +54,25 @@ public class LedgerQueries implements AccountLicenses {
     }
 
     private final JdbcClient jdbc;
+
+    /**
+     * Where the licenses of these devices and users stand now, keyed "device SERIAL ADAMID" or "user ID ADAMID": HELD,
+     * ASSIGNING or RECLAIMING. A license not in the ledger (never assigned, failed, or reclaimed) has no key.
+     */
+    public Map<String, String> standing(Collection<String> serials, Collection<String> users) {
+        var out = new java.util.HashMap<String, String>();
+        if (!serials.isEmpty()) {
+            jdbc.sql("select serial_number, adam_id, intent from licenses where serial_number in (:s)").param("s", serials)
+                    .query((rs, n) -> out.put("device " + rs.getString(1) + " " + rs.getString(2), state(rs.getString(3))))
+                    .list();
+        }
+        if (!users.isEmpty()) {
+            jdbc.sql("select client_user_id, adam_id, intent from licenses where client_user_id in (:u)").param("u", users)
+                    .query((rs, n) -> out.put("user " + rs.getString(1) + " " + rs.getString(2), state(rs.getString(3))))
+                    .list();
+        }
+        return out;
+    }
 
     public LedgerQueries(JdbcClient jdbc) {
         this.jdbc = jdbc;

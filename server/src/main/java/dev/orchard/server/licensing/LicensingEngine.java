@@ -350,7 +350,7 @@ public class LicensingEngine {
         }
         ops.add(new OperationQueue.Queued(account, OperationQueue.Action.ASSOCIATE, adamId, a.pricingParam(),
                 device ? a.holder() : null, device ? null : a.holder(), null, null, "LABEL", now));
-        audit.record("rule:label", "LICENSE_ASSIGNED", (device ? "device " : "user ") + a.holder(),
+        audit.recordLicense("rule:label", "LICENSE_ASSIGNED", device, a.holder(), adamId,
                 "app " + adamId + " (" + a.pricingParam() + ") from account " + a.accountId(), "QUEUED");
         pass.assigned++;
     }

@@ -94,7 +94,7 @@ public class Reclaims {
         Instant now = clock.instant();
         ops.add(new OperationQueue.Queued(new AccountId(h.accountId()), OperationQueue.Action.DISASSOCIATE, h.adamId(),
                 h.pricingParam(), h.serialNumber(), h.clientUserId(), null, null, rule, now.plus(properties.reclaimGrace())));
-        audit.record("rule:" + rule, "LICENSE_RECLAIMED", (h.serialNumber() != null ? "device " : "user ") + h.holder(),
+        audit.recordLicense("rule:" + rule, "LICENSE_RECLAIMED", h.serialNumber() != null, h.holder(), h.adamId(),
                 "app " + h.adamId() + " from account " + h.accountId() + ": " + why, "QUEUED");
         return 1;
     }
@@ -113,8 +113,9 @@ public class Reclaims {
             var now = queries.row(h.id());
             return now.isPresent() && !now.get().inFlight() ? reclaim(now.get(), rule, why, ops) : 0;
         }
-        audit.record("rule:" + rule, "LICENSE_RECLAIMED", holder, "app " + h.adamId() + " from account " + h.accountId()
-                + ": " + why + "; the assignment is at Apple, its license is taken back as soon as Apple confirms it", "PENDING");
+        audit.recordLicense("rule:" + rule, "LICENSE_RECLAIMED", h.serialNumber() != null, h.holder(), h.adamId(), "app "
+                + h.adamId() + " from account " + h.accountId() + ": " + why + "; the assignment is at Apple, its license is "
+                + "taken back as soon as Apple confirms it", "PENDING");
         return 1;
     }
 
@@ -130,7 +131,7 @@ public class Reclaims {
             LicenseLedger.Key k = u.key();
             ops.add(new OperationQueue.Queued(e.account(), OperationQueue.Action.DISASSOCIATE, k.app(), k.pricingParam(),
                     k.serialNumber(), k.clientUserId(), null, null, u.rule(), now.plus(properties.reclaimGrace())));
-            audit.record("rule:" + u.rule(), "LICENSE_RECLAIMED", (k.serialNumber() != null ? "device " : "user ") + k.holder().value(),
+            audit.recordLicense("rule:" + u.rule(), "LICENSE_RECLAIMED", k.serialNumber() != null, k.holder().value(), k.app(),
                     "app " + k.app() + " from account " + e.account().value() + ": Apple confirmed an assignment that was "
                     + "no longer wanted", "QUEUED");
         }

@@ -64,9 +64,27 @@ class LabelExclusionTests extends LicensingScenario {
         assertThat(orchardLicenses("and serial_number = 'PHONE1' and intent is null")).isEqualTo(1);
         assertThat(call("GET", "/api/v1/audit?action=LABEL_CHANGED", null).get("items").get(0).get("detail").asString())
                 .contains("except [SERIAL PHONE2]");
+        // the trail keeps what it recorded (QUEUED) and says where each license stands now
+        JsonNode assigned = call("GET", "/api/v1/audit?action=LICENSE_ASSIGNED&subject=device%20PHONE", null).get("items");
+        assertThat(assigned.findValuesAsString("outcome")).containsOnly("QUEUED");
+        assertThat(nowOf(assigned, "device PHONE1")).isEqualTo("CONFIRMED");
+        assertThat(nowOf(assigned, "device PHONE2")).isEqualTo("NOT_HELD");
+        JsonNode reclaimed = call("GET", "/api/v1/audit?action=LICENSE_RECLAIMED&subject=device%20PHONE2", null).get("items");
+        assertThat(nowOf(reclaimed, "device PHONE2")).isEqualTo("DONE");
+        assertThat(reclaimed.get(0).get("adamId").asString()).isEqualTo(FIELD_NOTES);
+
         // the App label still wants the app for PHONE2, which no Apple License Label covers now
         assertThat(progress(appLabel)).isEqualTo("3 devices: 2 licensed, 0 assigning, 0 waiting, 1 blocked, 0 pending");
         assertThat(call("GET", "/api/v1/labels/" + licenseLabel + "/progress", null).get("apps")).isEmpty();
+    }
+
+    private static String nowOf(JsonNode items, String subject) {
+        for (JsonNode i : items) {
+            if (subject.equals(i.get("subject").asString())) {
+                return i.get("now").asString();
+            }
+        }
+        throw new AssertionError("no entry for " + subject + " in " + items);
     }
 
     private String progress(long label) {

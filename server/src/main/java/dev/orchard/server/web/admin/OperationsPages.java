@@ -36,9 +36,11 @@ class OperationsPages {
     private final Times times;
 
     private final java.time.Clock clock;
+    private final dev.orchard.server.licensing.AuditFollowUp followUp;
 
     OperationsPages(Operations operations, MdmService mdm, AuditTrail audit, AccountService accounts, CatalogQueries catalog,
-                    Names names, Times times, java.time.Clock clock) {
+                    Names names, Times times, java.time.Clock clock, dev.orchard.server.licensing.AuditFollowUp followUp) {
+        this.followUp = followUp;
         this.names = names;
         this.times = times;
         this.clock = clock;
@@ -128,6 +130,7 @@ class OperationsPages {
         var filter = filter(actor, action, subject, from, to);
         var entries = audit.list(filter, beforeId, AppsPages.PAGE);
         model.addAttribute("entries", entries);
+        model.addAttribute("now", followUp.now(entries));
         model.addAttribute("f", filter);
         model.addAttribute("from", Actions.blank(from));
         model.addAttribute("to", Actions.blank(to));

@@ -19,9 +19,20 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 @Tag(name = "Audit")
 class AuditController {
 
-    private final AuditTrail audit;
+    /**
+     * One entry; {@code adamId}: the app of an entry about one license; {@code now}: for a license change recorded
+     * while it waited for Apple (QUEUED, PENDING), where that license stands today (an assignment CONFIRMED, AT_APPLE
+     * or NOT_HELD; a reclaim DONE, AT_APPLE or KEPT), else absent. The trail itself is never rewritten.
+     */
+    record Item(long id, Instant at, String actor, String action, String subject, String detail, String outcome,
+                String adamId, String now) {
+    }
 
-    AuditController(AuditTrail audit) {
+    private final AuditTrail audit;
+    private final dev.orchard.server.licensing.AuditFollowUp followUp;
+
+    AuditController(AuditTrail audit, dev.orchard.server.licensing.AuditFollowUp followUp) {
+        this.followUp = followUp;
         this.audit = audit;
     }
 
@@ -40,7 +51,10 @@ class AuditController {
             return null;
         }
         Paging.check(limit);
-        var items = audit.list(filter, beforeId, limit);
+        var entries = audit.list(filter, beforeId, limit);
+        var now = followUp.now(entries);
+        var items = entries.stream().map(e -> new Item(e.id(), e.at(), e.actor(), e.action(), e.subject(), e.detail(), e.outcome(),
+                e.adamId(), now.get(e.id()))).toList();
         return Map.of("items", items, "nextBeforeId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
     }
 }
