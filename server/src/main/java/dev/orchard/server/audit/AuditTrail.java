@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 public class AuditTrail {
 
     /**
-     * One entry. {@code outcome} is OK, FAILED, DRY_RUN, PENDING or QUEUED; {@code adamId} names the app of an entry
+     * One entry. {@code outcome} is OK, FAILED, PENDING or QUEUED (DRY_RUN in entries of earlier versions); {@code adamId} names the app of an entry
      * about one license (its subject is then "device SERIAL" or "user ID"), null otherwise.
      */
     public record Entry(long id, Instant at, String actor, String action, String subject, String detail, String outcome,

@@ -149,19 +149,75 @@ public class LedgerQueries implements AccountLicenses {
         return rows(List.of(), List.of(clientUserId));
     }
 
-    /** Which licenses a reclaim of an administrator covers: one license, an app (in one account or all), or an account. */
-    public record Scope(Long licenseId, String adamId, Long accountId) {
+    /**
+     * Licenses Apple holds that nobody should: for a retired device, a serial or a user Orchard does not know, an app
+     * no App label names, or assigned outside Orchard. Each kind is a condition on the license's own row.
+     */
+    public enum Leak {
+        RETIRED_DEVICE("serial_number in (select d.serial_number from devices d where d.status = 'RETIRED')"),
+        UNKNOWN_DEVICE("serial_number is not null and not exists (select 1 from devices d where d.serial_number = licenses.serial_number)"),
+        UNKNOWN_USER("client_user_id is not null and not exists (select 1 from directory_users u "
+                + "where u.user_id = licenses.client_user_id)"),
+        UNWANTED_APP("not exists (select 1 from label_apps a where a.adam_id = licenses.adam_id)"),
+        EXTERNAL("origin = 'EXTERNAL'");
+
+        final String sql;
+
+        Leak(String sql) {
+            this.sql = sql;
+        }
+
+        /** The kind a request names, in any case; anything else is refused with the kinds there are. */
+        public static Leak parse(String kind) {
+            try {
+                return valueOf(kind.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("kind must be one of " + java.util.Arrays.stream(values()).map(Enum::name)
+                        .collect(java.util.stream.Collectors.joining(", ")) + ", not '" + kind + "'");
+            }
+        }
+    }
+
+    /**
+     * Which licenses a reclaim of an administrator covers: one license, an app (in one account or all), an account,
+     * or the leaks of one kind (in one account or all).
+     */
+    public record Scope(Long licenseId, String adamId, Long accountId, Leak leak) {
         public static Scope license(long id) {
-            return new Scope(id, null, null);
+            return new Scope(id, null, null, null);
         }
 
         public static Scope app(String adamId, Long accountId) {
-            return new Scope(null, java.util.Objects.requireNonNull(adamId), accountId);
+            return new Scope(null, java.util.Objects.requireNonNull(adamId), accountId, null);
         }
 
         public static Scope account(long accountId) {
-            return new Scope(null, null, accountId);
+            return new Scope(null, null, accountId, null);
         }
+
+        public static Scope leaks(Leak leak, Long accountId) {
+            return new Scope(null, null, accountId, java.util.Objects.requireNonNull(leak));
+        }
+    }
+
+    /** Held by Apple, not being changed by Orchard. */
+    private static final String HELD = " and intent is null and missing_since is null";
+
+    /** How many licenses of each kind of leak Apple holds, in one account or all. */
+    public Map<Leak, Long> countLeaks(Long accountId) {
+        var out = new java.util.EnumMap<Leak, Long>(Leak.class);
+        for (Leak l : Leak.values()) {
+            Where w = Where.of(Scope.leaks(l, accountId));
+            out.put(l, jdbc.sql("select count(*) from licenses where " + w.sql() + HELD).params(w.params()).query(Long.class).single());
+        }
+        return out;
+    }
+
+    /** A page of one kind's leaked licenses in id order, after {@code afterId}. */
+    public List<License> leaks(Leak leak, Long accountId, long afterId, int limit) {
+        Where w = Where.of(Scope.leaks(leak, accountId), afterId, limit);
+        return jdbc.sql("select * from licenses where " + w.sql() + HELD + " and id > ? order by id limit ?").params(w.params())
+                .query(LedgerQueries::license).list();
     }
 
     /** Held and revocable, or in flight and still wanted (see {@link LicenseRow#reclaimable()}). */
@@ -186,6 +242,9 @@ public class LedgerQueries implements AccountLicenses {
             if (s.accountId() != null) {
                 sql.append(" and account_id = ?");
                 params.add(s.accountId());
+            }
+            if (s.leak() != null) {
+                sql.append(" and ").append(s.leak().sql);
             }
             params.addAll(List.of(more));
             return new Where(sql.toString(), params);

@@ -331,6 +331,18 @@ public class LicenseLedger {
                 .params(account.value(), k.app(), k.pricingParam(), k.holder().value()).update();
     }
 
+    /**
+     * Orchard takes over licenses assigned outside it ({@code EXTERNAL}, held by Apple): they become Orchard's, so the
+     * labels decide about them from now on. Adopts those of the ids given (a chunk the caller read); returns how many.
+     */
+    public int adopt(java.util.Collection<Long> licenseIds) {
+        if (licenseIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("update licenses set origin = 'ORCHARD' where id in (:ids) and origin = 'EXTERNAL' and intent is null")
+                .param("ids", licenseIds).update();
+    }
+
     /** Moves a pool's counts by a number of assignments (positive: assigned). Unlimited pools keep no totals. */
     private int countAssigned(AccountId account, String adamId, String pricingParam, int delta) {
         return jdbc.sql("update pools set assigned_count = assigned_count + ?, available_count = case when unlimited "

@@ -237,32 +237,41 @@ public class Reclaims {
             throw new ConflictException("Apple does not take back licenses of this asset (it is not revocable, as books "
                     + "are not): license " + licenseId + " stays with its holder");
         }
-        return reclaimIn(scope, "license " + licenseId, dryRun);
+        return reclaimIn(scope, "license " + licenseId, dryRun, true);
     }
 
     /** R4d: every license of an app, in one account or in all. */
     public Plan reclaimApp(String adamId, Long accountId, boolean dryRun) {
         dev.orchard.server.inventory.Identifiers.adamId(adamId);
-        return reclaimIn(LedgerQueries.Scope.app(adamId, accountId), "app " + adamId + (accountId == null ? " in every account" : " in account " + accountId), dryRun);
+        return reclaimIn(LedgerQueries.Scope.app(adamId, accountId), "app " + adamId + (accountId == null ? " in every account"
+                : " in account " + accountId), dryRun, true);
     }
 
     /** R4d: every license of an account. */
     public Plan reclaimAccount(AccountId account, boolean dryRun) {
-        return reclaimIn(LedgerQueries.Scope.account(account.value()), "account " + account.value(), dryRun);
+        return reclaimIn(LedgerQueries.Scope.account(account.value()), "account " + account.value(), dryRun, true);
+    }
+
+    /**
+     * R4d: the leaked licenses of one kind, in one account or all. Their holders are not opted out: a retired or
+     * unknown holder, or an app no label names, gets nothing from the labels anyway, and a holder a label does want an
+     * externally assigned app for gets Orchard's own assignment of it instead.
+     */
+    public Plan reclaimLeaks(LedgerQueries.Leak leak, Long accountId, boolean dryRun) {
+        return reclaimIn(LedgerQueries.Scope.leaks(leak, accountId), "leaked licenses (" + leak + ")"
+                + (accountId == null ? " in every account" : " in account " + accountId), dryRun, false);
     }
 
     /**
      * Reclaims the scope's reclaimable licenses (held, or in flight and still wanted), a chunk per transaction.
-     * Reclaimed targets are opted out so the labels do not assign them the app again.
+     * Reclaimed targets are opted out ({@code optOut}) so the labels do not assign them the app again.
      */
-    private Plan reclaimIn(LedgerQueries.Scope scope, String subject, boolean dryRun) {
+    private Plan reclaimIn(LedgerQueries.Scope scope, String subject, boolean dryRun, boolean optOut) {
         long total = queries.countReclaimable(scope);
         long kept = queries.countNotRevocable(scope);
         List<Map<String, Object>> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Reclaims::sampleRow).toList();
         if (dryRun) {
-            audit.record("api", "RECLAIM_PREVIEWED", subject, total + " licenses would be reclaimed"
-                    + (kept > 0 ? ", " + kept + " not revocable would stay" : ""), "DRY_RUN");
-            return new Plan(true, total, kept, sample);
+            return new Plan(true, total, kept, sample); // changes nothing, records nothing: the preview pages ask on every view
         }
         long done = 0;
         long after = 0;
@@ -278,7 +287,9 @@ public class Reclaims {
                 Instant now = clock.instant();
                 for (LicenseRow h : chunk) {
                     n += reclaim(h, "R4d", "an administrator reclaimed " + subject, ops);
-                    data.optOut(HolderType.of(h), h.holder(), h.adamId(), "R4d", now);
+                    if (optOut) {
+                        data.optOut(HolderType.of(h), h.holder(), h.adamId(), "R4d", now);
+                    }
                 }
                 queue.enqueue(ops);
                 return n;

@@ -127,7 +127,7 @@ class DashboardPage {
                 alerts.add(new Alert(false, c.account().name() + ": drift — " + n(c.drift().external())
                         + " license(s) assigned outside Orchard, " + n(c.drift().missing())
                         + " of Orchard's missing at Apple (counted " + times.ago(c.drift().computedAt()) + ").",
-                        "/accounts/" + c.account().id()));
+                        "/leaks?kind=EXTERNAL&accountId=" + c.account().id()));
             }
         }
         return alerts;

@@ -280,7 +280,7 @@ class AdminBrowserTests {
         login("admin", PASSWORD);
         List<String> pages = List.of("/", "/accounts", "/accounts/1", "/apps", "/apps/361309726", "/devices",
                 "/devices/DMOBERLIN001", "/users", "/users/ann", "/groups", "/groups/sales", "/labels", "/operations", "/waitlist",
-                "/audit", "/settings");
+                "/leaks", "/leaks?kind=EXTERNAL", "/audit", "/settings");
         var js = (org.openqa.selenium.JavascriptExecutor) browser;
         try {
             for (var size : List.of(new Dimension(1440, 900), new Dimension(390, 844))) {

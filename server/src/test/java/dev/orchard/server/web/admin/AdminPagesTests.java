@@ -498,6 +498,27 @@ class AdminPagesTests {
     }
 
     @Test
+    void leaksAreCountedByKindAndActedOnOnlyAfterAPreview() throws Exception {
+        long external = count("select count(*) from licenses where account_id = " + us + " and origin = 'EXTERNAL' "
+                + "and intent is null and missing_since is null");
+        mvc.perform(get("/leaks").with(VIEWER)).andExpect(status().isOk()).andExpect(content().string(Matchers.allOf(
+                Matchers.containsString("data-kind=\"RETIRED_DEVICE\""), Matchers.containsString("data-kind=\"EXTERNAL\""),
+                Matchers.containsString("assigned outside Orchard"), Matchers.not(Matchers.containsString("reclaim-preview")))));
+        mvc.perform(get("/leaks").param("kind", "EXTERNAL").param("accountId", Long.toString(us)).with(OPERATOR))
+                .andExpect(content().string(external == 0 ? Matchers.containsString("None in this account")
+                        : Matchers.allOf(Matchers.containsString("id=\"reclaim-preview\""), Matchers.containsString("id=\"adopt-preview\""))));
+        mvc.perform(get("/leaks").param("kind", "EXTERNAL").param("preview", "adopt").with(OPERATOR))
+                .andExpect(content().string(Matchers.containsString("id=\"confirm-adopt\"")));
+        mvc.perform(get("/leaks").param("kind", "nonsense").with(VIEWER)).andExpect(status().isBadRequest());
+        // a confirmation whose count no longer matches does nothing and says why
+        mvc.perform(post("/leaks/EXTERNAL/adopt").param("expected", Long.toString(external + 1)).with(OPERATOR).with(csrf()))
+                .andExpect(flash().attribute("error", Matchers.containsString("changed from " + (external + 1))));
+        assertThat(count("select count(*) from licenses where account_id = " + us + " and origin = 'EXTERNAL' "
+                + "and intent is null and missing_since is null")).isEqualTo(external);
+        mvc.perform(post("/leaks/EXTERNAL/adopt").param("expected", "0").with(VIEWER).with(csrf())).andExpect(status().isForbidden());
+    }
+
+    @Test
     void settingsCreateATokenShownOnceAndUsers() throws Exception {
         mvc.perform(post("/settings/tokens").param("name", "ci").param("role", "viewer").with(ADMIN).with(csrf()))
                 .andExpect(flash().attribute("newToken", Matchers.startsWith("")))
