@@ -95,11 +95,11 @@ class Directory {
         return jdbc.sql("delete from directory_groups where group_id = ?").param(id).update() == 1;
     }
 
-    List<Map<String, Object>> groups() {
+    List<Group> groups() {
         return jdbc.sql("""
                 select g.group_id, g.name, (select count(*) from group_members m where m.group_id = g.group_id) as members
                 from directory_groups g order by g.name
-                """).query().listOfRows();
+                """).query((rs, n) -> new Group(rs.getString(1), rs.getString(2), rs.getLong(3))).list();
     }
 
     List<String> members(String group) {

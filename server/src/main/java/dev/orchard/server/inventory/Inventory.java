@@ -206,7 +206,7 @@ public class Inventory {
         events.publishEvent(InventoryEvents.Changed.users(members));
     }
 
-    public List<Map<String, Object>> groups() {
+    public List<Group> groups() {
         return directory.groups();
     }
 
@@ -295,7 +295,7 @@ public class Inventory {
     public void checkTargets(Label l) {
         for (LabelTarget t : l.named()) {
             if (t.type() == LabelTarget.Type.GROUP && !directory.groupExists(t.value())) {
-                var known = directory.groups().stream().map(g -> String.valueOf(g.get("group_id"))).toList();
+                var known = directory.groups().stream().map(Group::groupId).toList();
                 throw new IllegalArgumentException("no group '" + t.value() + "'" + Typos.didYouMean(t.value(), known)
                         + "; create the group first (Users → Groups, or PUT /api/v1/groups/{id})");
             }

@@ -402,9 +402,15 @@ public class LedgerQueries implements AccountLicenses {
     }
 
     /** The Apple users of a clientUserId in each account, with the invitation code while not yet associated. */
-    public List<Map<String, Object>> appleUsers(String clientUserId) {
+    public List<AppleUser> appleUsers(String clientUserId) {
         return jdbc.sql("select account_id, status, email, invite_code, updated_at from apple_users where client_user_id = ? "
-                + "order by account_id").param(clientUserId).query().listOfRows();
+                + "order by account_id").param(clientUserId).query((rs, n) -> new AppleUser(rs.getLong("account_id"),
+                rs.getString("status"), rs.getString("email"), rs.getString("invite_code"), instant(rs.getTimestamp("updated_at"))))
+                .list();
+    }
+
+    /** A user's registration with Apple in one account; {@code inviteCode} while the user has not accepted. */
+    public record AppleUser(long accountId, String status, String email, String inviteCode, Instant updatedAt) {
     }
 
     private static Pool pool(ResultSet rs, int n) throws SQLException {

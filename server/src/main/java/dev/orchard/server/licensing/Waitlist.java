@@ -1,5 +1,6 @@
 package dev.orchard.server.licensing;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -16,22 +17,50 @@ public class Waitlist {
         this.jdbc = jdbc;
     }
 
+    /** One target waiting (WAITING: no license left) or blocked (BLOCKED: no account qualifies) for an app. */
+    public record Entry(long id, String holderType, String holder, String adamId, String kind, String reason, Instant since) {
+    }
+
+    /** A reason and how many targets it holds back. */
+    public record Reason(String reason, long targets) {
+    }
+
+    /**
+     * The licensing pass's state: whether a full pass is wanted or running, when it was last asked for, started,
+     * finished and last ran in full, its summary, the last incremental run and its summary, and how many recorded
+     * changes wait for it.
+     */
+    public record PassState(boolean wanted, boolean running, Instant requestedAt, Instant startedAt, Instant finishedAt,
+                            Instant fullAt, String summary, Instant changesAt, String changesSummary, long pendingChanges) {
+    }
+
     /** {@code kind}: WAITING (no license left), BLOCKED (no account qualifies) or null for both. */
-    public List<Map<String, Object>> list(String adamId, String kind, long afterId, int limit) {
+    public List<Entry> list(String adamId, String kind, long afterId, int limit) {
         return jdbc.sql("""
                 select id, holder_type, holder, adam_id, kind, reason, since from waitlist where id > ?
                   and (cast(? as varchar) is null or adam_id = ?) and (cast(? as varchar) is null or kind = ?)
                 order by id limit ?
-                """).params(afterId, adamId, adamId, kind, kind, limit).query().listOfRows();
+                """).params(afterId, adamId, adamId, kind, kind, limit).query(Waitlist::entry).list();
+    }
+
+    /** What one device (holderType DEVICE) or user (USER) waits for. */
+    public List<Entry> ofHolder(String holderType, String holder) {
+        return jdbc.sql("select id, holder_type, holder, adam_id, kind, reason, since from waitlist where holder_type = ? "
+                + "and holder = ? order by adam_id").params(holderType, holder).query(Waitlist::entry).list();
+    }
+
+    private static Entry entry(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Entry(rs.getLong("id"), rs.getString("holder_type"), rs.getString("holder"), rs.getString("adam_id"),
+                rs.getString("kind"), rs.getString("reason"), rs.getTimestamp("since").toInstant());
     }
 
     /** The most common reasons of one kind (and app, when given) with how many targets each holds back, most first. */
-    public List<Map<String, Object>> reasons(String adamId, String kind, int limit) {
+    public List<Reason> reasons(String adamId, String kind, int limit) {
         return jdbc.sql("""
                 select reason, count(*) as targets from waitlist
                 where (cast(? as varchar) is null or adam_id = ?) and (cast(? as varchar) is null or kind = ?)
                 group by reason order by count(*) desc, reason limit ?
-                """).params(adamId, adamId, kind, kind, limit).query().listOfRows();
+                """).params(adamId, adamId, kind, kind, limit).query((rs, n) -> new Reason(rs.getString(1), rs.getLong(2))).list();
     }
 
     /** How many targets wait for this app (or any), of this kind (or both). */
@@ -47,12 +76,19 @@ public class Waitlist {
         return counts;
     }
 
-    /** The pass's state: the last run, whether a full pass is wanted, when the last full one finished, and how many recorded changes wait. */
-    public Map<String, Object> pass() {
+    /** The pass's state (see {@link PassState}). */
+    public PassState pass() {
         return jdbc.sql("""
                 select wanted, running, requested_at, started_at, finished_at, full_at, summary, changes_at, changes_summary,
                     (select count(*) from licensing_subjects) as pending_changes
                 from licensing_pass where id = 1
-                """).query().singleRow();
+                """).query((rs, n) -> new PassState(rs.getBoolean("wanted"), rs.getBoolean("running"), instant(rs, "requested_at"),
+                instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "full_at"), rs.getString("summary"),
+                instant(rs, "changes_at"), rs.getString("changes_summary"), rs.getLong("pending_changes"))).single();
+    }
+
+    private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        var t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
     }
 }

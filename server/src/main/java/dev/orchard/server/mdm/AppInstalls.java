@@ -153,8 +153,15 @@ class AppInstalls {
                 .params(why, Timestamp.from(now), serial).update();
     }
 
-    List<Map<String, Object>> ofDevice(String serial) {
+    /** What Orchard asked a device's MDM to install, app by app, and where each install stands. */
+    public record Install(String adamId, String state, String commandUuid, String version, String reason, String detail,
+                          Instant updatedAt) {
+    }
+
+    List<Install> ofDevice(String serial) {
         return jdbc.sql("select adam_id, state, command_uuid, version, reason, detail, updated_at from mdm_app_installs "
-                + "where serial_number = ? order by adam_id").param(serial).query().listOfRows();
+                + "where serial_number = ? order by adam_id").param(serial).query((rs, n) -> new Install(rs.getString("adam_id"),
+                rs.getString("state"), rs.getString("command_uuid"), rs.getString("version"), rs.getString("reason"),
+                rs.getString("detail"), rs.getTimestamp("updated_at").toInstant())).list();
     }
 }

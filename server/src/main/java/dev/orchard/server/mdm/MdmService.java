@@ -36,7 +36,7 @@ public class MdmService {
     }
 
     /** A device as the MDM integration sees it. */
-    public record DeviceMdm(String serialNumber, Map<String, Object> enrollment, List<Map<String, Object>> installs,
+    public record DeviceMdm(String serialNumber, Map<String, Object> enrollment, List<AppInstalls.Install> installs,
                             List<MdmCommandView> recentCommands) {
     }
 

@@ -3,7 +3,6 @@ package dev.orchard.server.system;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -28,8 +27,13 @@ public class UiUsers {
         this.clock = clock;
     }
 
-    public List<Map<String, Object>> list() {
-        return jdbc.sql("select username, role, created_at from admin_users order by username").query().listOfRows();
+    /** A user of the admin UI: name, role and since when. */
+    public record UiUser(String username, String role, java.time.Instant createdAt) {
+    }
+
+    public List<UiUser> list() {
+        return jdbc.sql("select username, role, created_at from admin_users order by username").query((rs, n) -> new UiUser(
+                rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant())).list();
     }
 
     /** Adds a user; the password needs 12 characters or more. */

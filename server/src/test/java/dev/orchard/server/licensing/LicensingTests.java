@@ -58,8 +58,8 @@ class LicensingTests extends LicensingScenario {
         settle();
         assertThat(orchardLicenses("and serial_number = 'NEWCOMER1' and intent is null")).isEqualTo(1);
         JsonNode pass = call("GET", "/api/v1/waitlist", null).get("pass");
-        assertThat(pass.get("changes_summary").asString()).isEqualTo("1 changes: 1 targets evaluated, 1 assigned, 0 reclaimed, 0 waiting, 0 blocked");
-        assertThat(pass.get("pending_changes").asLong()).isZero();
+        assertThat(pass.get("changesSummary").asString()).isEqualTo("1 changes: 1 targets evaluated, 1 assigned, 0 reclaimed, 0 waiting, 0 blocked");
+        assertThat(pass.get("pendingChanges").asLong()).isZero();
 
         // a user joins a group an App label targets: the user and the user's devices are looked at, nothing else
         call("PUT", "/api/v1/users/erin", "{\"email\":\"erin@example.com\",\"managedAppleId\":\"erin@appleid.example.com\"}");
@@ -82,18 +82,18 @@ class LicensingTests extends LicensingScenario {
         long newcomerLabel = label("{\"kind\":\"LICENSE\",\"name\":\"Newcomers\",\"accountId\":" + us
                 + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NEWCOMER1\"}]}");
         settle();
-        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString())
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changesSummary").asString())
                 .isEqualTo("1 changes: 1 targets evaluated, 0 assigned, 0 reclaimed, 0 waiting, 0 blocked");
         call("PUT", "/api/v1/labels/" + newcomerLabel, "{\"kind\":\"LICENSE\",\"name\":\"Newcomers\",\"accountId\":" + us
                 + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"FLEET1\"},{\"type\":\"SERIAL\",\"value\":\"FLEET2\"}]}");
         settle();
-        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString()).startsWith("3 changes: 3 targets");
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changesSummary").asString()).startsWith("3 changes: 3 targets");
         assertThat(db().sql("select full_at from licensing_pass").query().singleValue()).as("no full pass ran").isEqualTo(lastFull);
 
         call("POST", "/api/v1/groups/field/members", "{\"add\":[\"erin\"]}");
         settle();
         pass = call("GET", "/api/v1/waitlist", null).get("pass");
-        assertThat(pass.get("changes_summary").asString()).startsWith("1 changes: 2 targets evaluated");
+        assertThat(pass.get("changesSummary").asString()).startsWith("1 changes: 2 targets evaluated");
         assertThat(db().sql("select full_at from licensing_pass").query().singleValue()).as("no full pass ran").isEqualTo(lastFull);
         assertThat(count("select count(*) from licenses where adam_id = ? and client_user_id = 'erin'", BOOK))
                 .as("the book, user-based, reaches erin through the group").isEqualTo(1);
@@ -101,7 +101,7 @@ class LicensingTests extends LicensingScenario {
         // the daily app report is not a change the pass reads
         call("PUT", "/api/v1/devices/FLEET1/apps", "[]");
         settle();
-        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changes_summary").asString()).startsWith("1 changes: 2 targets");
+        assertThat(call("GET", "/api/v1/waitlist", null).get("pass").get("changesSummary").asString()).startsWith("1 changes: 2 targets");
     }
 
     @Test
@@ -379,7 +379,7 @@ class LicensingTests extends LicensingScenario {
         assertThat(count("select count(*) from licenses where client_user_id = 'erin' and intent is null")).isEqualTo(1);
         JsonNode apple = call("GET", "/api/v1/users/erin", null).get("appleUsers").get(0);
         assertThat(apple.get("status").asString()).isEqualTo("Registered");
-        assertThat(apple.get("invitation_url").asString()).contains("inviteCode=" + apple.get("invite_code").asString());
+        assertThat(apple.get("invitationUrl").asString()).contains("inviteCode=" + apple.get("inviteCode").asString());
     }
 
     @Test

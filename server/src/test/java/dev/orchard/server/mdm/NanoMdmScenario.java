@@ -149,7 +149,7 @@ public abstract class NanoMdmScenario extends LicensingScenario {
     protected String page(String path, String role) {
         // a session lasts while its user exists with its role: the page's user is one
         var users = orchard.bean(dev.orchard.server.system.UiUsers.class);
-        if (users.list().stream().noneMatch(u -> ("ui-" + role).equals(u.get("username")))) {
+        if (users.list().stream().noneMatch(u -> ("ui-" + role).equals(u.username()))) {
             users.create("ui-" + role, "scenario-password-1", dev.orchard.server.system.Role.parse(role));
         }
         var mvc = org.springframework.test.web.servlet.setup.MockMvcBuilders.webAppContextSetup(

@@ -40,7 +40,7 @@ class GroupsPages {
             flash.addFlashAttribute("error", "A group needs an id (the value labels use); nothing was created.");
             return "redirect:/groups";
         }
-        boolean exists = inventory.groups().stream().anyMatch(g -> gid.equals(g.get("group_id")));
+        boolean exists = inventory.groups().stream().anyMatch(g -> gid.equals(g.groupId()));
         if (exists) {
             flash.addFlashAttribute("error", "A group '" + gid + "' exists; rename it on its page.");
             return "redirect:/groups";
@@ -54,7 +54,7 @@ class GroupsPages {
     @GetMapping("/groups/{id}")
     String group(@PathVariable String id, Model model) {
         List<String> members = inventory.members(id);
-        model.addAttribute("group", inventory.groups().stream().filter(g -> id.equals(g.get("group_id"))).findFirst().orElseThrow());
+        model.addAttribute("group", inventory.groups().stream().filter(g -> id.equals(g.groupId())).findFirst().orElseThrow());
         model.addAttribute("members", inventory.users(members));
         model.addAttribute("confirmDelete", false);
         return "group";

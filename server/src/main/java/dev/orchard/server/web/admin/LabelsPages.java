@@ -169,8 +169,8 @@ class LabelsPages {
         model.addAttribute("pickedUsers", searched ? inventory.users(query, null, PICKS) : List.of());
         model.addAttribute("pickedDevices", searched ? inventory.devices(query, null, null, PICKS) : List.of());
         String lower = query.toLowerCase(Locale.ROOT);
-        model.addAttribute("pickedGroups", searched ? inventory.groups().stream().filter(g -> String.valueOf(g.get("group_id"))
-                .toLowerCase(Locale.ROOT).contains(lower) || String.valueOf(g.get("name")).toLowerCase(Locale.ROOT).contains(lower))
+        model.addAttribute("pickedGroups", searched ? inventory.groups().stream().filter(g -> g.groupId()
+                .toLowerCase(Locale.ROOT).contains(lower) || g.name().toLowerCase(Locale.ROOT).contains(lower))
                 .limit(PICKS).toList() : List.of());
         return "label-parts :: picks";
     }

@@ -60,7 +60,7 @@ class SettingsPages {
                     new Confirm("Revoke the API token '" + t.name() + "'?", "Every script using it is refused from now on.",
                             "/settings/tokens/" + t.id() + "/revoke", "Revoke token")));
         } else if (removeUser != null) {
-            userList.stream().filter(u -> removeUser.equals(u.get("username"))).findFirst().ifPresent(u -> model.addAttribute("confirm",
+            userList.stream().filter(u -> removeUser.equals(u.username())).findFirst().ifPresent(u -> model.addAttribute("confirm",
                     new Confirm("Remove the user '" + removeUser + "'?", "They can no longer sign in.",
                             "/settings/users/" + org.springframework.web.util.UriUtils.encodePathSegment(removeUser,
                                     java.nio.charset.StandardCharsets.UTF_8) + "/delete", "Remove user")));

@@ -67,7 +67,13 @@ class UsersPages {
             }
             return names.unknownHolder("user", u, held, model);
         }
-        model.addAllAttributes(overview.of(id));
+        var o = overview.of(id);
+        model.addAttribute("user", o.user());
+        model.addAttribute("groups", o.groups());
+        model.addAttribute("devices", o.devices());
+        model.addAttribute("licenses", o.licenses());
+        model.addAttribute("waitlist", o.waitlist());
+        model.addAttribute("appleUsers", o.appleUsers());
         model.addAttribute("history", audit.list(new AuditTrail.Filter(null, null, "user " + id, null, null), 0, 50));
         var why = whyNot.user(id);
         model.addAttribute("why", why);

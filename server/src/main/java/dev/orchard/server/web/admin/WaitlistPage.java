@@ -1,7 +1,6 @@
 package dev.orchard.server.web.admin;
 
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -36,15 +35,15 @@ class WaitlistPage {
             throw new IllegalArgumentException("kind must be WAITING or BLOCKED, not " + k);
         }
         String app = Actions.blank(adamId) == null ? null : Identifiers.adamId(adamId);
-        List<Map<String, Object>> entries = waitlist.list(app, k, after, AppsPages.PAGE);
+        List<Waitlist.Entry> entries = waitlist.list(app, k, after, AppsPages.PAGE);
         model.addAttribute("kind", k);
         model.addAttribute("adamId", app);
         model.addAttribute("entries", entries);
         model.addAttribute("waiting", waitlist.count(app, "WAITING"));
         model.addAttribute("blocked", waitlist.count(app, "BLOCKED"));
         model.addAttribute("reasons", waitlist.reasons(app, k, 10));
-        model.addAttribute("appNames", catalog.names(entries.stream().map(e -> (String) e.get("adam_id")).distinct().toList()));
-        model.addAttribute("next", entries.size() == AppsPages.PAGE ? entries.get(entries.size() - 1).get("id") : null);
+        model.addAttribute("appNames", catalog.names(entries.stream().map(Waitlist.Entry::adamId).distinct().toList()));
+        model.addAttribute("next", entries.size() == AppsPages.PAGE ? entries.get(entries.size() - 1).id() : null);
         return "waitlist";
     }
 }

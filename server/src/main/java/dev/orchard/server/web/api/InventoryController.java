@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -62,12 +61,12 @@ class InventoryController {
     private final LedgerQueries ledger;
     private final Reclaims reclaims;
     private final UserOverview users;
-    private final JdbcClient jdbc;
+    private final dev.orchard.server.licensing.Waitlist waitlist;
     private final WhyNot whyNot;
 
-    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, UserOverview users, JdbcClient jdbc,
-                        WhyNot whyNot) {
-        this.jdbc = jdbc;
+    InventoryController(Inventory inventory, LedgerQueries ledger, Reclaims reclaims, UserOverview users,
+                        dev.orchard.server.licensing.Waitlist waitlist, WhyNot whyNot) {
+        this.waitlist = waitlist;
         this.inventory = inventory;
         this.ledger = ledger;
         this.reclaims = reclaims;
@@ -120,8 +119,7 @@ class InventoryController {
         String s = detail.device().serialNumber();
         return Map.of("device", detail.device(), "apps", detail.apps(),
                 "licenses", ledger.licenses(new LedgerQueries.LicenseFilter(null, null, s, null, null), 0, 1000),
-                "waitlist", jdbc.sql("select adam_id, kind, reason, since from waitlist where holder_type = 'DEVICE' and holder = ?")
-                        .param(s).query().listOfRows());
+                "waitlist", waitlist.ofHolder("DEVICE", s));
     }
 
     @GetMapping("/api/v1/devices/{serial}/why")
@@ -192,7 +190,7 @@ class InventoryController {
 
     @GetMapping("/api/v1/users/{id}")
     @Operation(summary = "A user with groups, devices, licenses, waitlist and Apple registration per account")
-    Map<String, Object> user(@PathVariable String id) {
+    UserOverview.Overview user(@PathVariable String id) {
         return users.of(id);
     }
 
@@ -217,7 +215,7 @@ class InventoryController {
 
     @GetMapping("/api/v1/groups")
     @Operation(summary = "Groups with their member counts")
-    List<Map<String, Object>> groups() {
+    List<dev.orchard.server.inventory.Group> groups() {
         return inventory.groups();
     }
 

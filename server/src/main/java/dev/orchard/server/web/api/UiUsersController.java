@@ -50,7 +50,7 @@ class UiUsersController {
 
     @GetMapping
     @Operation(summary = "List UI users and their roles")
-    List<Map<String, Object>> list() {
+    List<dev.orchard.server.system.UiUsers.UiUser> list() {
         return users.list();
     }
 

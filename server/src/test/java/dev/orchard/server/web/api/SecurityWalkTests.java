@@ -159,6 +159,8 @@ class SecurityWalkTests {
             Map.entry("POST /groups/{id}/delete", "DELETE /api/v1/groups/{id}"),
             Map.entry("POST /operations/commands/{uuid}/push", "POST /api/v1/mdm/commands/{uuid}/push"),
             Map.entry("POST /labels", "POST /api/v1/labels"),
+            Map.entry("POST /leaks/{kind}/reclaim", "POST /api/v1/leaks/{kind}/reclaim"),
+            Map.entry("POST /leaks/EXTERNAL/adopt", "POST /api/v1/leaks/EXTERNAL/adopt"),
             Map.entry("POST /devices/{serial}/retire", "POST /api/v1/devices/{serial}/retire"),
             Map.entry("POST /devices/{serial}/install", "POST /api/v1/mdm/installs"),
             Map.entry("POST /devices/{serial}/opt-outs/{adamId}/allow", "DELETE /api/v1/devices/{serial}/opt-outs/{adamId}"),
@@ -208,7 +210,7 @@ class SecurityWalkTests {
         Map<Role, OrchardInstance.Session> sessions = new java.util.EnumMap<>(Role.class);
         for (Role role : ROLES) {
             String name = "walk-" + role.name().toLowerCase();
-            if (uiUsers.list().stream().noneMatch(u -> name.equals(u.get("username")))) {
+            if (uiUsers.list().stream().noneMatch(u -> name.equals(u.username()))) {
                 uiUsers.create(name, "walk-password-" + role, role);
             }
             sessions.put(role, orchard.login(name, "walk-password-" + role));
