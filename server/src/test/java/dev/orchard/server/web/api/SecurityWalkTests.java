@@ -23,6 +23,7 @@ import dev.orchard.applesim.AppleSimulator;
 import dev.orchard.server.MutableClock;
 import dev.orchard.server.OrchardInstance;
 import dev.orchard.server.system.AccessRules;
+import tools.jackson.databind.JsonNode;
 import dev.orchard.server.system.ApiTokens;
 import dev.orchard.server.system.Role;
 
@@ -258,6 +259,33 @@ class SecurityWalkTests {
         String cookie = orchard.get("/login", null).header("Set-Cookie");
         assertThat(cookie).contains("HttpOnly").containsIgnoringCase("SameSite=Lax").doesNotContain("Secure");
         assertThat(orchard.get("/swagger-ui/index.html", viewer).header("Content-Security-Policy")).contains("'unsafe-inline'");
+    }
+
+    /** Every operation in the OpenAPI description names the problems it can answer, as problem+json documents. */
+    @Test
+    void theOpenApiDescriptionDocumentsEveryErrorResponse() {
+        JsonNode docs = orchard.get("/v3/api-docs", viewer).json();
+        int operations = 0;
+        for (var path : docs.get("paths").properties()) {
+            for (var op : path.getValue().properties()) {
+                operations++;
+                JsonNode responses = op.getValue().get("responses");
+                var expected = new java.util.ArrayList<>(List.of("400", "401", "403", "500"));
+                if (path.getKey().contains("{")) {
+                    expected.add("404");
+                }
+                if (!op.getKey().equals("get")) {
+                    expected.addAll(List.of("409", "413", "503"));
+                }
+                for (String status : expected) {
+                    assertThat(responses.path(status).path("content").path("application/problem+json").path("schema")
+                            .path("$ref").asString("")).as("%s %s %s", op.getKey(), path.getKey(), status)
+                            .isEqualTo("#/components/schemas/Problem");
+                }
+            }
+        }
+        assertThat(operations).isGreaterThan(50);
+        assertThat(docs.get("components").get("schemas").get("Problem").get("properties").has("type")).isTrue();
     }
 
     @Test
