@@ -228,8 +228,44 @@ class AdminBrowserTests {
         shot("09c-device-why-not-fixed");
     }
 
+    /**
+     * A label made with the pickers: an app by name, a user found by typing, one of the user's devices excluded; the
+     * labels page then shows its rollout moving to done by itself (the line polls until it settles).
+     */
     @Test
     @Order(5)
+    void createALabelWithPickersAndAnExclusionAndWatchItRollOut() throws IOException {
+        open("/labels");
+        browser.findElement(By.name("name")).sendKeys("Code Forge for Ann");
+        browser.findElements(By.cssSelector("#app-picker option")).stream().filter(o -> o.getText().startsWith("Code Forge"))
+                .findFirst().orElseThrow().click();
+        browser.findElement(By.id("targets")).clear();
+        WebElement search = browser.findElement(By.id("picker-q"));
+        search.sendKeys("ann");
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-add-line='USER ann'][data-to='targets']"))).click();
+        search.clear();
+        search.sendKeys("IPHONE001");
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-add-line='SERIAL DMOIPHONE001'][data-to='exclusions']")))
+                .click();
+        assertThat(browser.findElement(By.id("targets")).getAttribute("value")).isEqualTo("USER ann");
+        assertThat(browser.findElement(By.id("exclusions")).getAttribute("value")).isEqualTo("SERIAL DMOIPHONE001");
+        shot("09d-label-with-pickers");
+        browser.findElement(By.id("preview")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("label-effect")));
+        assertThat(browser.findElement(By.id("label-effect")).getText()).contains("up to 1 app(s) would be assigned");
+        browser.findElement(By.id("save")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        // Ann's Mac is the one device left (her iPhone is excluded): the line polls until it is licensed
+        By done = By.xpath("//tr[td[text()='Code Forge for Ann']]//div[@data-settled='true']//div[@data-done='true']");
+        WebElement line = wait.until(ExpectedConditions.presenceOfElementLocated(done));
+        assertThat(line.getText()).contains("Code Forge").contains("1 of 1 devices licensed");
+        assertThat(browser.findElement(By.id("labels")).getText()).contains("except SERIAL DMOIPHONE001")
+                .as("apps by name, not store id").doesNotContain("497799835");
+        shot("09e-label-rolled-out");
+    }
+
+    @Test
+    @Order(6)
     void aRetryAfterShowsACountdown() throws IOException {
         String uId = "2049025000431439";
         sim("POST", "faults", "{\"uId\":\"" + uId + "\",\"status\":503,\"retryAfterSeconds\":600,\"count\":1}");
@@ -249,7 +285,7 @@ class AdminBrowserTests {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aViewerSeesNoActionsAndIsDenied() throws IOException {
         open("/settings");
         browser.findElement(By.name("username")).sendKeys("victor");
@@ -274,7 +310,7 @@ class AdminBrowserTests {
      * (app icons, the favicon), no raw ISO time; screenshots of each at 1440×900 and 390×844.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void everyPageFitsAPhoneAndADesktopWithNoBrokenImage() throws IOException {
         browser.findElement(By.id("logout")).click();
         login("admin", PASSWORD);
