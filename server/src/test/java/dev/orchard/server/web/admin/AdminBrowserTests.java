@@ -264,8 +264,53 @@ class AdminBrowserTests {
         shot("09e-label-rolled-out");
     }
 
+    /**
+     * Apple refuses an assignment for good (9635): the operation shows as failed with Apple's error on its page, and
+     * the page's button sends it again, which Apple then makes. Set up from the UI: Ann's Mac loses Code Forge (a
+     * reclaim) and is allowed it again while the simulator refuses the next assignment.
+     */
     @Test
     @Order(6)
+    void retryAFailedOperationFromItsPage() throws IOException {
+        open("/apps/497799835");
+        WebElement row = wait.until(d -> d.findElements(By.cssSelector("#holders tbody tr")).stream()
+                .filter(r -> r.getText().startsWith("device DMOMAC000001") && !r.findElements(By.cssSelector("a.reclaim-link")).isEmpty())
+                .findFirst().orElse(null));
+        row.findElement(By.cssSelector("a.reclaim-link")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("reclaim-confirm"))).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        By codeForge = By.cssSelector("#why-not tr[data-adam-id='497799835']");
+        open("/devices/DMOMAC000001");
+        wait.until(d -> {
+            d.navigate().refresh();
+            return !d.findElements(codeForge).isEmpty() && d.findElement(codeForge).getAttribute("data-state").equals("OPTED_OUT");
+        });
+        sim("POST", "faults", "{\"uId\":\"2049025000431439\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9635,\"count\":1}");
+        browser.findElement(codeForge).findElement(By.xpath(".//button[text()='Allow again']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+
+        open("/operations");
+        WebElement failed = wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElements(By.cssSelector("#apple-operations tbody tr")).stream()
+                    .filter(r -> r.getText().contains("ASSOCIATE") && r.getText().contains("FAILED")).findFirst().orElse(null);
+        });
+        failed.findElement(By.cssSelector("td a")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("retry-operation")));
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("9635").contains("DMOMAC000001");
+        shot("09f-failed-operation");
+        browser.findElement(By.id("retry-operation")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok"))).getText()).contains("sent again");
+        open("/devices/DMOMAC000001");
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElement(codeForge).getAttribute("data-state").equals("LICENSED");
+        });
+        shot("09g-retried-and-licensed");
+    }
+
+    @Test
+    @Order(7)
     void aRetryAfterShowsACountdown() throws IOException {
         String uId = "2049025000431439";
         sim("POST", "faults", "{\"uId\":\"" + uId + "\",\"status\":503,\"retryAfterSeconds\":600,\"count\":1}");
@@ -285,7 +330,7 @@ class AdminBrowserTests {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aViewerSeesNoActionsAndIsDenied() throws IOException {
         open("/settings");
         browser.findElement(By.name("username")).sendKeys("victor");
@@ -310,7 +355,7 @@ class AdminBrowserTests {
      * (app icons, the favicon), no raw ISO time; screenshots of each at 1440×900 and 390×844.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void everyPageFitsAPhoneAndADesktopWithNoBrokenImage() throws IOException {
         browser.findElement(By.id("logout")).click();
         login("admin", PASSWORD);
