@@ -95,6 +95,19 @@ class AccountsPages {
         });
     }
 
+    /**
+     * Re-reads the account's configuration, owner and expiry from Apple now (as the API's refresh does), so a takeover
+     * by another MDM or a renewed token shows at once instead of at the next periodic check.
+     */
+    @PostMapping("/accounts/{id}/refresh")
+    String refresh(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/accounts/" + id, () -> {
+            var account = accounts.get(new AccountId(id));
+            accounts.requestRefresh(account.id());
+            return "Orchard asks Apple about " + account.name() + " now; the page shows what Apple says in a moment.";
+        });
+    }
+
     /** The location was claimed by another MDM (or another Orchard): take it back, as the API's claim does. */
     @PostMapping("/accounts/{id}/claim")
     String claimBack(@PathVariable long id, RedirectAttributes flash) {

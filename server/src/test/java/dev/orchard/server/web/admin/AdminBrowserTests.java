@@ -329,8 +329,59 @@ class AdminBrowserTests {
         shot("10-dashboard-retry-after");
     }
 
+    /**
+     * Account health on the dashboard: a token that expires in ten days, the account Apple holds back (Retry-After,
+     * the job before), and a location another MDM took; the account's page checks with Apple at once and claims the
+     * location back.
+     */
     @Test
     @Order(8)
+    void seeExpiringAndBlockedAccountsAndClaimALocationBack() throws IOException {
+        String expires = java.time.Instant.now().plus(Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        JsonNode kiosks = sim("POST", "locations", "{\"orgName\":\"Orchard Demo Kiosks\",\"locationName\":\"Kiosks (US)\","
+                + "\"countryCode\":\"US\",\"uId\":\"4100000000000002\",\"expiresAt\":\"" + expires + "\",\"assets\":[]}");
+        Path token = temp.resolve("kiosks.vpptoken");
+        Files.writeString(token, kiosks.get("sToken").asString());
+        open("/accounts");
+        browser.findElement(By.id("token-file")).sendKeys(token.toString());
+        browser.findElement(By.id("upload-token")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok"))).getText()).contains("Kiosks (US)");
+
+        String berlin = null;
+        for (JsonNode l : sim("GET", "locations", null)) {
+            if (l.get("locationName").asString().contains("Berlin")) {
+                berlin = l.get("uId").asString();
+            }
+        }
+        sim("POST", "locations/" + berlin + "/claim", "{\"mdmInfo\":{\"id\":\"rival-1\",\"name\":\"Rival MDM\",\"metadata\":\"1\"}}");
+        open("/accounts");
+        browser.findElement(By.partialLinkText("Berlin")).click();
+        browser.findElement(By.id("refresh-now")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        String accountPage = browser.getCurrentUrl();
+        wait.until(d -> {
+            d.navigate().refresh();
+            return !d.findElements(By.id("claimed-by-other")).isEmpty();
+        });
+
+        open("/");
+        WebElement alerts = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("alerts")));
+        wait.until(d -> d.findElement(By.id("alerts")).getText().contains("Kiosks (US): the token expires in"));
+        assertThat(browser.findElement(By.id("alerts")).getText()).contains("another MDM (Rival MDM) manages the location");
+        assertThat(browser.findElements(By.cssSelector("#cards .countdown"))).as("the account Apple holds back").isNotEmpty();
+        shot("10b-dashboard-account-health");
+
+        browser.get(accountPage);
+        browser.findElement(By.id("claim-back")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok"))).getText())
+                .contains("managed by this Orchard again");
+        assertThat(browser.findElements(By.id("claimed-by-other"))).isEmpty();
+        assertThat(sim("GET", "locations/" + berlin, null).get("mdmInfo").get("name").asString()).isEqualTo("Orchard");
+        shot("10c-location-claimed-back");
+    }
+
+    @Test
+    @Order(9)
     void aViewerSeesNoActionsAndIsDenied() throws IOException {
         open("/settings");
         browser.findElement(By.name("username")).sendKeys("victor");
@@ -355,7 +406,7 @@ class AdminBrowserTests {
      * (app icons, the favicon), no raw ISO time; screenshots of each at 1440×900 and 390×844.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void everyPageFitsAPhoneAndADesktopWithNoBrokenImage() throws IOException {
         browser.findElement(By.id("logout")).click();
         login("admin", PASSWORD);

@@ -160,6 +160,7 @@ class SecurityWalkTests {
             Map.entry("POST /groups/{id}/delete", "DELETE /api/v1/groups/{id}"),
             Map.entry("POST /operations/commands/{uuid}/push", "POST /api/v1/mdm/commands/{uuid}/push"),
             Map.entry("POST /labels", "POST /api/v1/labels"),
+            Map.entry("POST /accounts/{id}/refresh", "POST /api/v1/accounts/{id}/refresh"),
             Map.entry("POST /leaks/{kind}/reclaim", "POST /api/v1/leaks/{kind}/reclaim"),
             Map.entry("POST /leaks/EXTERNAL/adopt", "POST /api/v1/leaks/EXTERNAL/adopt"),
             Map.entry("POST /devices/{serial}/retire", "POST /api/v1/devices/{serial}/retire"),
