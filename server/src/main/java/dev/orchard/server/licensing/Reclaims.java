@@ -36,7 +36,7 @@ public class Reclaims {
      * What a reclaim did or, in a dry run, would do: {@code licenses} taken back (or stopped in flight), and
      * {@code notRevocable} left with their holders because Apple does not take licenses of their asset back (books).
      */
-    public record Plan(boolean dryRun, long licenses, long notRevocable, List<Map<String, Object>> sample) {
+    public record Plan(boolean dryRun, long licenses, long notRevocable, List<Sample> sample) {
     }
 
     static final int SAMPLE = 100;
@@ -269,7 +269,7 @@ public class Reclaims {
     private Plan reclaimIn(LedgerQueries.Scope scope, String subject, boolean dryRun, boolean optOut) {
         long total = queries.countReclaimable(scope);
         long kept = queries.countNotRevocable(scope);
-        List<Map<String, Object>> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Reclaims::sampleRow).toList();
+        List<Sample> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Sample::of).toList();
         if (dryRun) {
             return new Plan(true, total, kept, sample); // changes nothing, records nothing: the preview pages ask on every view
         }
@@ -345,16 +345,11 @@ public class Reclaims {
         return n == null ? 0 : n;
     }
 
-    /** A reclaim's preview row, as the API has always shown it. */
-    private static Map<String, Object> sampleRow(LicenseRow r) {
-        var row = new java.util.LinkedHashMap<String, Object>();
-        row.put("id", r.id());
-        row.put("account_id", r.accountId());
-        row.put("adam_id", r.adamId());
-        row.put("pricing_param", r.pricingParam());
-        row.put("serial_number", r.serialNumber());
-        row.put("client_user_id", r.clientUserId());
-        row.put("origin", r.origin());
-        return row;
+    /** One license a reclaim takes (or would take) back, as a preview shows it. */
+    public record Sample(long id, long accountId, String adamId, String pricingParam, String serialNumber, String clientUserId,
+                         String origin) {
+        static Sample of(LicenseRow r) {
+            return new Sample(r.id(), r.accountId(), r.adamId(), r.pricingParam(), r.serialNumber(), r.clientUserId(), r.origin());
+        }
     }
 }
