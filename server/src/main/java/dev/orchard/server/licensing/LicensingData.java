@@ -121,6 +121,12 @@ class LicensingData {
         return rows;
     }
 
+    /** The targets waiting (WAITING) for the app: holder type and holder, in serving order. */
+    List<String[]> waitingFor(String adamId) {
+        return jdbc.sql("select holder_type, holder from waitlist where adam_id = ? and kind = 'WAITING' order by id").param(adamId)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+    }
+
     void unlist(HolderType type, String holder, String adamId) {
         jdbc.sql("delete from waitlist where holder_type = ? and holder = ? and adam_id = ?").params(type.name(), holder, adamId).update();
     }

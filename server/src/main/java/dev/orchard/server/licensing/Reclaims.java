@@ -345,6 +345,30 @@ public class Reclaims {
         return n == null ? 0 : n;
     }
 
+    /**
+     * Pauses the targets waiting for the app (R7 would hand them the licenses a reclaim frees): each is opted out of the
+     * app (R4d) and leaves the waitlist, so the freed licenses stay free; "Allow again" on its page puts it back.
+     * Returns how many were paused.
+     */
+    public int pauseWaiting(String adamId) {
+        String app = dev.orchard.server.inventory.Identifiers.adamId(adamId);
+        Integer n = tx.execute(s -> {
+            Instant now = clock.instant();
+            var waiting = data.waitingFor(app);
+            for (String[] w : waiting) {
+                HolderType type = HolderType.valueOf(w[0]);
+                data.optOut(type, w[1], app, "R4d", now);
+                data.unlist(type, w[1], app);
+            }
+            if (!waiting.isEmpty()) {
+                audit.record("api", "WAITING_PAUSED", "app " + app, waiting.size() + " waiting target(s) opted out, so "
+                        + "licenses freed now stay free; Allow again on a target's page gives the app back", "OK");
+            }
+            return waiting.size();
+        });
+        return n == null ? 0 : n;
+    }
+
     /** One license a reclaim takes (or would take) back, as a preview shows it. */
     public record Sample(long id, long accountId, String adamId, String pricingParam, String serialNumber, String clientUserId,
                          String origin) {

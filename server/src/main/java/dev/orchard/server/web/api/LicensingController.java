@@ -74,11 +74,16 @@ class LicensingController {
     }
 
     @PostMapping("/api/v1/apps/{adamId}/reclaim")
-    @Operation(summary = "Reclaim every license of an app, in one account (accountId) or in all")
+    @Operation(summary = "Reclaim every license of an app, in one account (accountId) or in all; pauseWaiting=true first opts "
+            + "the targets waiting for the app out of it (R4d), so the freed licenses stay free")
     Reclaims.Plan reclaimApp(@PathVariable String adamId, @RequestParam(required = false) Long accountId,
-                             @RequestParam(defaultValue = "false") boolean dryRun) {
+                             @RequestParam(defaultValue = "false") boolean dryRun,
+                             @RequestParam(defaultValue = "false") boolean pauseWaiting) {
         if (accountId != null) {
             accounts.get(new AccountId(accountId));
+        }
+        if (pauseWaiting && !dryRun) {
+            reclaims.pauseWaiting(adamId);
         }
         return reclaims.reclaimApp(adamId, accountId, dryRun);
     }
