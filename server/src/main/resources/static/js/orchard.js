@@ -8,7 +8,14 @@
       el.style.width = pct + '%';
     });
   }
-  document.addEventListener('DOMContentLoaded', function () { bars(document); });
+  document.addEventListener('DOMContentLoaded', function () {
+    bars(document);
+    // the session's CSRF token, for Swagger UI's "Try it out" with this session (it sends it as X-XSRF-TOKEN)
+    var xsrf = document.querySelector('meta[name="xsrf-token"]');
+    if (xsrf && window.sessionStorage) {
+      window.sessionStorage.setItem('XSRF-TOKEN', xsrf.content);
+    }
+  });
   document.addEventListener('htmx:afterSwap', function (e) { bars(e.target); });
 
   // "Back" links on problem pages; the label editor's picker buttons add their line (data-add-line) to the text

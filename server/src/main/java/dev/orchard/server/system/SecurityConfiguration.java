@@ -84,15 +84,28 @@ class SecurityConfiguration {
                         .CrossOriginResourcePolicyHeaderWriter.CrossOriginResourcePolicy.SAME_ORIGIN)));
     }
 
+    /**
+     * The API: an API token ({@code Authorization: Bearer}), or the admin UI's signed-in session, so Swagger UI's "Try it
+     * out" works for whoever is signed in. The API never creates a session. A change made with the session (no
+     * Authorization header, a session cookie) needs the session's CSRF token in {@code X-XSRF-TOKEN}: the pages keep it
+     * in the browser's session storage, where Swagger UI reads it. A request with a token needs none: another site
+     * cannot make a browser send an Authorization header.
+     */
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens, org.springframework.core.env.Environment env) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens, org.springframework.core.env.Environment env, JdbcClient jdbc)
+            throws Exception {
         headers(http, env);
         http.securityMatcher("/api/**")
-                .csrf(c -> c.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(c -> c.csrfTokenRepository(csrfTokens()).requireCsrfProtectionMatcher(SecurityConfiguration::changeBySession))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
+                .securityContext(c -> c.securityContextRepository(new org.springframework.security.web.context
+                        .DelegatingSecurityContextRepository(new org.springframework.security.web.context
+                        .RequestAttributeSecurityContextRepository(), new org.springframework.security.web.context
+                        .HttpSessionSecurityContextRepository())))
                 .requestCache(c -> c.disable())
                 .addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(endedSessions(jdbc, true), org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> apply(a, AccessRules.API))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
@@ -122,7 +135,8 @@ class SecurityConfiguration {
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
                 .addFilterBefore(lockedSignIns(throttle), org.springframework.security.web.authentication
                         .UsernamePasswordAuthenticationFilter.class)
-                .addFilterBefore(endedSessions(jdbc), org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+                .addFilterBefore(endedSessions(jdbc, false), org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+                .csrf(c -> c.csrfTokenRepository(csrfTokens()))
                 .authorizeHttpRequests(a -> apply(a, AccessRules.UI))
                 .formLogin(f -> f.loginPage("/login").permitAll()
                         .successHandler((request, response, auth) -> {
@@ -170,11 +184,28 @@ class SecurityConfiguration {
     }
 
     /**
+     * The session's CSRF token, one for the pages and the API: a token names the header it is read from, so both chains
+     * store it the same way (forms send it as {@code _csrf}, Swagger UI as {@code X-XSRF-TOKEN}).
+     */
+    static org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens() {
+        var tokens = new org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository();
+        tokens.setHeaderName("X-XSRF-TOKEN");
+        return tokens;
+    }
+
+    /** A change (not GET, HEAD, OPTIONS or TRACE) sent with a session cookie and no Authorization header. */
+    static boolean changeBySession(jakarta.servlet.http.HttpServletRequest request) {
+        return !java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE").contains(request.getMethod())
+                && request.getHeader("Authorization") == null && request.getRequestedSessionId() != null;
+    }
+
+    /**
      * A signed-in session lasts only while its user exists with the role it signed in with: every request of a
      * session looks the user up (one primary-key read), and a removed user or a changed role ends the session at
-     * once, on whichever node the request lands (the database is the only place all nodes share).
+     * once, on whichever node the request lands (the database is the only place all nodes share). A page is sent to
+     * the login; an API request ({@code api}) goes on unauthenticated, and is answered 401.
      */
-    private static jakarta.servlet.Filter endedSessions(JdbcClient jdbc) {
+    private static jakarta.servlet.Filter endedSessions(JdbcClient jdbc, boolean api) {
         return filter((request, response) -> {
             var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
             if (auth == null || !(auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails user)) {
@@ -190,6 +221,9 @@ class SecurityConfiguration {
                 session.invalidate();
             }
             org.springframework.security.core.context.SecurityContextHolder.clearContext();
+            if (api) {
+                return true;
+            }
             response.sendRedirect(request.getContextPath() + "/login?ended");
             return false;
         });

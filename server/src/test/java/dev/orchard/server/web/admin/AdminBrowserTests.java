@@ -149,6 +149,19 @@ class AdminBrowserTests {
             assertThat(page).as(path).containsAnyOf("Page not found", "Not found", "That did not work");
         }
         shot("02-not-found");
+
+        // Swagger UI with the signed-in session: a change sent as its "Try it out" sends it, with the CSRF token the
+        // pages left in the session storage
+        open("/swagger-ui.html");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".swagger-ui")));
+        var js = (org.openqa.selenium.JavascriptExecutor) browser;
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        Object status = js.executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "fetch('/api/v1/groups/swagger-try', {method: 'PUT', headers: {'Content-Type': 'application/json',"
+                + " 'X-XSRF-TOKEN': sessionStorage.getItem('XSRF-TOKEN')}, body: JSON.stringify({name: 'Tried in Swagger'})})"
+                + ".then(function (r) { done(r.status); }, function (e) { done(String(e)); });");
+        assertThat(status).isEqualTo(200L);
+        shot("02b-swagger");
     }
 
     @Test

@@ -262,6 +262,44 @@ class SecurityWalkTests {
         assertThat(orchard.get("/swagger-ui/index.html", viewer).header("Content-Security-Policy")).contains("'unsafe-inline'");
     }
 
+    /**
+     * Swagger UI's "Try it out" as a signed-in administrator: the API takes the session; a change needs the session's
+     * CSRF token in X-XSRF-TOKEN (the pages put it in a meta tag for Swagger UI); the role is the session's; the API
+     * never creates a session; a removed user's session is refused.
+     */
+    @Test
+    void theSignedInSessionCallsTheApiAsSwaggerUiDoes() {
+        var users = orchard.bean(dev.orchard.server.system.UiUsers.class);
+        users.create("swagger-op", "swagger-password-1", Role.OPERATOR);
+        var session = orchard.login("swagger-op", "swagger-password-1");
+        String page = orchard.ui(session, "GET", "/", null).body();
+        String token = page.replaceAll("(?s).*<meta name=\"xsrf-token\" content=\"([^\"]+)\".*", "$1");
+        assertThat(token).isNotBlank().doesNotContain("<");
+        // Swagger UI reads it from the session storage, where orchard.js puts it, and sends it as X-XSRF-TOKEN
+        assertThat(orchard.get("/swagger-ui/swagger-initializer.js", viewer).body())
+                .contains("sessionStorage.getItem('XSRF-TOKEN')").contains("X-XSRF-TOKEN");
+
+        var read = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/accounts")).header("Cookie", session.cookie()).GET().build());
+        assertThat(read.status()).isEqualTo(200);
+        String group = "{\"name\":\"Swagger\"}";
+        var noToken = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/groups/swagger")).header("Cookie", session.cookie())
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(group)).build());
+        assertThat(noToken.status()).as("a change with the session needs the CSRF token").isEqualTo(403);
+        var withToken = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/groups/swagger")).header("Cookie", session.cookie())
+                .header("X-XSRF-TOKEN", token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(group)).build());
+        assertThat(withToken.status()).isEqualTo(200);
+        var adminOnly = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/tokens")).header("Cookie", session.cookie()).GET().build());
+        assertThat(adminOnly.status()).as("the session's role, operator").isEqualTo(403);
+        var anonymous = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/accounts")).GET().build());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("Set-Cookie")).as("the API creates no session").isNull();
+
+        users.delete("swagger-op");
+        var ended = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/accounts")).header("Cookie", session.cookie()).GET().build());
+        assertThat(ended.status()).as("a removed user's session").isEqualTo(401);
+    }
+
     /** Every operation in the OpenAPI description names the problems it can answer, as problem+json documents. */
     @Test
     void theOpenApiDescriptionDocumentsEveryErrorResponse() {
