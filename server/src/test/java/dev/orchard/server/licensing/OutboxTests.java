@@ -123,7 +123,7 @@ class OutboxTests extends LicensingScenario {
             return count("select count(*) from operation_targets where serial_number like 'MAINT%' and state = 'QUEUED' "
                     + "and error_number = 9644") == 2;
         });
-        JsonNode queued = call("GET", "/api/v1/operations/queued", null);
+        JsonNode queued = call("GET", "/api/v1/operations/queued", null).get("items");
         assertThat(queued).hasSize(2);
         assertThat(queued.get(0).get("error").asString()).contains("maintenance").contains("sent again automatically");
         assertThat(count("select count(*) from operation_targets where state = 'FAILED'")).isZero();
@@ -233,9 +233,9 @@ class OutboxTests extends LicensingScenario {
         long license = count("select id from licenses where serial_number = 'GRACE1'");
 
         call("POST", "/api/v1/licenses/" + license + "/reclaim", null);
-        assertThat(call("GET", "/api/v1/operations/queued", null)).hasSize(1);
+        assertThat(call("GET", "/api/v1/operations/queued", null).get("items")).hasSize(1);
         call("POST", "/api/v1/licenses/" + license + "/reclaim/cancel", null);
-        assertThat(call("GET", "/api/v1/operations/queued", null)).isEmpty();
+        assertThat(call("GET", "/api/v1/operations/queued", null).get("items")).isEmpty();
         clock.advance(Duration.ofHours(2));
         settle();
         assertThat(simRequests("assets/disassociate", 200)).isZero();

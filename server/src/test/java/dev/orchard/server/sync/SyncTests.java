@@ -308,10 +308,11 @@ class SyncTests {
     void licensesAreFilteredAndPaged() {
         JsonNode page = orchard.get("/api/v1/licenses?accountId=" + id + "&limit=4", ADMIN_TOKEN).json();
         assertThat(page.get("items").size()).isEqualTo(4);
-        long after = page.get("nextAfterId").asLong();
-        JsonNode rest = orchard.get("/api/v1/licenses?accountId=" + id + "&limit=100&afterId=" + after, ADMIN_TOKEN).json();
+        String after = page.get("next").asString();
+        JsonNode rest = orchard.get("/api/v1/licenses?accountId=" + id + "&limit=100&after=" + after, ADMIN_TOKEN).json();
         assertThat(rest.get("items").size() + 4).isEqualTo(simAssignments());
-        assertThat(rest.get("nextAfterId").asLong()).isEqualTo(-1);
+        assertThat(rest.get("next").isNull()).as("the last page").isTrue();
+        assertThat(orchard.get("/api/v1/licenses?after=x", ADMIN_TOKEN).status()).isEqualTo(400);
         assertThat(orchard.get("/api/v1/licenses?clientUserId=u-alice", ADMIN_TOKEN).json().get("items").size()).isEqualTo(2);
         assertThat(orchard.get("/api/v1/licenses?origin=NOPE", ADMIN_TOKEN).status()).isEqualTo(400);
         assertThat(orchard.get("/api/v1/apps/361309726/availability?country=DE&accountId=" + id, ADMIN_TOKEN).json()

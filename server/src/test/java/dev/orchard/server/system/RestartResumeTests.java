@@ -206,13 +206,13 @@ class RestartResumeTests {
     private static long licensed(int port) {
         try {
             long n = 0;
-            long after = 0;
-            while (after >= 0) {
-                JsonNode page = JSON.readTree(api(port, "GET", "/api/v1/licenses?adamId=361309726&origin=ORCHARD&limit=1000&afterId=" + after, null));
+            String after = "";
+            while (after != null) {
+                JsonNode page = JSON.readTree(api(port, "GET", "/api/v1/licenses?adamId=361309726&origin=ORCHARD&limit=1000&after=" + after, null));
                 for (JsonNode l : page.get("items")) {
                     n += !l.get("serialNumber").isNull() && l.get("serialNumber").asString().startsWith("BATCH") && !l.get("confirmedAt").isNull() ? 1 : 0;
                 }
-                after = page.get("nextAfterId").asLong();
+                after = page.get("next").isNull() ? null : page.get("next").asString();
             }
             return n;
         } catch (Exception | AssertionError stopped) {

@@ -37,10 +37,10 @@ class AuditController {
     }
 
     @GetMapping("/api/v1/audit")
-    @Operation(summary = "The audit trail, newest first; filters; page with beforeId; format=csv exports every match")
+    @Operation(summary = "The audit trail, newest first; filters; paged with after/next; format=csv exports every match")
     Object audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                  @RequestParam(required = false) String subject, @RequestParam(required = false) Instant from,
-                 @RequestParam(required = false) Instant to, @RequestParam(defaultValue = "0") long beforeId,
+                 @RequestParam(required = false) Instant to, @RequestParam(required = false) String after,
                  @RequestParam(defaultValue = "100") int limit, @RequestParam(required = false) String format,
                  HttpServletResponse response) throws IOException {
         var filter = new AuditTrail.Filter(actor, action, subject, from, to);
@@ -51,10 +51,10 @@ class AuditController {
             return null;
         }
         Paging.check(limit);
-        var entries = audit.list(filter, beforeId, limit);
+        var entries = audit.list(filter, Paging.id(after), limit);
         var now = followUp.now(entries);
         var items = entries.stream().map(e -> new Item(e.id(), e.at(), e.actor(), e.action(), e.subject(), e.detail(), e.outcome(),
                 e.adamId(), now.get(e.id()))).toList();
-        return Map.of("items", items, "nextBeforeId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+        return Paging.of(items, limit, Item::id);
     }
 }

@@ -47,20 +47,20 @@ class CatalogController {
     }
 
     @GetMapping("/api/v1/licenses")
-    @Operation(summary = "Licenses, filtered; page with afterId (the last id of the previous page)")
-    Map<String, Object> licenses(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String adamId,
+    @Operation(summary = "Licenses in id order, filtered; paged with after/next")
+    Paging.Page<LedgerQueries.License> licenses(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String adamId,
                                  @RequestParam(required = false) String serialNumber,
                                  @RequestParam(required = false) String clientUserId,
                                  @RequestParam(required = false) String origin,
-                                 @RequestParam(defaultValue = "0") long afterId,
+                                 @RequestParam(required = false) String after,
                                  @RequestParam(defaultValue = "100") int limit) {
         if (origin != null && !origin.equals("ORCHARD") && !origin.equals("EXTERNAL")) {
             throw new IllegalArgumentException("origin must be ORCHARD or EXTERNAL");
         }
         Paging.check(limit);
         var items = queries.licenses(new LedgerQueries.LicenseFilter(accountId, adamId, serialNumber, clientUserId, origin),
-                afterId, limit);
-        return Map.of("items", items, "nextAfterId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+                Paging.id(after), limit);
+        return Paging.of(items, limit, LedgerQueries.License::id);
     }
 
     @GetMapping("/api/v1/apps/{adamId}/availability")

@@ -105,11 +105,11 @@ class InventoryController {
 
     @GetMapping("/api/v1/devices")
     @Operation(summary = "Devices in serial order; search by a part of the serial, or a model or owner prefix; page with after")
-    Map<String, Object> devices(@RequestParam(required = false) String search, @RequestParam(required = false) String status,
+    Paging.Page<Device> devices(@RequestParam(required = false) String search, @RequestParam(required = false) String status,
                                 @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
         var items = inventory.devices(search, enumOf(Device.Status.class, status, "status"), after, limit);
-        return Map.of("items", items, "next", items.size() < limit ? "" : items.get(items.size() - 1).serialNumber());
+        return Paging.of(items, limit, Device::serialNumber);
     }
 
     @GetMapping("/api/v1/devices/{serial}")
@@ -181,11 +181,12 @@ class InventoryController {
 
     @GetMapping("/api/v1/users")
     @Operation(summary = "Users in id order; search by id, e-mail or name prefix; page with after")
-    Map<String, Object> users(@RequestParam(required = false) String search, @RequestParam(required = false) String after,
-                              @RequestParam(defaultValue = "100") int limit) {
+    Paging.Page<dev.orchard.server.inventory.DirectoryUser> users(@RequestParam(required = false) String search,
+                                                                  @RequestParam(required = false) String after,
+                                                                  @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
         var items = inventory.users(search, after, limit);
-        return Map.of("items", items, "next", items.size() < limit ? "" : items.get(items.size() - 1).userId());
+        return Paging.of(items, limit, dev.orchard.server.inventory.DirectoryUser::userId);
     }
 
     @GetMapping("/api/v1/users/{id}")

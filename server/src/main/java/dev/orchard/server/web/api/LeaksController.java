@@ -30,8 +30,8 @@ class LeaksController {
     record Counts(Long accountId, Map<LedgerQueries.Leak, Long> leaks) {
     }
 
-    /** A page of one kind's licenses; {@code nextAfterId} -1 on the last page. */
-    record Page(LedgerQueries.Leak kind, List<LedgerQueries.License> items, long nextAfterId) {
+    /** A page of one kind's licenses; {@code next} null on the last page. */
+    record Page(LedgerQueries.Leak kind, List<LedgerQueries.License> items, String next) {
     }
 
     private final LedgerQueries ledger;
@@ -56,11 +56,11 @@ class LeaksController {
     @GetMapping("/api/v1/leaks/{kind}")
     @Operation(summary = "One kind's leaked licenses, keyset-paged by id")
     Page list(@PathVariable String kind, @RequestParam(required = false) Long accountId,
-              @RequestParam(defaultValue = "0") long afterId, @RequestParam(defaultValue = "100") int limit) {
+              @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
         var leak = LedgerQueries.Leak.parse(kind);
-        var items = ledger.leaks(leak, account(accountId), afterId, limit);
-        return new Page(leak, items, items.size() < limit ? -1 : items.get(items.size() - 1).id());
+        var items = ledger.leaks(leak, account(accountId), Paging.id(after), limit);
+        return new Page(leak, items, Paging.next(items, limit, LedgerQueries.License::id));
     }
 
     @PostMapping("/api/v1/leaks/{kind}/reclaim")

@@ -36,17 +36,17 @@ class LicensingController {
     @GetMapping("/api/v1/waitlist")
     @Operation(summary = "Targets waiting for a license (WAITING, served in order) or that no account can serve (BLOCKED, with why)")
     Page waitlist(@RequestParam(required = false) String adamId, @RequestParam(required = false) String kind,
-                  @RequestParam(defaultValue = "0") long afterId, @RequestParam(defaultValue = "100") int limit) {
+                  @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
         if (kind != null && !kind.equals("WAITING") && !kind.equals("BLOCKED")) {
             throw new IllegalArgumentException("kind must be WAITING or BLOCKED");
         }
-        var items = waitlist.list(adamId, kind, afterId, limit);
-        return new Page(items, items.size() < limit ? -1 : items.get(items.size() - 1).id(), waitlist.pass());
+        var items = waitlist.list(adamId, kind, Paging.id(after), limit);
+        return new Page(items, Paging.next(items, limit, Waitlist.Entry::id), waitlist.pass());
     }
 
-    /** A page of the waitlist ({@code nextAfterId} -1 on the last page) and the licensing pass's state. */
-    record Page(java.util.List<Waitlist.Entry> items, long nextAfterId, Waitlist.PassState pass) {
+    /** A page of the waitlist ({@code next} null on the last page) and the licensing pass's state. */
+    record Page(java.util.List<Waitlist.Entry> items, String next, Waitlist.PassState pass) {
     }
 
     @PostMapping("/api/v1/licensing/pass")

@@ -87,13 +87,13 @@ class MdmController {
     }
 
     @GetMapping("/api/v1/mdm/commands")
-    @Operation(summary = "MDM commands, newest first, with each device's state and result (page with before=<commandUuid>)")
-    Map<String, Object> commands(@RequestParam(required = false) String serialNumber, @RequestParam(required = false) String state,
-                                 @RequestParam(required = false) String requestType, @RequestParam(required = false) String before,
-                                 @RequestParam(defaultValue = "100") int limit) {
+    @Operation(summary = "MDM commands, newest first, with each device's state and result; paged with after/next")
+    Paging.Page<MdmCommandView> commands(@RequestParam(required = false) String serialNumber, @RequestParam(required = false) String state,
+                                         @RequestParam(required = false) String requestType, @RequestParam(required = false) String after,
+                                         @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
-        var items = mdm.commands(serialNumber, state, requestType, before, limit);
-        return Map.of("items", items, "nextBefore", items.size() < limit ? "" : items.get(items.size() - 1).commandUuid());
+        var items = mdm.commands(serialNumber, state, requestType, after == null || after.isBlank() ? null : after, limit);
+        return Paging.of(items, limit, MdmCommandView::commandUuid);
     }
 
     @GetMapping("/api/v1/mdm/commands/{uuid}")

@@ -25,13 +25,16 @@ class OperationsController {
     }
 
     @GetMapping("/api/v1/operations")
-    @Operation(summary = "Apple operations, newest first (page with beforeId)")
-    Map<String, Object> operations(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String state,
-                                   @RequestParam(defaultValue = "0") long beforeId, @RequestParam(defaultValue = "100") int limit) {
+    @Operation(summary = "Apple operations, newest first, paged with after/next; targets: how many targets are in each state")
+    Page operations(@RequestParam(required = false) Long accountId, @RequestParam(required = false) String state,
+                    @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
-        var items = operations.list(accountId, state, beforeId, limit);
-        return Map.of("items", items, "targets", operations.summary(),
-                "nextBeforeId", items.size() < limit ? -1 : items.get(items.size() - 1).id());
+        var items = operations.list(accountId, state, Paging.id(after), limit);
+        return new Page(items, Paging.next(items, limit, Operations.OperationView::id), operations.summary());
+    }
+
+    /** A page of operations ({@code next} null on the last) and how many targets are in each state. */
+    record Page(java.util.List<Operations.OperationView> items, String next, Map<String, Object> targets) {
     }
 
     @GetMapping("/api/v1/operations/{id}")
@@ -40,11 +43,12 @@ class OperationsController {
     }
 
     @GetMapping("/api/v1/operations/queued")
-    @Operation(summary = "Targets queued and not sent yet (for example reclaims in their grace period)")
-    List<Operations.TargetView> queued(@RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "0") long afterId,
-                                       @RequestParam(defaultValue = "100") int limit) {
+    @Operation(summary = "Targets queued and not sent yet (for example reclaims in their grace period), paged with after/next")
+    Paging.Page<Operations.TargetView> queued(@RequestParam(required = false) Long accountId,
+                                              @RequestParam(required = false) String after,
+                                              @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
-        return operations.queued(accountId, afterId, limit);
+        return Paging.of(operations.queued(accountId, Paging.id(after), limit), limit, Operations.TargetView::id);
     }
 
     @PostMapping("/api/v1/operations/{id}/retry")
