@@ -19,7 +19,9 @@ import dev.orchard.server.inventory.LabelTarget;
  * licensed, 12 being assigned, 50 waiting".
  *
  * <p>It is one query per app: the label's targets become a condition on {@code devices} (a GROUP through its
- * members), and each covered device is put in the first state that holds for it. Devices are what an administrator
+ * members), and each covered device is put in the first state that holds for it. Licenses are read through the
+ * ledger's view ({@code ledger_licenses}): held (Apple holds it, Orchard is not changing it) or not yet at Apple
+ * (Orchard's assignment is in flight). Devices are what an administrator
  * counts; a user-based license counts for every device of its user.
  */
 @Service
@@ -70,13 +72,13 @@ public class LabelRollout {
         var params = new ArrayList<Object>();
         String covered = covered(label, params);
         String sql = "select state, count(*) from (select case "
-                + "when exists (select 1 from licenses l where l.serial_number = c.serial_number and l.adam_id = ? "
-                + "  and l.intent is null and l.missing_since is null) "
-                + "  or exists (select 1 from licenses l where l.client_user_id = c.owner_user_id and l.adam_id = ? "
-                + "  and l.intent is null and l.missing_since is null) then 'LICENSED' "
-                + "when exists (select 1 from licenses l where l.serial_number = c.serial_number and l.adam_id = ? and l.intent = 'ASSIGN') "
-                + "  or exists (select 1 from licenses l where l.client_user_id = c.owner_user_id and l.adam_id = ? and l.intent = 'ASSIGN') "
-                + "  then 'ASSIGNING' "
+                + "when exists (select 1 from ledger_licenses l where l.serial_number = c.serial_number and l.adam_id = ? and l.held) "
+                + "  or exists (select 1 from ledger_licenses l where l.client_user_id = c.owner_user_id and l.adam_id = ? and l.held) "
+                + "  then 'LICENSED' "
+                + "when exists (select 1 from ledger_licenses l where l.serial_number = c.serial_number and l.adam_id = ? "
+                + "  and not l.at_apple) "
+                + "  or exists (select 1 from ledger_licenses l where l.client_user_id = c.owner_user_id and l.adam_id = ? "
+                + "  and not l.at_apple) then 'ASSIGNING' "
                 + "when exists (select 1 from license_opt_outs o where o.holder_type = 'DEVICE' and o.holder = c.serial_number and o.adam_id = ?) "
                 + "  or exists (select 1 from license_opt_outs o where o.holder_type = 'USER' and o.holder = c.owner_user_id and o.adam_id = ?) "
                 + "  then 'OPTED_OUT' "
