@@ -88,12 +88,14 @@ class AccountsController {
     @Operation(summary = "Add an account from a content token (sToken text)",
             description = "Validates the token with Apple, refuses a location already registered, and claims it. "
                     + "A location managed by another MDM is refused unless takeOver is true.")
+    @ApiResponse(responseCode = "201", description = "Added; Location names the account")
     ResponseEntity<AccountView> add(@Valid @RequestBody AddAccount body) {
         return created(accounts.add(body.name(), body.sToken(), body.priority(), Boolean.TRUE.equals(body.takeOver())));
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Add an account by uploading its .vpptoken file")
+    @ApiResponse(responseCode = "201", description = "Added; Location names the account")
     ResponseEntity<AccountView> upload(@RequestPart("token") MultipartFile token,
                                        @RequestParam(required = false) String name,
                                        @RequestParam(required = false) Integer priority,
@@ -138,6 +140,8 @@ class AccountsController {
     @Operation(summary = "Delete an account",
             description = "Refused while the account holds licenses Orchard assigned, unless revokeLicenses=true: "
                     + "then they are revoked at Apple first and the answer is 202 while that happens.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "202", description = "Its licenses are being revoked at Apple; the account goes once they are")
     ResponseEntity<Void> delete(@PathVariable long id, @RequestParam(defaultValue = "false") boolean revokeLicenses) {
         boolean deleted = accounts.delete(new AccountId(id), revokeLicenses);
         return deleted ? ResponseEntity.noContent().build() : ResponseEntity.accepted().build();

@@ -23,6 +23,7 @@ import dev.orchard.server.system.ApiTokens;
 import dev.orchard.server.system.Problems;
 import dev.orchard.server.system.Role;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 /** API tokens: create (the value is shown once), list, revoke. Admins only. */
@@ -60,6 +61,7 @@ class ApiTokensController {
 
     @PostMapping
     @Operation(summary = "Create an API token; its value is in this answer only")
+    @ApiResponse(responseCode = "201", description = "Created; the token's value is in this answer only")
     ResponseEntity<CreatedTokenView> create(@Valid @RequestBody CreateToken body, Authentication who) {
         var created = tokens.create(body.name(), Role.parse(body.role()), who.getName());
         return ResponseEntity.created(URI.create("/api/v1/tokens/" + created.token().id()))
@@ -69,6 +71,7 @@ class ApiTokensController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Revoke an API token")
+    @ApiResponse(responseCode = "204", description = "Revoked")
     ResponseEntity<Object> revoke(@PathVariable long id) {
         if (!tokens.revoke(id)) {
             return ResponseEntity.status(404).body(Problems.of(org.springframework.http.HttpStatus.NOT_FOUND, "not-found",

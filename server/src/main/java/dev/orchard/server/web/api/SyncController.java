@@ -17,6 +17,7 @@ import dev.orchard.server.sync.SyncProgress;
 import dev.orchard.server.sync.SyncRun;
 import dev.orchard.server.sync.SyncTasks;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 /** Sync with Apple: start one, see its progress and the history of runs, and the drift report. */
@@ -45,6 +46,7 @@ class SyncController {
 
     @PostMapping("/api/v1/accounts/{id}/sync")
     @Operation(summary = "Sync the account with Apple now (queued; waits for a Retry-After block to end)")
+    @ApiResponse(responseCode = "202", description = "Queued; the answer is the sync's status")
     ResponseEntity<SyncStatus> sync(@PathVariable long id, @RequestParam(defaultValue = "false") boolean full) {
         AccountId account = accounts.get(new AccountId(id)).id();
         tasks.syncNow(account, full);

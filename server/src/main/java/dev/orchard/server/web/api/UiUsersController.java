@@ -24,6 +24,7 @@ import dev.orchard.server.system.Problems;
 import dev.orchard.server.system.Role;
 import dev.orchard.server.system.UiUsers;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 /** The people who sign in to the admin UI, and the sign-in locks after repeated failures. Admins only. */
@@ -56,6 +57,7 @@ class UiUsersController {
 
     @PostMapping
     @Operation(summary = "Add a UI user (password of 12 to 200 characters)")
+    @ApiResponse(responseCode = "201", description = "Added")
     ResponseEntity<Map<String, String>> create(@Valid @RequestBody CreateUser body) {
         users.create(body.username(), body.password(), Role.parse(body.role()));
         return ResponseEntity.created(URI.create("/api/v1/ui-users/" + body.username().strip()))
@@ -64,6 +66,7 @@ class UiUsersController {
 
     @DeleteMapping("/{username}")
     @Operation(summary = "Remove a UI user (the last admin stays)")
+    @ApiResponse(responseCode = "204", description = "Removed")
     ResponseEntity<Void> delete(@PathVariable String username) {
         users.delete(username);
         return ResponseEntity.noContent().build();
@@ -77,6 +80,7 @@ class UiUsersController {
 
     @DeleteMapping("/locks/{kind}/{value}")
     @Operation(summary = "Lift a sign-in lock (kind 'user' or 'address'); audited")
+    @ApiResponse(responseCode = "204", description = "Unlocked")
     ResponseEntity<Object> unlock(@PathVariable String kind, @PathVariable String value) {
         if (!throttle.unlock(kind, value)) {
             return ResponseEntity.status(404).body(Problems.of(HttpStatus.NOT_FOUND, "not-found", "Not found",

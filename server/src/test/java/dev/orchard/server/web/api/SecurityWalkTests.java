@@ -324,6 +324,13 @@ class SecurityWalkTests {
             }
         }
         assertThat(operations).isGreaterThan(50);
+        // what an operation answers on success is what it documents
+        assertThat(docs.at("/paths/~1api~1v1~1accounts/post/responses").has("201")).isTrue();
+        assertThat(docs.at("/paths/~1api~1v1~1accounts/post/responses").has("200")).isFalse();
+        assertThat(docs.at("/paths/~1api~1v1~1accounts~1{id}~1sync/post/responses").has("202")).isTrue();
+        assertThat(docs.at("/paths/~1api~1v1~1accounts~1{id}/delete/responses").has("204")).isTrue();
+        assertThat(docs.at("/paths/~1api~1v1~1tokens/post/responses").has("201")).isTrue();
+        assertThat(docs.at("/paths/~1api~1v1~1ui-users~1{username}/delete/responses").has("200")).isFalse();
         assertThat(docs.get("components").get("schemas").get("Problem").get("properties").has("type")).isTrue();
     }
 
