@@ -2,7 +2,6 @@ package dev.orchard.server.web.api;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
 

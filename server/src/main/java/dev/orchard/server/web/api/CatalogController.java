@@ -1,7 +1,6 @@
 package dev.orchard.server.web.api;
 
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -65,18 +64,26 @@ class CatalogController {
 
     @GetMapping("/api/v1/apps/{adamId}/availability")
     @Operation(summary = "Whether the app is sold in a country's store, as seen by an account (custom apps included)")
-    Map<String, Object> availability(@PathVariable String adamId, @RequestParam String country, @RequestParam long accountId) {
+    Availability availability(@PathVariable String adamId, @RequestParam String country, @RequestParam long accountId) {
         if (!country.matches("[A-Za-z]{2}")) {
             throw new IllegalArgumentException("country must be an ISO 3166 alpha-2 code");
         }
         boolean available = catalog.availableIn(accounts.get(new AccountId(accountId)).id(), adamId, country);
-        return Map.of("adamId", adamId, "country", country.toUpperCase(java.util.Locale.ROOT), "available", available);
+        return new Availability(adamId, country.toUpperCase(java.util.Locale.ROOT), available);
     }
 
     @PostMapping("/api/v1/apps/{adamId}/metadata/refresh")
     @Operation(summary = "Re-read the app's metadata from Apple with an account's token")
-    Map<String, Object> refreshMetadata(@PathVariable String adamId, @RequestParam long accountId) {
+    Refreshed refreshMetadata(@PathVariable String adamId, @RequestParam long accountId) {
         int found = catalog.refresh(accounts.get(new AccountId(accountId)).id(), List.of(adamId));
-        return Map.of("adamId", adamId, "found", found == 1);
+        return new Refreshed(adamId, found == 1);
+    }
+
+    /** Whether the app is sold in the country's store. */
+    record Availability(String adamId, String country, boolean available) {
+    }
+
+    /** Whether Apple's lookup found the app's metadata. */
+    record Refreshed(String adamId, boolean found) {
     }
 }

@@ -114,20 +114,36 @@ class InventoryController {
 
     @GetMapping("/api/v1/devices/{serial}")
     @Operation(summary = "A device with its installed apps, the licenses it holds and what it waits for")
-    Map<String, Object> device(@PathVariable String serial) {
+    DeviceView device(@PathVariable String serial) {
         var detail = inventory.device(serial);
         String s = detail.device().serialNumber();
-        return Map.of("device", detail.device(), "apps", detail.apps(),
-                "licenses", ledger.licenses(new LedgerQueries.LicenseFilter(null, null, s, null, null), 0, 1000),
-                "waitlist", waitlist.ofHolder("DEVICE", s));
+        return new DeviceView(detail.device(), detail.apps(),
+                ledger.licenses(new LedgerQueries.LicenseFilter(null, null, s, null, null), 0, 1000), waitlist.ofHolder("DEVICE", s));
+    }
+
+    /** A device with the apps it reported, the licenses it holds and what it waits for. */
+    record DeviceView(Device device, List<dev.orchard.server.inventory.InstalledApp> apps, List<LedgerQueries.License> licenses,
+                      List<dev.orchard.server.licensing.Waitlist.Entry> waitlist) {
+    }
+
+    /** "Why not?": one explanation per app. */
+    record Why(List<WhyNot.Explanation> items) {
+    }
+
+    /** How many purposeful reclaims were lifted (0: there was none). */
+    record Allowed(int cleared) {
+    }
+
+    /** A group as saved. */
+    record GroupSaved(String groupId, String name) {
     }
 
     @GetMapping("/api/v1/devices/{serial}/why")
     @Operation(summary = "Why not? Every app an App label wants for the device, and every device license it holds: its "
             + "state (LICENSED, ASSIGNING, RECLAIMING, NEXT_PASS, WAITING, BLOCKED, OPTED_OUT, NOT_WANTED), the reason, the "
             + "account and the fix; the licensing pass's own rules, read now, changing nothing")
-    Map<String, Object> whyDevice(@PathVariable String serial) {
-        return Map.of("items", whyNot.device(serial));
+    Why whyDevice(@PathVariable String serial) {
+        return new Why(whyNot.device(serial));
     }
 
     @PostMapping("/api/v1/devices/{serial}/retire")
@@ -144,8 +160,8 @@ class InventoryController {
 
     @DeleteMapping("/api/v1/devices/{serial}/opt-outs/{adamId}")
     @Operation(summary = "Let the labels assign the app to this device again after a purposeful reclaim")
-    Map<String, Object> allowDevice(@PathVariable String serial, @PathVariable String adamId) {
-        return Map.of("cleared", reclaims.allowAgain(HolderType.DEVICE, Identifiers.serial(serial), Identifiers.adamId(adamId)));
+    Allowed allowDevice(@PathVariable String serial, @PathVariable String adamId) {
+        return new Allowed(reclaims.allowAgain(HolderType.DEVICE, Identifiers.serial(serial), Identifiers.adamId(adamId)));
     }
 
     // --- users and groups
@@ -153,8 +169,8 @@ class InventoryController {
     @GetMapping("/api/v1/users/{id}/why")
     @Operation(summary = "Why not? Every user-based app an App label wants for the user, and every user license held, "
             + "with its state, reason, account and fix (device-based apps are on the devices' answers)")
-    Map<String, Object> whyUser(@PathVariable String id) {
-        return Map.of("items", whyNot.user(id));
+    Why whyUser(@PathVariable String id) {
+        return new Why(whyNot.user(id));
     }
 
     @PutMapping("/api/v1/users/{id}")
@@ -203,15 +219,15 @@ class InventoryController {
 
     @DeleteMapping("/api/v1/users/{id}/opt-outs/{adamId}")
     @Operation(summary = "Let the labels assign the app to this user again after a purposeful reclaim")
-    Map<String, Object> allowUser(@PathVariable String id, @PathVariable String adamId) {
-        return Map.of("cleared", reclaims.allowAgain(HolderType.USER, Identifiers.user(id), Identifiers.adamId(adamId)));
+    Allowed allowUser(@PathVariable String id, @PathVariable String adamId) {
+        return new Allowed(reclaims.allowAgain(HolderType.USER, Identifiers.user(id), Identifiers.adamId(adamId)));
     }
 
     @PutMapping("/api/v1/groups/{id}")
     @Operation(summary = "Create or rename a group")
-    Map<String, Object> putGroup(@PathVariable String id, @RequestBody GroupInput input) {
+    GroupSaved putGroup(@PathVariable String id, @RequestBody GroupInput input) {
         inventory.saveGroup(id, input == null ? null : input.name());
-        return Map.of("groupId", id, "name", input.name().strip());
+        return new GroupSaved(id, input.name().strip());
     }
 
     @GetMapping("/api/v1/groups")

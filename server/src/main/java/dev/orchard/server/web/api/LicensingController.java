@@ -1,6 +1,5 @@
 package dev.orchard.server.web.api;
 
-import java.util.Map;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -66,11 +65,15 @@ class LicensingController {
 
     @PostMapping("/api/v1/licenses/{id}/reclaim/cancel")
     @Operation(summary = "Cancel a reclaim still in its grace period, or one waiting for Apple to confirm the assignment")
-    Map<String, Object> cancelReclaim(@PathVariable long id) {
+    Cancelled cancelReclaim(@PathVariable long id) {
         if (!reclaims.cancel(id)) {
             throw new dev.orchard.server.system.ConflictException("license " + id + " has no reclaim waiting to be sent");
         }
-        return Map.of("licenseId", id, "cancelled", true);
+        return new Cancelled(id, true);
+    }
+
+    /** A reclaim that was cancelled: the license stays. */
+    record Cancelled(long licenseId, boolean cancelled) {
     }
 
     @PostMapping("/api/v1/apps/{adamId}/reclaim")

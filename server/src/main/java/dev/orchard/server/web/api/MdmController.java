@@ -157,21 +157,29 @@ class MdmController {
 
     @PostMapping("/api/v1/devices/{serial}/app-list-request")
     @Operation(summary = "Ask the device for its managed apps now")
-    Map<String, String> appList(@PathVariable String serial) {
-        return Map.of("commandUuid", mdm.requestAppList(serial));
+    Queued appList(@PathVariable String serial) {
+        return new Queued(mdm.requestAppList(serial));
+    }
+
+    /** The command queued for the device. */
+    record Queued(String commandUuid) {
+    }
+
+    /** An MDM event as recorded. */
+    record Recorded(String serialNumber, MdmEvents.Kind event) {
     }
 
     @PostMapping("/api/v1/devices/{serial}/events")
     @Operation(summary = "Report an MDM event for a device: ENROLLED, RE_ENROLLED, ERASED, CHECKED_OUT, USER_SIGNED_IN or "
             + "APP_LIST (with apps) — for MDMs without a connector")
-    Map<String, Object> deviceEvent(@PathVariable String serial, @RequestBody DeviceEventInput in) {
+    Recorded deviceEvent(@PathVariable String serial, @RequestBody DeviceEventInput in) {
         MdmEvents.Kind kind = InventoryController.enumOf(MdmEvents.Kind.class, in.type(), "type");
         if (kind == null) {
             throw new IllegalArgumentException("type is required (ENROLLED, RE_ENROLLED, ERASED, CHECKED_OUT, USER_SIGNED_IN, APP_LIST)");
         }
         String enrollmentId = dev.orchard.server.system.Fields.optional("enrollmentId", in.enrollmentId(), 200);
         events.deviceEvent(serial, kind, enrollmentId, in.apps(), dev.orchard.server.audit.AuditTrail.actor("api"));
-        return Map.of("serialNumber", serial, "event", kind);
+        return new Recorded(serial, kind);
     }
 
     private static MdmServer.UrlForm urlForm(String value) {

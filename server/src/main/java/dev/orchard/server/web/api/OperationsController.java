@@ -53,14 +53,22 @@ class OperationsController {
 
     @PostMapping("/api/v1/operations/{id}/retry")
     @Operation(summary = "Send a failed or stuck operation's targets again")
-    Map<String, Object> retry(@PathVariable long id) {
-        return Map.of("operationId", id, "requeued", operations.retry(id));
+    Retried retry(@PathVariable long id) {
+        return new Retried(id, operations.retry(id));
+    }
+
+    /** How many of the operation's targets are sent again. */
+    record Retried(long operationId, int requeued) {
+    }
+
+    /** A queued target that will not be sent. */
+    record Cancelled(long targetId, boolean cancelled) {
     }
 
     @PostMapping("/api/v1/operations/targets/{id}/cancel")
     @Operation(summary = "Cancel a queued target (an assignment is dropped, a reclaim keeps the license); 409 once it was claimed for sending")
-    Map<String, Object> cancel(@PathVariable long id) {
+    Cancelled cancel(@PathVariable long id) {
         operations.cancelTarget(id);
-        return Map.of("targetId", id, "cancelled", true);
+        return new Cancelled(id, true);
     }
 }
