@@ -270,6 +270,15 @@ public class LedgerQueries implements AccountLicenses {
         return jdbc.sql("select count(*) from licenses where " + w.sql() + RECLAIMABLE).params(w.params()).query(Long.class).single();
     }
 
+    /** How many licenses of the scope a reclaim would take back, by origin (ORCHARD, EXTERNAL). */
+    public Map<String, Long> countReclaimableByOrigin(Scope s) {
+        Where w = Where.of(s);
+        var out = new java.util.TreeMap<String, Long>();
+        jdbc.sql("select origin, count(*) from licenses where " + w.sql() + RECLAIMABLE + " group by origin").params(w.params())
+                .query((rs, n) -> out.put(rs.getString(1), rs.getLong(2))).list();
+        return out;
+    }
+
     /** A page of the scope's reclaimable licenses in id order, after {@code afterId}. */
     public List<LicenseRow> reclaimable(Scope s, long afterId, int limit) {
         Where w = Where.of(s, afterId, limit);

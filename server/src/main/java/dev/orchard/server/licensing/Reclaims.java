@@ -33,10 +33,11 @@ import dev.orchard.server.ledger.LicenseEvents;
 public class Reclaims {
 
     /**
-     * What a reclaim did or, in a dry run, would do: {@code licenses} taken back (or stopped in flight), and
-     * {@code notRevocable} left with their holders because Apple does not take licenses of their asset back (books).
+     * What a reclaim did or, in a dry run, would do: {@code licenses} taken back (or stopped in flight),
+     * {@code notRevocable} left with their holders because Apple does not take licenses of their asset back (books),
+     * the reclaimable ones {@code byOrigin} (ORCHARD: assigned by Orchard; EXTERNAL: assigned outside it) and a sample.
      */
-    public record Plan(boolean dryRun, long licenses, long notRevocable, List<Sample> sample) {
+    public record Plan(boolean dryRun, long licenses, long notRevocable, Map<String, Long> byOrigin, List<Sample> sample) {
     }
 
     static final int SAMPLE = 100;
@@ -270,8 +271,10 @@ public class Reclaims {
         long total = queries.countReclaimable(scope);
         long kept = queries.countNotRevocable(scope);
         List<Sample> sample = queries.reclaimable(scope, 0, SAMPLE).stream().map(Sample::of).toList();
+        Map<String, Long> byOrigin = queries.countReclaimableByOrigin(scope);
         if (dryRun) {
-            return new Plan(true, total, kept, sample); // changes nothing, records nothing: the preview pages ask on every view
+            // changes nothing, records nothing: the preview pages ask on every view
+            return new Plan(true, total, kept, byOrigin, sample);
         }
         long done = 0;
         long after = 0;
@@ -298,7 +301,7 @@ public class Reclaims {
         }
         audit.record("api", "RECLAIM_REQUESTED", subject, done + " licenses queued for reclaim"
                 + (kept > 0 ? "; " + kept + " not revocable stay with their holders" : ""), "QUEUED");
-        return new Plan(false, done, kept, sample);
+        return new Plan(false, done, kept, byOrigin, sample);
     }
 
     /**

@@ -271,6 +271,8 @@ class LicensingTests extends LicensingScenario {
         assertThat(books).as("the demo organisation's books").isPositive();
         assertThat(dry.get("notRevocable").asLong()).as("books: Apple does not take them back").isEqualTo(books);
         assertThat(dry.get("licenses").asLong()).isEqualTo(held - books);
+        assertThat(dry.get("byOrigin").get("ORCHARD").asLong() + dry.get("byOrigin").path("EXTERNAL").asLong(0))
+                .as("by origin, adding up").isEqualTo(held - books);
         assertThat(count("select count(*) from licenses where account_id = ? and intent = 'RECLAIM'", us)).isZero();
         // a dry run changes nothing, so it writes nothing either (a preview page viewed ten times is not ten actions)
         assertThat(count("select count(*) from audit_events where outcome = 'DRY_RUN'")).isZero();

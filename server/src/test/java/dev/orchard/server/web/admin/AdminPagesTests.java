@@ -228,7 +228,7 @@ class AdminPagesTests {
     void destructiveActionsPreviewTheirCountAndNeedConfirmation() throws Exception {
         mvc.perform(post("/accounts/" + us + "/reclaim").with(OPERATOR).with(csrf())).andExpect(status().isOk())
                 .andExpect(content().string(Matchers.allOf(Matchers.containsString("reclaim-confirm"),
-                        Matchers.containsString("license(s) of"))));
+                        Matchers.containsString("license(s) of"), Matchers.containsString("assigned outside it)"))));
         mvc.perform(post("/accounts/" + us + "/reclaim").param("confirm", "wrong name").with(OPERATOR).with(csrf()))
                 .andExpect(flash().attribute("error", Matchers.containsString("nothing was reclaimed")));
         mvc.perform(post("/accounts/" + us + "/delete").param("confirm", "nope").with(ADMIN).with(csrf()))
