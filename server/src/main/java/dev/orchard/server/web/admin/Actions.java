@@ -31,6 +31,17 @@ final class Actions {
         return "redirect:" + target;
     }
 
+    /**
+     * A confirmation carries the count its preview showed: a different count now means something changed meanwhile,
+     * so nothing is done ({@code what}: "reclaimed", "adopted") and the page says so.
+     */
+    static void sameAsPreviewed(long expected, long now, String what) {
+        if (now != expected) {
+            throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
+                    + " since the preview; nothing was " + what + ". Look again and confirm.");
+        }
+    }
+
     /** A form field of ids, one per line or separated by commas or spaces: each once, in the order given. */
     static java.util.List<String> ids(String text) {
         return text == null ? java.util.List.of() : java.util.Arrays.stream(text.split("[,\\s]+")).map(String::strip)

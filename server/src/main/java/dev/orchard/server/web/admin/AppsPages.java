@@ -145,10 +145,7 @@ class AppsPages {
                       @RequestParam(defaultValue = "false") boolean pauseWaiting, RedirectAttributes flash) {
         return Actions.run(flash, "/apps/" + adamId, () -> {
             long now = reclaims.reclaimApp(adamId, accountId, true).licenses();
-            if (now != expected) {
-                throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
-                        + " since the preview; nothing was reclaimed. Look again and confirm.");
-            }
+            Actions.sameAsPreviewed(expected, now, "reclaimed");
             // the waiting targets first: otherwise the first freed licenses could go to them before they are paused
             int paused = pauseWaiting ? reclaims.pauseWaiting(adamId) : 0;
             return reclaims.reclaimApp(adamId, accountId, false).licenses() + " license(s) are being reclaimed."

@@ -76,10 +76,7 @@ class LeaksPage {
         var leak = LedgerQueries.Leak.parse(kind);
         return Actions.run(flash, back(leak, accountId), () -> {
             long now = reclaims.reclaimLeaks(leak, accountId, true).licenses();
-            if (now != expected) {
-                throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
-                        + " since the preview; nothing was reclaimed. Look again and confirm.");
-            }
+            Actions.sameAsPreviewed(expected, now, "reclaimed");
             return reclaims.reclaimLeaks(leak, accountId, false).licenses() + " license(s) are being reclaimed (see Operations).";
         });
     }
@@ -88,10 +85,7 @@ class LeaksPage {
     String adopt(@RequestParam(required = false) Long accountId, @RequestParam long expected, RedirectAttributes flash) {
         return Actions.run(flash, back(LedgerQueries.Leak.EXTERNAL, accountId), () -> {
             long now = adoption.adopt(accountId, true).licenses();
-            if (now != expected) {
-                throw new IllegalStateException("The number of licenses changed from " + expected + " to " + now
-                        + " since the preview; nothing was adopted. Look again and confirm.");
-            }
+            Actions.sameAsPreviewed(expected, now, "adopted");
             return adoption.adopt(accountId, false).licenses() + " license(s) are Orchard's now; the labels decide about them "
                     + "from the next pass.";
         });
