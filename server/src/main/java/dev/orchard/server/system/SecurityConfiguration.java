@@ -193,10 +193,15 @@ class SecurityConfiguration {
         return tokens;
     }
 
-    /** A change (not GET, HEAD, OPTIONS or TRACE) sent with a session cookie and no Authorization header. */
+    /**
+     * A change (not GET, HEAD, OPTIONS or TRACE) sent with a session cookie and without an API token (a bearer token
+     * authenticates the request alone: a wrong one is refused before the session is looked at).
+     */
     static boolean changeBySession(jakarta.servlet.http.HttpServletRequest request) {
+        String authorization = request.getHeader("Authorization");
         return !java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE").contains(request.getMethod())
-                && request.getHeader("Authorization") == null && request.getRequestedSessionId() != null;
+                && (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+                && request.getRequestedSessionId() != null;
     }
 
     /**

@@ -285,6 +285,10 @@ class SecurityWalkTests {
         var noToken = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/groups/swagger")).header("Cookie", session.cookie())
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(group)).build());
         assertThat(noToken.status()).as("a change with the session needs the CSRF token").isEqualTo(403);
+        var basic = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/groups/swagger")).header("Cookie", session.cookie())
+                .header("Authorization", "Basic Zm9vOmJhcg==").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(group)).build());
+        assertThat(basic.status()).as("only an API token spares the CSRF token").isEqualTo(403);
         var withToken = orchard.send(HttpRequest.newBuilder(orchard.uri("/api/v1/groups/swagger")).header("Cookie", session.cookie())
                 .header("X-XSRF-TOKEN", token).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(group)).build());
