@@ -322,8 +322,63 @@ class AdminBrowserTests {
         shot("09g-retried-and-licensed");
     }
 
+    /**
+     * Reclaiming an app in one account while targets wait for it: the confirmation warns that the waitlist would take
+     * the freed licenses (R7) and offers to pause the waiting targets; with the pause, the licenses stay free. Set up
+     * from the simulator: a scarce app bought in both demo locations (one license each), and an App label for Sales.
+     */
     @Test
     @Order(7)
+    void reclaimAnAppInOneAccountWithTheWaitlistWarning() throws IOException {
+        String purchase = "{\"adamId\":\"900000003\",\"count\":1,\"productType\":\"App\",\"deviceAssignable\":true,"
+                + "\"revocable\":true,\"supportedPlatforms\":[\"iOS\"],\"name\":\"Scarce Scanner\"}";
+        for (JsonNode l : sim("GET", "locations", null)) {
+            String name = l.get("locationName").asString();
+            if (name.contains("Headquarters") || name.contains("Berlin")) {
+                sim("POST", "locations/" + l.get("uId").asString() + "/purchases", purchase);
+            }
+        }
+        open("/apps/900000003");
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElements(By.cssSelector("a.reclaim-account")).size() == 2; // both accounts hold it
+        });
+        open("/labels");
+        browser.findElement(By.name("name")).sendKeys("Scarce Scanner for Sales");
+        browser.findElements(By.cssSelector("#app-picker option")).stream().filter(o -> o.getText().contains("900000003"))
+                .findFirst().orElseThrow().click();
+        browser.findElement(By.id("targets")).clear();
+        browser.findElement(By.id("targets")).sendKeys("GROUP sales");
+        browser.findElement(By.id("preview")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("save"))).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok")));
+        // one license for Sales' three iPhones: one is licensed, the others wait
+        open("/apps/900000003");
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.id("rollout")).getText().matches("(?s).*\\b1 licensed.*[1-9] waiting.*");
+        });
+        WebElement headquarters = browser.findElements(By.cssSelector("a.reclaim-account")).stream()
+                .filter(a -> a.getText().contains("Headquarters")).findFirst().orElseThrow();
+        headquarters.click();
+        WebElement warning = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("waitlist-warning")));
+        assertThat(warning.getText()).contains("wait for this app").contains("go to them at once");
+        assertThat(browser.findElement(By.id("confirm-all")).getText()).contains("in Headquarters (US)").contains("1 license(s)");
+        shot("09h-reclaim-with-waitlist-warning");
+        browser.findElement(By.id("pause-waiting")).click();
+        browser.findElement(By.cssSelector("#confirm-all button.danger")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash-ok"))).getText())
+                .contains("1 license(s) are being reclaimed").contains("waiting target(s) paused");
+        // nobody takes the freed license: the rollout line settles at none licensed and none waiting
+        wait.until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.id("rollout")).getText().matches("(?s).*\\b0 licensed.*\\b0 being assigned.*\\b0 waiting.*");
+        });
+        shot("09i-reclaimed-licenses-stay-free");
+    }
+
+    @Test
+    @Order(8)
     void aRetryAfterShowsACountdown() throws IOException {
         String uId = "2049025000431439";
         sim("POST", "faults", "{\"uId\":\"" + uId + "\",\"status\":503,\"retryAfterSeconds\":600,\"count\":1}");
@@ -348,7 +403,7 @@ class AdminBrowserTests {
      * location back.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void seeExpiringAndBlockedAccountsAndClaimALocationBack() throws IOException {
         String expires = java.time.Instant.now().plus(Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         JsonNode kiosks = sim("POST", "locations", "{\"orgName\":\"Orchard Demo Kiosks\",\"locationName\":\"Kiosks (US)\","
@@ -394,7 +449,7 @@ class AdminBrowserTests {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aViewerSeesNoActionsAndIsDenied() throws IOException {
         open("/settings");
         browser.findElement(By.name("username")).sendKeys("victor");
@@ -419,7 +474,7 @@ class AdminBrowserTests {
      * (app icons, the favicon), no raw ISO time; screenshots of each at 1440×900 and 390×844.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void everyPageFitsAPhoneAndADesktopWithNoBrokenImage() throws IOException {
         browser.findElement(By.id("logout")).click();
         login("admin", PASSWORD);
