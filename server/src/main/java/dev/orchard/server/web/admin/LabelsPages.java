@@ -104,6 +104,7 @@ class LabelsPages {
             }
             default -> {
                 model.addAttribute("effect", preview.preview(label, false));
+                model.addAttribute("notYet", notYet(label));
                 return "labels";
             }
         }
@@ -151,6 +152,28 @@ class LabelsPages {
         var names = new java.util.HashMap<String, String>();
         apps.forEach(a -> names.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
         return names;
+    }
+
+    /**
+     * What the label names that Orchard does not know yet: a serial no device has reported (it is covered once it
+     * enrols) and a store id no account holds (it is assigned once an account buys it). Both are allowed, so devices
+     * and apps can be labelled ahead; the preview says so instead of counting them silently as nothing.
+     */
+    private List<String> notYet(Label label) {
+        var notes = new ArrayList<String>();
+        for (LabelTarget t : label.named()) {
+            if (t.type() == LabelTarget.Type.SERIAL && inventory.findDevice(t.value()).isEmpty()) {
+                notes.add("No device with serial " + t.value() + " has been reported yet: the label covers it once it enrols.");
+            }
+        }
+        var held = catalog.apps(null).stream().map(dev.orchard.server.catalog.CatalogQueries.App::adamId)
+                .collect(Collectors.toSet());
+        for (String adamId : label.adamIds()) {
+            if (!held.contains(adamId)) {
+                notes.add("No account holds app " + adamId + " yet: it is assigned once an account buys it.");
+            }
+        }
+        return notes;
     }
 
     /** How many users and devices the picker lists for one search. */

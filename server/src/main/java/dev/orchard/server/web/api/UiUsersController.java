@@ -2,7 +2,6 @@ package dev.orchard.server.web.api;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -58,10 +57,14 @@ class UiUsersController {
     @PostMapping
     @Operation(summary = "Add a UI user (password of 12 to 200 characters)")
     @ApiResponse(responseCode = "201", description = "Added")
-    ResponseEntity<Map<String, String>> create(@Valid @RequestBody CreateUser body) {
+    ResponseEntity<Created> create(@Valid @RequestBody CreateUser body) {
         users.create(body.username(), body.password(), Role.parse(body.role()));
         return ResponseEntity.created(URI.create("/api/v1/ui-users/" + body.username().strip()))
-                .body(Map.of("username", body.username().strip(), "role", Role.parse(body.role()).name()));
+                .body(new Created(body.username().strip(), Role.parse(body.role()).name()));
+    }
+
+    /** The user as added. */
+    record Created(String username, String role) {
     }
 
     @DeleteMapping("/{username}")
