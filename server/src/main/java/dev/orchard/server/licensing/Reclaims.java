@@ -35,9 +35,11 @@ public class Reclaims {
     /**
      * What a reclaim did or, in a dry run, would do: {@code licenses} taken back (or stopped in flight),
      * {@code notRevocable} left with their holders because Apple does not take licenses of their asset back (books),
-     * the reclaimable ones {@code byOrigin} (ORCHARD: assigned by Orchard; EXTERNAL: assigned outside it) and a sample.
+     * the reclaimable ones {@code byOrigin} (ORCHARD: assigned by Orchard; EXTERNAL: assigned outside it), how many
+     * waiting targets were {@code paused} first (see {@link #pauseWaiting}) and a sample.
      */
-    public record Plan(boolean dryRun, long licenses, long notRevocable, Map<String, Long> byOrigin, List<Sample> sample) {
+    public record Plan(boolean dryRun, long licenses, long notRevocable, Map<String, Long> byOrigin, int paused,
+                       List<Sample> sample) {
     }
 
     static final int SAMPLE = 100;
@@ -248,6 +250,17 @@ public class Reclaims {
                 : " in account " + accountId), dryRun, true);
     }
 
+    /**
+     * R4d: every license of an app, in one account or all, after pausing the targets waiting for it (when {@code
+     * pauseWaiting}; never in a dry run), so the freed licenses stay free.
+     */
+    public Plan reclaimApp(String adamId, Long accountId, boolean dryRun, boolean pauseWaiting) {
+        // the waiting targets first: otherwise the first freed licenses could go to them before they are paused
+        int paused = pauseWaiting && !dryRun ? pauseWaiting(adamId) : 0;
+        Plan p = reclaimApp(adamId, accountId, dryRun);
+        return new Plan(p.dryRun(), p.licenses(), p.notRevocable(), p.byOrigin(), paused, p.sample());
+    }
+
     /** R4d: every license of an account. */
     public Plan reclaimAccount(AccountId account, boolean dryRun) {
         return reclaimIn(LedgerQueries.Scope.account(account.value()), "account " + account.value(), dryRun, true);
@@ -274,7 +287,7 @@ public class Reclaims {
         Map<String, Long> byOrigin = queries.countReclaimableByOrigin(scope);
         if (dryRun) {
             // changes nothing, records nothing: the preview pages ask on every view
-            return new Plan(true, total, kept, byOrigin, sample);
+            return new Plan(true, total, kept, byOrigin, 0, sample);
         }
         long done = 0;
         long after = 0;
@@ -301,7 +314,7 @@ public class Reclaims {
         }
         audit.record("api", "RECLAIM_REQUESTED", subject, done + " licenses queued for reclaim"
                 + (kept > 0 ? "; " + kept + " not revocable stay with their holders" : ""), "QUEUED");
-        return new Plan(false, done, kept, byOrigin, sample);
+        return new Plan(false, done, kept, byOrigin, 0, sample);
     }
 
     /**
@@ -353,7 +366,7 @@ public class Reclaims {
      * app (R4d) and leaves the waitlist, so the freed licenses stay free; "Allow again" on its page puts it back.
      * Returns how many were paused.
      */
-    public int pauseWaiting(String adamId) {
+    int pauseWaiting(String adamId) {
         String app = dev.orchard.server.inventory.Identifiers.adamId(adamId);
         Integer n = tx.execute(s -> {
             Instant now = clock.instant();

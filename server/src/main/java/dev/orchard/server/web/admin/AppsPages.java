@@ -146,10 +146,9 @@ class AppsPages {
         return Actions.run(flash, "/apps/" + adamId, () -> {
             long now = reclaims.reclaimApp(adamId, accountId, true).licenses();
             Actions.sameAsPreviewed(expected, now, "reclaimed");
-            // the waiting targets first: otherwise the first freed licenses could go to them before they are paused
-            int paused = pauseWaiting ? reclaims.pauseWaiting(adamId) : 0;
-            return reclaims.reclaimApp(adamId, accountId, false).licenses() + " license(s) are being reclaimed."
-                    + (paused > 0 ? " " + paused + " waiting target(s) paused: the freed licenses stay free." : "");
+            var done = reclaims.reclaimApp(adamId, accountId, false, pauseWaiting);
+            return done.licenses() + " license(s) are being reclaimed."
+                    + (done.paused() > 0 ? " " + done.paused() + " waiting target(s) paused: the freed licenses stay free." : "");
         });
     }
 

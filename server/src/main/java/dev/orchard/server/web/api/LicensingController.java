@@ -85,10 +85,7 @@ class LicensingController {
         if (accountId != null) {
             accounts.get(new AccountId(accountId));
         }
-        if (pauseWaiting && !dryRun) {
-            reclaims.pauseWaiting(adamId);
-        }
-        return reclaims.reclaimApp(adamId, accountId, dryRun);
+        return reclaims.reclaimApp(adamId, accountId, dryRun, pauseWaiting);
     }
 
     @PostMapping("/api/v1/accounts/{id}/reclaim")
