@@ -111,7 +111,7 @@ public final class AssignmentPolicy {
             }
         }
         if (c.optedOut()) {
-            return new Skip(type, holder, "the license was reclaimed on purpose; send an installation request to assign it again");
+            return new Skip(type, holder, "the license was reclaimed on purpose; allow it again and the next pass assigns it");
         }
         return choose(c, type, holder);
     }

@@ -94,9 +94,15 @@ class Enrollments {
     }
 
     /** Devices waiting for their MDM, longest first. */
-    List<Enrollment> waitingList(int limit) {
-        return jdbc.sql("select * from mdm_enrollments where waiting_since is not null order by waiting_since, serial_number limit ?")
-                .param(limit).query(Enrollments::map).list();
+    /** Enrolments waiting for the MDM, longest first, after ({@code since}, {@code serial}) when given. */
+    List<Enrollment> waitingList(Instant since, String serial, int limit) {
+        if (since == null) {
+            return jdbc.sql("select * from mdm_enrollments where waiting_since is not null "
+                    + "order by waiting_since, serial_number limit ?").param(limit).query(Enrollments::map).list();
+        }
+        Timestamp at = Timestamp.from(since);
+        return jdbc.sql("select * from mdm_enrollments where waiting_since > ? or (waiting_since = ? and serial_number > ?) "
+                + "order by waiting_since, serial_number limit ?").params(at, at, serial, limit).query(Enrollments::map).list();
     }
 
     /**

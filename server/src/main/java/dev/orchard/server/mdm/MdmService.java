@@ -1,6 +1,7 @@
 package dev.orchard.server.mdm;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +37,24 @@ public class MdmService {
     }
 
     /** A device as the MDM integration sees it. */
-    public record DeviceMdm(String serialNumber, Map<String, Object> enrollment, List<AppInstalls.Install> installs,
+    public record DeviceMdm(String serialNumber, EnrollmentView enrollment, List<AppInstalls.Install> installs,
                             List<MdmCommandView> recentCommands) {
+    }
+
+    /** A device's enrolment as the API and the device page show it; {@code waitingForMdm} with since when and why. */
+    public record EnrollmentView(String serialNumber, String enrollmentId, String userChannelId, Long serverId, String state,
+                                 int enrollments, Instant enrolledAt, Instant appsRequestedAt, boolean waitingForMdm,
+                                 Instant waitingSince, String waitingReason) {
+        static EnrollmentView of(Enrollments.Enrollment e) {
+            return new EnrollmentView(e.serialNumber(), e.enrollmentId(), e.userChannelId(), e.serverId(), e.state(),
+                    e.enrollments(), e.enrolledAt(), e.appsRequestedAt(), e.waitingSince() != null, e.waitingSince(),
+                    e.waitingReason());
+        }
+
+        /** The keyset cursor of the waiting list (longest first): when it began waiting, then the serial. */
+        public String cursor() {
+            return waitingSince + "," + serialNumber;
+        }
     }
 
     private final Installer installer;
@@ -197,8 +214,23 @@ public class MdmService {
     }
 
     /** Devices Orchard has not heard from as it should have, with the reason, longest first. */
-    public List<Map<String, Object>> waiting(int limit) {
-        return enrollments.waitingList(limit).stream().map(MdmService::view).toList();
+    /**
+     * Devices waiting for the MDM, longest first, after the cursor ({@link EnrollmentView#cursor}) of the previous
+     * page, or from the start when {@code after} is null.
+     */
+    public List<EnrollmentView> waiting(String after, int limit) {
+        Instant since = null;
+        String serial = null;
+        if (after != null && !after.isBlank()) {
+            int comma = after.lastIndexOf(',');
+            try {
+                since = Instant.parse(after.substring(0, Math.max(comma, 0)));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("after must be the 'next' of the previous page, not '" + after + "'");
+            }
+            serial = after.substring(comma + 1);
+        }
+        return enrollments.waitingList(since, serial, limit).stream().map(EnrollmentView::of).toList();
     }
 
     /** Asks an enrolled device for its managed apps now. */
@@ -211,25 +243,9 @@ public class MdmService {
         return uuid;
     }
 
-    private static Map<String, Object> view(Enrollments.Enrollment e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("serialNumber", e.serialNumber());
-        m.put("enrollmentId", e.enrollmentId());
-        m.put("userChannelId", e.userChannelId());
-        m.put("serverId", e.serverId());
-        m.put("state", e.state());
-        m.put("enrollments", e.enrollments());
-        m.put("enrolledAt", e.enrolledAt());
-        m.put("appsRequestedAt", e.appsRequestedAt());
-        m.put("waitingForMdm", e.waitingSince() != null);
-        m.put("waitingSince", e.waitingSince());
-        m.put("waitingReason", e.waitingReason());
-        return m;
-    }
-
     public DeviceMdm device(String serial) {
         String s = inventory.device(serial).device().serialNumber();
-        Map<String, Object> enrollment = enrollments.find(s).map(MdmService::view).orElse(null);
+        EnrollmentView enrollment = enrollments.find(s).map(EnrollmentView::of).orElse(null);
         return new DeviceMdm(s, enrollment, installs.ofDevice(s), queue.page(s, null, null, null, 20));
     }
 }

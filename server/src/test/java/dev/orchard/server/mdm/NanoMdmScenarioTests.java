@@ -168,8 +168,11 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
             later(Duration.ofMinutes(16)); // no TokenUpdate ever came: Orchard asks the device again
             Await.until("the silent device asked again", () -> count("select count(*) from mdm_enrollments where serial_number = ? "
                     + "and waiting_since is not null", silent) == 1);
-            var waiting = call("GET", "/api/v1/mdm/waiting", null);
-            assertThat(waiting.toString()).contains(silent).contains("no TokenUpdate reached Orchard");
+            var waiting = call("GET", "/api/v1/mdm/waiting?limit=1", null); // a full page: a cursor to the next
+            assertThat(waiting.get("items").get(0).get("serialNumber").asString()).isEqualTo(silent);
+            assertThat(waiting.get("items").get(0).get("waitingForMdm").asBoolean()).isTrue();
+            assertThat(waiting.get("items").get(0).get("waitingReason").asString()).contains("no TokenUpdate reached Orchard");
+            assertThat(call("GET", "/api/v1/mdm/waiting?after=" + waiting.get("next").asString(), null).get("items")).isEmpty();
             assertThat(page("/devices/" + silent)).contains("Waiting for the MDM").contains("no TokenUpdate reached Orchard");
             assertThat(page("/")).contains("device(s) waiting for the MDM, longest " + silent);
             workAll(devices);

@@ -116,11 +116,11 @@ class DashboardPage {
             alerts.add(new Alert(true, n(n) + " Apple operation target(s) failed.", "/operations?state=FAILED"));
         }
         long silent = mdm.waitingCount();
-        var longest = silent > 0 ? mdm.waiting(1) : List.<Map<String, Object>>of();
+        var longest = silent > 0 ? mdm.waiting(null, 1) : List.<dev.orchard.server.mdm.MdmService.EnrollmentView>of();
         if (!longest.isEmpty()) {
             var first = longest.get(0);
-            alerts.add(new Alert(false, silent + " device(s) waiting for the MDM, longest " + first.get("serialNumber") + ": "
-                    + first.get("reason") + ".", "/devices/" + first.get("serialNumber")));
+            alerts.add(new Alert(false, silent + " device(s) waiting for the MDM, longest " + first.serialNumber() + ": "
+                    + first.waitingReason() + ".", "/devices/" + first.serialNumber()));
         }
         for (Card c : cards) {
             if (c.drift() != null && c.drift().external() + c.drift().missing() > 0) {

@@ -123,9 +123,10 @@ class MdmController {
     @GetMapping("/api/v1/mdm/waiting")
     @Operation(summary = "Devices waiting for the MDM: Orchard has not heard what it should have (an enrolment that did "
             + "not complete, results or app lists that did not come) and asked again; longest first, with the reason")
-    List<Map<String, Object>> waiting(@RequestParam(defaultValue = "100") int limit) {
+    Paging.Page<MdmService.EnrollmentView> waiting(@RequestParam(required = false) String after,
+                                                   @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
-        return mdm.waiting(limit);
+        return Paging.of(mdm.waiting(after, limit), limit, MdmService.EnrollmentView::cursor);
     }
 
     @PostMapping("/api/v1/mdm/installs")
