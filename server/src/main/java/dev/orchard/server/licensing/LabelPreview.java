@@ -42,6 +42,62 @@ public class LabelPreview {
         this.ledger = ledger;
     }
 
+    /** What a label names that Orchard does not know yet: serials no device has reported, store ids no account holds. */
+    public record NotYet(List<String> serials, List<String> adamIds) {
+        public boolean isEmpty() {
+            return serials.isEmpty() && adamIds.isEmpty();
+        }
+
+        /** One sentence per kind, for the preview (labelled ahead on purpose). */
+        public List<String> notes() {
+            var notes = new ArrayList<String>();
+            if (!serials.isEmpty()) {
+                notes.add("No device has reported serial " + few(serials) + " yet: the label covers it once it enrols.");
+            }
+            if (!adamIds.isEmpty()) {
+                notes.add("No account holds app " + few(adamIds) + " yet: it is assigned once an account buys it.");
+            }
+            return notes;
+        }
+
+        private static String few(List<String> values) {
+            return values.size() <= 5 ? String.join(", ", values)
+                    : String.join(", ", values.subList(0, 5)) + " and " + (values.size() - 5) + " more";
+        }
+    }
+
+    /** The serials (targets and exclusions) and apps of {@code label} that Orchard does not know yet. */
+    public NotYet notYet(Label label) {
+        var serials = new java.util.LinkedHashSet<String>();
+        for (var t : label.named()) {
+            if (t.type() == dev.orchard.server.inventory.LabelTarget.Type.SERIAL) {
+                serials.add(t.value());
+            }
+        }
+        inventory.devices(serials).forEach(d -> serials.remove(d.serialNumber()));
+        var held = ledger.pools(null).stream().map(LedgerQueries.Pool::adamId).collect(java.util.stream.Collectors.toSet());
+        return new NotYet(List.copyOf(serials), label.adamIds().stream().filter(a -> !held.contains(a)).toList());
+    }
+
+    /**
+     * Refuses a label that names a serial or an app Orchard does not know, most often a typo, unless it is labelled
+     * {@code ahead} on purpose (devices before they enrol, apps before they are bought).
+     */
+    public void checkKnown(Label label, boolean ahead) {
+        NotYet unknown = ahead ? new NotYet(List.of(), List.of()) : notYet(label);
+        var reasons = new ArrayList<String>();
+        if (!unknown.serials().isEmpty()) {
+            reasons.add("no device has reported serial " + NotYet.few(unknown.serials()));
+        }
+        if (!unknown.adamIds().isEmpty()) {
+            reasons.add("no account holds app " + NotYet.few(unknown.adamIds()));
+        }
+        if (!reasons.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", reasons) + ". To label ahead of the device's enrolment or "
+                    + "the purchase, tick \"Label ahead\" (API: \"ahead\": true).");
+        }
+    }
+
     /** {@code proposed} replaces the label of the same id (0: a new one); {@code delete} previews removing it. */
     public Effect preview(Label proposed, boolean delete) {
         List<Label> before = inventory.labels();

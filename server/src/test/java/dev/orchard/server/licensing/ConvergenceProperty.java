@@ -277,7 +277,8 @@ abstract class ConvergenceProperty implements ConvergenceSteps {
         if (targets.isEmpty()) { // a label needs a target: one no device has
             targets.add("{\"type\":\"SERIAL\",\"value\":\"" + prefix + "NONE\"}");
         }
-        return "{\"kind\":\"LICENSE\",\"name\":\"Coverage " + prefix + "\",\"accountId\":" + w.account + ",\"targets\":["
+        // ahead: a case labels its devices before they enrol (and a serial no device has when none is covered)
+        return "{\"kind\":\"LICENSE\",\"ahead\":true,\"name\":\"Coverage " + prefix + "\",\"accountId\":" + w.account + ",\"targets\":["
                 + String.join(",", targets) + "]}";
     }
 
@@ -287,7 +288,7 @@ abstract class ConvergenceProperty implements ConvergenceSteps {
         for (String s : serial) {
             targets.add("{\"type\":\"SERIAL\",\"value\":\"" + s + "\"}");
         }
-        return "{\"kind\":\"APP\",\"name\":\"Field Notes " + prefix + "\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":["
+        return "{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Field Notes " + prefix + "\",\"adamIds\":[\"" + FIELD_NOTES + "\"],\"targets\":["
                 + String.join(",", targets) + "]}";
     }
 

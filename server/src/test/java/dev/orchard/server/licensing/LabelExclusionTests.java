@@ -27,7 +27,7 @@ class LabelExclusionTests extends LicensingScenario {
         call("POST", "/api/v1/groups/contractors/members", "{\"add\":[\"cara\"]}");
         long licenseLabel = label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us
                 + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-        long appLabel = label("{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],"
+        long appLabel = label("{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],"
                 + "\"targets\":[{\"type\":\"ALL\"}],\"exclusions\":[{\"type\":\"SERIAL\",\"value\":\"kiosk1\"},"
                 + "{\"type\":\"GROUP\",\"value\":\"contractors\"}]}");
         call("POST", "/api/v1/devices", phones("KIOSK", 1));
@@ -106,5 +106,33 @@ class LabelExclusionTests extends LicensingScenario {
         assertThat(typo.status()).isEqualTo(400);
         assertThat(typo.json().get("detail").asString()).contains("no group 'contractrs'");
         assertThat(count("select count(*) from labels")).isEqualTo(labels);
+    }
+
+    @Test
+    void anUnknownSerialOrAppIsRefusedAsATypoUnlessLabelledAhead() {
+        long labels = count("select count(*) from labels");
+        call("POST", "/api/v1/devices", "[{\"serialNumber\":\"KNOWN0001\",\"platform\":\"iOS\",\"osVersion\":\"17.4\",\"country\":\"US\"}]");
+        String serials = "\"targets\":[{\"type\":\"SERIAL\",\"value\":\"KNOWN0001\"},{\"type\":\"SERIAL\",\"value\":\"KNOWM0001\"}]";
+        var serial = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Typo\",\"adamIds\":[\""
+                + FIELD_NOTES + "\"]," + serials + "}");
+        assertThat(serial.status()).isEqualTo(400);
+        assertThat(serial.json().get("detail").asString()).contains("no device has reported serial KNOWM0001")
+                .doesNotContain("KNOWN0001").contains("\"ahead\": true");
+        var app = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Typo\",\"adamIds\":[\""
+                + FIELD_NOTES + "\",\"361309727\"],\"targets\":[{\"type\":\"ALL\"}]}");
+        assertThat(app.status()).isEqualTo(400);
+        assertThat(app.json().get("detail").asString()).contains("no account holds app 361309727").doesNotContain(FIELD_NOTES);
+        long listed = call("GET", "/api/v1/labels", null).size();
+        assertThat(count("select count(*) from labels")).as("nothing saved").isEqualTo(labels);
+
+        var ahead = orchard.method("POST", "/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Ahead\","
+                + "\"adamIds\":[\"" + FIELD_NOTES + "\",\"361309727\"]," + serials + "}");
+        assertThat(ahead.status()).isEqualTo(201);
+        long saved = ahead.json().get("id").asLong();
+        // changing it again without ahead is refused while it still names what Orchard does not know
+        assertThat(orchard.method("PUT", "/api/v1/labels/" + saved, ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Renamed\","
+                + "\"adamIds\":[\"" + FIELD_NOTES + "\"]," + serials + "}").status()).isEqualTo(400);
+        assertThat(count("select count(*) from labels")).isEqualTo(labels + 1);
+        assertThat(listed).isEqualTo(labels);
     }
 }

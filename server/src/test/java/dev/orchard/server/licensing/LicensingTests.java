@@ -290,7 +290,7 @@ class LicensingTests extends LicensingScenario {
                 + "\"deviceAssignable\":true,\"revocable\":true,\"supportedPlatforms\":[\"iOS\"],\"name\":\"Scarce App\"}");
         until("the new pool", () -> count("select count(*) from pools where adam_id = '900000001'") == 1);
         label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-        label("{\"kind\":\"APP\",\"name\":\"Scarce\",\"adamIds\":[\"900000001\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WAIT1\"},"
+        label("{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Scarce\",\"adamIds\":[\"900000001\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"WAIT1\"},"
                 + "{\"type\":\"SERIAL\",\"value\":\"WAIT2\"},{\"type\":\"SERIAL\",\"value\":\"WAIT3\"}]}");
         call("POST", "/api/v1/devices", phones("WAIT", 3));
         // a Mac the App label names but no Apple License Label covers

@@ -24,7 +24,7 @@ class PauseWaitingTests extends LicensingScenario {
                 + "\"deviceAssignable\":true,\"revocable\":true,\"supportedPlatforms\":[\"iOS\"],\"name\":\"Scarce App\"}");
         until("the new pool", () -> count("select count(*) from pools where adam_id = '900000002'") == 1);
         label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-        label("{\"kind\":\"APP\",\"name\":\"Scarce\",\"adamIds\":[\"900000002\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"PAUSE1\"},"
+        label("{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Scarce\",\"adamIds\":[\"900000002\"],\"targets\":[{\"type\":\"SERIAL\",\"value\":\"PAUSE1\"},"
                 + "{\"type\":\"SERIAL\",\"value\":\"PAUSE2\"},{\"type\":\"SERIAL\",\"value\":\"PAUSE3\"}]}");
         call("POST", "/api/v1/devices", phones("PAUSE", 3));
         settle();

@@ -198,9 +198,9 @@ class TwoNodesLicensingTests {
         Await.until("the purchase", () -> db.sql("select total_count from pools where adam_id = '361309726'")
                 .query(Long.class).single() == 250 + bought);
         assertThat(a.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + id
-                + ",\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
+                + ",\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(201);
         assertThat(b.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Field Notes\",\"adamIds\":[\"361309726\"],"
-                + "\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(200);
+                + "\"targets\":[{\"type\":\"ALL\"}]}").status()).isEqualTo(201);
         return id;
     }
 }

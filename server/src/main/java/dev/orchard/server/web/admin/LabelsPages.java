@@ -32,10 +32,12 @@ class LabelsPages {
      * The form as typed: targets and exclusions one per line ({@code ALL}, {@code GROUP sales}, {@code RULE
      * platform=iOS …}).
      */
-    record Form(long id, String kind, String name, Long accountId, String adamIds, String targets, String exclusions) {
-        static Form of(Label l) {
+    /** {@code ahead}: the label may name serials and apps Orchard does not know yet. */
+    record Form(long id, String kind, String name, Long accountId, String adamIds, String targets, String exclusions,
+                boolean ahead) {
+        static Form of(Label l, boolean ahead) {
             return new Form(l.id(), l.kind().name(), l.name(), l.accountId(), String.join(", ", l.adamIds()),
-                    lines(l.targets()), lines(l.exclusions()));
+                    lines(l.targets()), lines(l.exclusions()), ahead);
         }
 
         private static String lines(List<LabelTarget> targets) {
@@ -62,7 +64,10 @@ class LabelsPages {
 
     @GetMapping("/labels")
     String list(@RequestParam(required = false) Long edit, Model model) {
-        common(model, edit == null ? new Form(0, "APP", "", null, "", "ALL", "") : Form.of(inventory.label(edit)));
+        Label editing = edit == null ? null : inventory.label(edit);
+        // a label that was saved ahead of what it names opens with "Label ahead" still ticked
+        common(model, editing == null ? new Form(0, "APP", "", null, "", "ALL", "", false)
+                : Form.of(editing, !preview.notYet(editing).isEmpty()));
         return "labels";
     }
 
@@ -71,14 +76,16 @@ class LabelsPages {
     String submit(@RequestParam(defaultValue = "0") long id, @RequestParam String kind, @RequestParam String name,
                   @RequestParam(required = false) Long accountId, @RequestParam(defaultValue = "") String adamIds,
                   @RequestParam(defaultValue = "") String targets, @RequestParam(defaultValue = "") String exclusions,
-                  @RequestParam(defaultValue = "preview") String action, Model model, RedirectAttributes flash) {
-        var form = new Form(id, kind, name, accountId, adamIds, targets, exclusions);
+                  @RequestParam(defaultValue = "false") boolean ahead, @RequestParam(defaultValue = "preview") String action,
+                  Model model, RedirectAttributes flash) {
+        var form = new Form(id, kind, name, accountId, adamIds, targets, exclusions, ahead);
         common(model, form);
         Label label;
         try {
             label = toLabel(form);
             if (!action.contains("delete")) {
                 inventory.checkTargets(label); // a typo is refused at the preview, not only at the save
+                preview.checkKnown(label, ahead);
             }
         } catch (IllegalArgumentException e) {
             model.addAttribute("error", e.getMessage() + " Nothing was saved.");
@@ -104,7 +111,7 @@ class LabelsPages {
             }
             default -> {
                 model.addAttribute("effect", preview.preview(label, false));
-                model.addAttribute("notYet", notYet(label));
+                model.addAttribute("notYet", preview.notYet(label).notes());
                 return "labels";
             }
         }
@@ -152,28 +159,6 @@ class LabelsPages {
         var names = new java.util.HashMap<String, String>();
         apps.forEach(a -> names.put(a.adamId(), a.name() == null ? a.adamId() : a.name()));
         return names;
-    }
-
-    /**
-     * What the label names that Orchard does not know yet: a serial no device has reported (it is covered once it
-     * enrols) and a store id no account holds (it is assigned once an account buys it). Both are allowed, so devices
-     * and apps can be labelled ahead; the preview says so instead of counting them silently as nothing.
-     */
-    private List<String> notYet(Label label) {
-        var notes = new ArrayList<String>();
-        for (LabelTarget t : label.named()) {
-            if (t.type() == LabelTarget.Type.SERIAL && inventory.findDevice(t.value()).isEmpty()) {
-                notes.add("No device with serial " + t.value() + " has been reported yet: the label covers it once it enrols.");
-            }
-        }
-        var held = catalog.apps(null).stream().map(dev.orchard.server.catalog.CatalogQueries.App::adamId)
-                .collect(Collectors.toSet());
-        for (String adamId : label.adamIds()) {
-            if (!held.contains(adamId)) {
-                notes.add("No account holds app " + adamId + " yet: it is assigned once an account buys it.");
-            }
-        }
-        return notes;
     }
 
     /** How many users and devices the picker lists for one search. */

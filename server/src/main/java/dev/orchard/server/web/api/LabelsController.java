@@ -34,9 +34,12 @@ class LabelsController {
         }
     }
 
-    /** {@code exclusions}: targets the label never takes in, whatever its targets say (optional; not ALL). */
+    /**
+     * {@code exclusions}: targets the label never takes in, whatever its targets say (optional; not ALL);
+     * {@code ahead}: it may name serials no device has reported and apps no account holds yet (optional; else refused).
+     */
     record LabelInput(String kind, String name, Long accountId, List<TargetInput> targets, List<String> adamIds,
-                      List<TargetInput> exclusions) {
+                      List<TargetInput> exclusions, Boolean ahead) {
     }
 
     record SettingsInput(String licenseType, Boolean autoInstall, Boolean installOnRegistration, Boolean autoUpdate,
@@ -47,7 +50,11 @@ class LabelsController {
     private final AccountService accounts;
     private final dev.orchard.server.licensing.LabelRollout rollout;
 
-    LabelsController(Inventory inventory, AccountService accounts, dev.orchard.server.licensing.LabelRollout rollout) {
+    private final dev.orchard.server.licensing.LabelPreview preview;
+
+    LabelsController(Inventory inventory, AccountService accounts, dev.orchard.server.licensing.LabelRollout rollout,
+                     dev.orchard.server.licensing.LabelPreview preview) {
+        this.preview = preview;
         this.inventory = inventory;
         this.accounts = accounts;
         this.rollout = rollout;
@@ -72,13 +79,16 @@ class LabelsController {
     }
 
     @PostMapping("/api/v1/labels")
-    @Operation(summary = "Create a label: kind LICENSE (accountId + targets) or APP (adamIds + targets), with optional exclusions")
+    @org.springframework.web.bind.annotation.ResponseStatus(org.springframework.http.HttpStatus.CREATED)
+    @Operation(summary = "Create a label: kind LICENSE (accountId + targets) or APP (adamIds + targets), with optional exclusions. "
+            + "A serial no device has reported or a store id no account holds is refused unless ahead is true")
     Label createLabel(@RequestBody LabelInput input) {
         return inventory.createLabel(toLabel(0, input));
     }
 
     @PutMapping("/api/v1/labels/{id}")
-    @Operation(summary = "Replace a label's name, targets and apps (the kind cannot change)")
+    @Operation(summary = "Replace a label's name, targets and apps (the kind cannot change); unknown serials and apps as for "
+            + "create")
     Label replaceLabel(@PathVariable long id, @RequestBody LabelInput input) {
         return inventory.replaceLabel(id, toLabel(id, input));
     }
@@ -99,8 +109,11 @@ class LabelsController {
                 TargetInput::toTarget);
         var exclusions = in.exclusions() == null || in.exclusions().isEmpty() ? List.<LabelTarget>of()
                 : InventoryController.convert(in.exclusions(), TargetInput::toTarget);
-        return new Label(id, InventoryController.enumOf(Label.Kind.class, in.kind(), "kind"), in.name(), in.accountId(),
+        var label = new Label(id, InventoryController.enumOf(Label.Kind.class, in.kind(), "kind"), in.name(), in.accountId(),
                 targets, in.adamIds(), exclusions);
+        inventory.checkTargets(label);
+        preview.checkKnown(label, Boolean.TRUE.equals(in.ahead()));
+        return label;
     }
 
     @GetMapping("/api/v1/apps/{adamId}/settings")

@@ -434,12 +434,18 @@ class AdminPagesTests {
                         Matchers.containsString("device LBLDEV1: 361309726"), Matchers.containsString("id=\"save\""))));
         assertThat(count("select count(*) from labels")).isEqualTo(labels);
 
-        // a serial and an app Orchard does not know yet are allowed (labelled ahead), and the preview says so
+        // a serial and an app Orchard does not know yet are refused as typos, unless labelled ahead: then the preview
+        // names them
         mvc.perform(post("/labels").param("kind", "APP").param("name", "Ahead").param("adamIds", "999000111")
                         .param("targets", "SERIAL NOTYET01").with(OPERATOR).with(csrf()))
+                .andExpect(content().string(Matchers.allOf(Matchers.containsString("id=\"label-error\""),
+                        Matchers.containsString("no device has reported serial NOTYET01; no account holds app 999000111"),
+                        Matchers.not(Matchers.containsString("id=\"save\"")))));
+        mvc.perform(post("/labels").param("kind", "APP").param("name", "Ahead").param("adamIds", "999000111")
+                        .param("targets", "SERIAL NOTYET01").param("ahead", "true").with(OPERATOR).with(csrf()))
                 .andExpect(content().string(Matchers.allOf(Matchers.containsString("id=\"not-yet\""),
-                        Matchers.containsString("No device with serial NOTYET01 has been reported yet"),
-                        Matchers.containsString("No account holds app 999000111 yet"))));
+                        Matchers.containsString("No device has reported serial NOTYET01 yet"),
+                        Matchers.containsString("No account holds app 999000111 yet"), Matchers.containsString("id=\"save\""))));
         mvc.perform(post("/labels").param("kind", "APP").param("name", "bad").param("targets", "RULE colour=blue")
                 .with(OPERATOR).with(csrf())).andExpect(content().string(Matchers.containsString("Target line 1")));
         mvc.perform(post("/labels").param("kind", "LICENSE").param("name", "no account").param("targets", "ALL")

@@ -93,7 +93,7 @@ class XssBrowserTests {
             ok(orchard.method("PUT", "/api/v1/users/xss-user-" + i, ADMIN_TOKEN, "{\"displayName\":" + p
                     + ",\"email\":\"xss" + i + "@example.com\"}"));
             ok(orchard.method("PUT", "/api/v1/groups/xss-group-" + i, ADMIN_TOKEN, "{\"name\":" + p + "}"));
-            long label = ok(orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":" + json(CORPUS.get(i) + " label")
+            long label = ok(orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"ahead\":true,\"name\":" + json(CORPUS.get(i) + " label")
                     + ",\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NOSUCH01\"}],\"adamIds\":[\"90000000" + i + "\"]}")).json().get("id").asLong();
             tokenIds.add(ok(orchard.post("/api/v1/tokens", ADMIN_TOKEN, "{\"name\":" + p + ",\"role\":\"viewer\"}")).json()
                     .get("token").get("id").asLong());

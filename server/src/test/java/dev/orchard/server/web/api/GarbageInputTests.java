@@ -107,7 +107,7 @@ class GarbageInputTests {
         ok(orchard.method("PUT", "/api/v1/devices/BASE0001", ADMIN_TOKEN, "{\"serialNumber\":\"BASE0001\",\"platform\":\"iOS\",\"osVersion\":\"17.4\"}"));
         ok(orchard.method("PUT", "/api/v1/users/u0", ADMIN_TOKEN, "{\"userId\":\"u0\",\"displayName\":\"User Zero\"}"));
         ok(orchard.method("PUT", "/api/v1/groups/g0", ADMIN_TOKEN, "{\"name\":\"Group Zero\"}"));
-        labelId = ok(orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"name\":\"Base label\",\"targets\":[{\"type\":\"SERIAL\","
+        labelId = ok(orchard.post("/api/v1/labels", ADMIN_TOKEN, "{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Base label\",\"targets\":[{\"type\":\"SERIAL\","
                 + "\"value\":\"NOSUCH01\"}],\"adamIds\":[\"361309726\"]}")).json().get("id").asLong();
         serverId = ok(orchard.post("/api/v1/mdm/servers", ADMIN_TOKEN, "{\"name\":\"Base server\",\"kind\":\"WEBHOOK\","
                 + "\"url\":\"https://mdm.example.com\"}")).json().get("id").asLong();
@@ -148,8 +148,8 @@ class GarbageInputTests {
                 new Endpoint("POST", "/api/v1/users", "[{\"userId\":\"bulk" + n + "\",\"displayName\":@@}]", q("Bulk User")),
                 new Endpoint("PUT", "/api/v1/groups/group" + n, "{\"name\":@@}", q("Teachers")),
                 new Endpoint("POST", "/api/v1/groups/g0/members", "{\"add\":[@@]}", q("u0")),
-                new Endpoint("POST", "/api/v1/labels", "{\"kind\":\"APP\",\"name\":@@,\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NOSUCH01\"}],\"adamIds\":[\"361309726\"]}", q("Label " + n)),
-                new Endpoint("PUT", "/api/v1/labels/" + labelId, "{\"kind\":\"APP\",\"name\":@@,\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NOSUCH01\"}],\"adamIds\":[\"361309726\"]}", q("Renamed " + n)),
+                new Endpoint("POST", "/api/v1/labels", "{\"kind\":\"APP\",\"ahead\":true,\"name\":@@,\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NOSUCH01\"}],\"adamIds\":[\"361309726\"]}", q("Label " + n)),
+                new Endpoint("PUT", "/api/v1/labels/" + labelId, "{\"kind\":\"APP\",\"ahead\":true,\"name\":@@,\"targets\":[{\"type\":\"SERIAL\",\"value\":\"NOSUCH01\"}],\"adamIds\":[\"361309726\"]}", q("Renamed " + n)),
                 // settings are merged field by field: {} changes nothing (and must not write or audit)
                 new Endpoint("PUT", "/api/v1/apps/361309726/settings", "{\"licenseType\":@@,\"autoInstall\":false}", n % 2 == 0 ? q("DEVICE") : q("USER"), false),
                 new Endpoint("PATCH", "/api/v1/accounts/" + accountId, "{\"name\":@@}", q("Garbage " + n)),
