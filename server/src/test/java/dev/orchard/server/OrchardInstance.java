@@ -30,6 +30,13 @@ public final class OrchardInstance implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
     public static final String ADMIN_PASSWORD = "test-admin-password";
+    /**
+     * How the tests configure it: hashed once per test JVM (at bcrypt's lowest cost), as an operator may give it, so
+     * no start spends a tenth of its time hashing it again; {@code ChildOrchard} and the browser tests configure a
+     * plain password.
+     */
+    static final String ADMIN_PASSWORD_HASH = "{bcrypt}"
+            + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4).encode(ADMIN_PASSWORD);
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** An HTTP answer with its body read as JSON when it is JSON. */
@@ -85,7 +92,7 @@ public final class OrchardInstance implements AutoCloseable {
         p.put("orchard.apple.content-lookup-url", sim.contentLookupUri().toString());
         p.put("orchard.apple.store-lookup-url", sim.storeLookupUri().toString());
         p.put("orchard.security.bootstrap-api-token", ADMIN_TOKEN);
-        p.put("orchard.security.admin-password", ADMIN_PASSWORD);
+        p.put("orchard.security.admin-password", ADMIN_PASSWORD_HASH);
         p.put("db-scheduler.polling-interval", "100ms");
         p.put("db-scheduler.scheduler-name", nodeName);
         p.put("db-scheduler.heartbeat-interval", "1s");
@@ -95,6 +102,9 @@ public final class OrchardInstance implements AutoCloseable {
             p.put("spring.datasource.username", databaseUrl.startsWith("jdbc:postgresql") ? "postgres" : "sa");
         }
         p.putAll(extra);
+        if (!p.containsKey("spring.datasource.url")) {
+            TestDatabases.seedH2File(dataDir);
+        }
         // as command-line arguments: they override application.yml, as an operator's settings would
         String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(OrchardApplication.class)

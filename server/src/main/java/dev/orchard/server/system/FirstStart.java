@@ -55,6 +55,18 @@ class FirstStart implements ApplicationRunner {
         });
     }
 
+    /**
+     * A configured password given already hashed ({@code {bcrypt}$2a$…}, as {@code htpasswd -nbBC 12} prints it after
+     * the prefix) is stored as it is: no plain password needs to sit in the environment.
+     */
+    static boolean hashed(String configured) {
+        return configured != null && configured.matches("\\{bcrypt}\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
+    }
+
+    private String hash(String configured) {
+        return hashed(configured) ? configured : passwords.encode(configured);
+    }
+
     private void ensureAdmin() {
         boolean exists = jdbc.sql("select count(*) from admin_users where username = ?").param(ADMIN)
                 .query(Long.class).single() > 0;
@@ -62,7 +74,7 @@ class FirstStart implements ApplicationRunner {
         if (exists) {
             if (configured != null && !configured.isBlank()) {
                 jdbc.sql("update admin_users set password_hash = ? where username = ?")
-                        .params(passwords.encode(configured), ADMIN).update();
+                        .params(hash(configured), ADMIN).update();
             }
             return;
         }
@@ -79,7 +91,7 @@ class FirstStart implements ApplicationRunner {
             LOG.warn("Created the local 'admin' user with a generated password, printed once on the console");
         }
         jdbc.sql("insert into admin_users (username, password_hash, created_at) values (?, ?, ?)")
-                .params(ADMIN, passwords.encode(password), Timestamp.from(clock.instant())).update();
+                .params(ADMIN, hash(password), Timestamp.from(clock.instant())).update();
     }
 
     private void ensureBootstrapToken() {

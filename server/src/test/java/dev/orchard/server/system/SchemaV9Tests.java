@@ -35,7 +35,7 @@ class SchemaV9Tests {
         h2.setURL(TestDatabases.h2Url("v9"));
         h2.setUser("sa");
         var pg = new org.postgresql.ds.PGSimpleDataSource();
-        pg.setURL(TestDatabases.postgresUrl());
+        pg.setURL(TestDatabases.emptyPostgresUrl());
         pg.setUser("postgres");
         return Stream.of(Arguments.of("H2", h2), Arguments.of("PostgreSQL", pg));
     }
