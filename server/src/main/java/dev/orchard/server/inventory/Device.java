@@ -17,6 +17,10 @@ public record Device(String serialNumber, String udid, Platform platform, String
     /** Retired devices hold no device licenses. */
     public enum Status { ACTIVE, RETIRED }
 
+    // compiled once: every device read from the database is checked again
+    private static final java.util.regex.Pattern COUNTRY = java.util.regex.Pattern.compile("[A-Za-z]{2}");
+    private static final java.util.regex.Pattern OS_VERSION = java.util.regex.Pattern.compile("\\d+(\\.\\d+){0,3}");
+
     public Device {
         serialNumber = Identifiers.serial(serialNumber);
         udid = Fields.matching("udid", udid, 64, "[A-Za-z0-9-]+", "at most 64 letters, digits or hyphens");
@@ -25,12 +29,12 @@ public record Device(String serialNumber, String udid, Platform platform, String
             throw new IllegalArgumentException("platform is required");
         }
         if (country != null) {
-            if (!country.matches("[A-Za-z]{2}")) {
+            if (!COUNTRY.matcher(country).matches()) {
                 throw new IllegalArgumentException("country must be an ISO 3166 alpha-2 code, not '" + country + "'");
             }
             country = country.toUpperCase(Locale.ROOT);
         }
-        if (osVersion != null && !osVersion.matches("\\d+(\\.\\d+){0,3}")) {
+        if (osVersion != null && !OS_VERSION.matcher(osVersion).matches()) {
             throw new IllegalArgumentException("osVersion must look like 17.4.1, not '" + osVersion + "'");
         }
         if (sharedIpad && platform != Platform.IPADOS) {

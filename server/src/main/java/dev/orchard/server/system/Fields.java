@@ -49,9 +49,12 @@ public final class Fields {
     }
 
     /** An optional value that must match {@code regex} entirely; {@code form} says what it should look like. */
+    /** The patterns {@link #matching} was given, compiled once each (they are constants of the callers). */
+    private static final java.util.Map<String, java.util.regex.Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static String matching(String field, String value, int max, String regex, String form) {
         String v = optional(field, value, max);
-        if (v != null && !v.matches(regex)) {
+        if (v != null && !PATTERNS.computeIfAbsent(regex, java.util.regex.Pattern::compile).matcher(v).matches()) {
             throw new InvalidFieldException(field, "must be " + form);
         }
         return v;
