@@ -215,9 +215,13 @@ public class Inventory {
         return directory.members(group);
     }
 
+    /** What a membership change did: users added to the group and removed from it (already members are not counted). */
+    public record MembershipChange(int added, int removed) {
+    }
+
     /** Adds and removes members in one change; unknown users are refused and nothing changes. */
     @Transactional
-    public Map<String, Integer> changeMembers(String group, List<String> add, List<String> remove) {
+    public MembershipChange changeMembers(String group, List<String> add, List<String> remove) {
         requireGroup(group);
         List<String> toAdd = add == null ? List.of() : add.stream().map(Identifiers::user).distinct().toList();
         List<String> toRemove = remove == null ? List.of() : remove.stream().map(Identifiers::user).distinct().toList();
@@ -235,7 +239,7 @@ public class Inventory {
         Set<String> changed = new HashSet<>(toAdd);
         changed.addAll(toRemove);
         events.publishEvent(InventoryEvents.Changed.users(changed));
-        return Map.of("added", added, "removed", removed);
+        return new MembershipChange(added, removed);
     }
 
     public Map<String, Set<String>> groupsOf(Collection<String> users) {

@@ -29,7 +29,7 @@ import dev.orchard.server.inventory.Platform;
 class Installer {
 
     /** What an install request did: commands queued, devices targeted, and why others were skipped. */
-    record Result(List<String> commandUuids, int devices, Map<String, String> skipped) {
+    record Result(List<String> commandUuids, int devices, List<MdmService.Skipped> skipped) {
     }
 
     /** One device and app to install; {@code userLicense} when the license is the device user's. */
@@ -63,20 +63,20 @@ class Installer {
         Map<String, AppSettings> settings = inventory.settings();
         var apps = installs.apps(requests.stream().map(Request::adamId).distinct().toList());
         Map<Variant, List<CommandQueue.Target>> groups = new LinkedHashMap<>();
-        Map<String, String> skipped = new LinkedHashMap<>();
+        List<MdmService.Skipped> skipped = new ArrayList<>();
         for (Request r : requests) {
             var device = inventory.findDevice(r.serialNumber());
             var enrollment = enrollments.find(r.serialNumber());
             if (device.isEmpty() || !device.get().active()) {
-                skipped.put(r.serialNumber() + "/" + r.adamId(), "the device is not active");
+                skipped.add(new MdmService.Skipped(r.serialNumber(), r.adamId(), "the device is not active"));
                 continue;
             }
             if (enrollment.isEmpty() || !enrollment.get().enrolled()) {
-                skipped.put(r.serialNumber() + "/" + r.adamId(), "the device is not enrolled with an MDM");
+                skipped.add(new MdmService.Skipped(r.serialNumber(), r.adamId(), "the device is not enrolled with an MDM"));
                 continue;
             }
             if (servers.serverFor(enrollment.get().serverId()).map(MdmServer::licenseOnly).orElse(false)) {
-                skipped.put(r.serialNumber() + "/" + r.adamId(), "the device's MDM server is license-only: another tool installs");
+                skipped.add(new MdmService.Skipped(r.serialNumber(), r.adamId(), "the device's MDM server is license-only: another tool installs"));
                 continue;
             }
             Device d = device.get();

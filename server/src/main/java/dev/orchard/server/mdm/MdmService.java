@@ -3,7 +3,6 @@ package dev.orchard.server.mdm;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,10 +24,14 @@ import dev.orchard.server.system.NotFoundException;
 public class MdmService {
 
     /** The outcome of an install or update request. */
-    public record Requested(int commands, int devices, Map<String, String> skipped, List<String> commandUuids) {
+    public record Requested(int commands, int devices, List<Skipped> skipped, List<String> commandUuids) {
         static Requested of(Installer.Result r) {
             return new Requested(r.commandUuids().size(), r.devices(), r.skipped(), r.commandUuids());
         }
+    }
+
+    /** A device and app an install or update request left out, and why. */
+    public record Skipped(String serialNumber, String adamId, String reason) {
     }
 
     /** A device-licensed app whose installed version is older than the catalog's. */
@@ -87,7 +90,7 @@ public class MdmService {
     @Transactional
     public Requested sendInstall(String serial, String adamId, Long labelId, String actor) {
         var requests = new ArrayList<Installer.Request>();
-        var skipped = new LinkedHashMap<String, String>();
+        var skipped = new ArrayList<Skipped>();
         if (serial != null) {
             String s = inventory.device(serial).device().serialNumber();
             List<String> apps = adamId != null ? List.of(adamId) : installs.licensedApps(s);
@@ -96,7 +99,7 @@ public class MdmService {
                 if (license.isPresent()) {
                     requests.add(new Installer.Request(s, app, license.get()));
                 } else {
-                    skipped.put(s + "/" + app, "no license Apple confirmed for this device or its user");
+                    skipped.add(new Skipped(s, app, "no license Apple confirmed for this device or its user"));
                 }
             }
         } else {
@@ -123,7 +126,7 @@ public class MdmService {
             }
         }
         Installer.Result result = installer.install(requests, "ADMIN", AuditTrail.actor(actor));
-        skipped.putAll(result.skipped());
+        skipped.addAll(result.skipped());
         tasks.deliverAfterCommit();
         return new Requested(result.commandUuids().size(), result.devices(), skipped, result.commandUuids());
     }
@@ -199,13 +202,21 @@ public class MdmService {
      * Asks the MDM to push the channels that hold this command and have not answered it (NanoMDM's push endpoint):
      * useful when the enqueue's push failed (no push certificate at the time) and the device has not checked in.
      */
-    public Map<String, String> push(String uuid) {
+    public Pushed push(String uuid) {
         command(uuid);
         Map<String, String> outcome = dispatcher.push(uuid);
         long failed = outcome.values().stream().filter(java.util.Objects::nonNull).count();
         audit.record("api", "MDM_COMMAND_PUSHED", "mdm command " + uuid, outcome.size() + " device(s), " + failed + " push(es) failed",
                 failed == 0 ? "OK" : "FAILED");
-        return outcome;
+        return new Pushed(outcome.entrySet().stream().map(e -> new Push(e.getKey(), e.getValue() == null, e.getValue())).toList());
+    }
+
+    /** The pushes of a command's devices that had not answered it. */
+    public record Pushed(List<Push> pushes) {
+    }
+
+    /** One channel's push: {@code pushed}, or the {@code error} the MDM answered. */
+    public record Push(String enrollmentId, boolean pushed, String error) {
     }
 
     /** How many devices wait for the MDM. */

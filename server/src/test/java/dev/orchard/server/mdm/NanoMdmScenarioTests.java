@@ -106,7 +106,9 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
         assertThat(target.get("state").asString()).isEqualTo("DELIVERED");
         assertThat(target.get("pushError").asString()).contains("retrieving push cert for topic");
         var pushed = call("POST", "/api/v1/mdm/commands/" + uuid + "/push", null);
-        assertThat(pushed.get(d.channel()).asString()).contains("retrieving push cert for topic");
+        assertThat(pushed.get("pushes").get(0).get("enrollmentId").asString()).isEqualTo(d.channel());
+        assertThat(pushed.get("pushes").get(0).get("pushed").asBoolean()).isFalse();
+        assertThat(pushed.get("pushes").get(0).get("error").asString()).contains("retrieving push cert for topic");
         assertThat(page("/operations", "OPERATOR")).contains("Push again").contains("queued at the MDM; push failed: retrieving push cert");
         assertThat(page("/operations")).doesNotContain("Push again"); // a viewer sees the state, not the action
         assertThat(work(d)).isEqualTo(1); // the device fetches it at its next check-in
@@ -313,7 +315,8 @@ class NanoMdmScenarioTests extends NanoMdmScenario {
                 + "where c.request_type = 'InstallApplication'")).isZero();
         var result = install(List.of("LONLY1"), false);
         assertThat(result.devices()).isZero();
-        assertThat(result.skipped().values()).containsExactly("the device's MDM server is license-only: another tool installs");
+        assertThat(result.skipped()).extracting(dev.orchard.server.mdm.MdmService.Skipped::reason)
+                .containsExactly("the device's MDM server is license-only: another tool installs");
         assertThat(work(d)).isZero();
         assertThat(call("GET", "/api/v1/audit?action=MDM_SERVER_CHANGED", null).get("items").get(0).get("detail").asString())
                 .contains("license-only");

@@ -107,7 +107,7 @@ class DevicesPages {
         return Actions.run(flash, "/devices/" + serial, () -> {
             var r = mdm.sendInstall(serial, null, null, null);
             return "Installation requested for " + r.devices() + " app(s)" + (r.skipped().isEmpty() ? "."
-                    : "; skipped: " + String.join("; ", r.skipped().values()));
+                    : "; skipped: " + r.skipped().stream().map(MdmService.Skipped::reason).distinct().collect(java.util.stream.Collectors.joining("; ")));
         });
     }
 }

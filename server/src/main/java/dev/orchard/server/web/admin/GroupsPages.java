@@ -74,7 +74,7 @@ class GroupsPages {
                    RedirectAttributes flash) {
         return Actions.run(flash, path(id), () -> {
             var r = inventory.changeMembers(id, Actions.ids(add), Actions.ids(remove));
-            return r.get("added") + " added, " + r.get("removed") + " removed; the licensing pass looks at them now.";
+            return r.added() + " added, " + r.removed() + " removed; the licensing pass looks at them now.";
         });
     }
 

@@ -114,12 +114,11 @@ class OperationsPages {
     @PostMapping("/operations/commands/{uuid}/push")
     String pushCommand(@PathVariable String uuid, RedirectAttributes flash) {
         return Actions.run(flash, "/operations", () -> {
-            var outcome = mdm.push(uuid);
-            long failed = outcome.values().stream().filter(java.util.Objects::nonNull).count();
+            var outcome = mdm.push(uuid).pushes();
+            var failed = outcome.stream().filter(p -> !p.pushed()).toList();
             return outcome.isEmpty() ? "No device is waiting for command " + uuid + "."
-                    : failed == 0 ? "Pushed " + outcome.size() + " device(s) waiting for command " + uuid + "."
-                    : "Pushed " + outcome.size() + " device(s); " + failed + " push(es) failed: "
-                            + outcome.values().stream().filter(java.util.Objects::nonNull).findFirst().orElse("");
+                    : failed.isEmpty() ? "Pushed " + outcome.size() + " device(s) waiting for command " + uuid + "."
+                    : "Pushed " + outcome.size() + " device(s); " + failed.size() + " push(es) failed: " + failed.get(0).error();
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.orchard.server.web.api;
 
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -33,11 +32,17 @@ class DemoController {
             return ResponseEntity.status(404).body(Problems.of(HttpStatus.NOT_FOUND, "demo-off", "Not in demo mode",
                     "Orchard was not started with --demo."));
         }
-        List<Map<String, String>> locations = sim.locations().stream()
-                .map(l -> Map.of("uId", l.uId(), "orgName", l.orgName(), "locationName", l.locationName(),
-                        "countryCode", l.countryCode())).toList();
-        return ResponseEntity.ok(Map.of("simulatorUrl", sim.baseUri().toString(), "controlApiUrl",
-                sim.controlUri().toString(), "appleApiUrl", sim.baseUri().resolve("mdm/v2/").toString(),
-                "locations", locations));
+        List<Location> locations = sim.locations().stream()
+                .map(l -> new Location(l.uId(), l.orgName(), l.locationName(), l.countryCode())).toList();
+        return ResponseEntity.ok(new Demo(sim.baseUri().toString(), sim.controlUri().toString(),
+                sim.baseUri().resolve("mdm/v2/").toString(), locations));
+    }
+
+    /** The demo simulator: where it listens, its control API, the Apple API Orchard calls, and its locations. */
+    record Demo(String simulatorUrl, String controlApiUrl, String appleApiUrl, List<Location> locations) {
+    }
+
+    /** One simulated Apps and Books location. */
+    record Location(String uId, String orgName, String locationName, String countryCode) {
     }
 }

@@ -2,7 +2,6 @@ package dev.orchard.server.web.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -243,7 +242,7 @@ class InventoryController {
 
     @PostMapping("/api/v1/groups/{id}/members")
     @Operation(summary = "Add and remove members in one change (users leaving a group lose the licenses of labels that covered them through it, R4a)")
-    Map<String, Integer> changeMembers(@PathVariable String id, @RequestBody Membership m) {
+    Inventory.MembershipChange changeMembers(@PathVariable String id, @RequestBody Membership m) {
         return inventory.changeMembers(id, m.add(), m.remove());
     }
 

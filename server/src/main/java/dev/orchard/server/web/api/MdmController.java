@@ -1,7 +1,6 @@
 package dev.orchard.server.web.api;
 
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -115,8 +114,8 @@ class MdmController {
 
     @PostMapping("/api/v1/mdm/commands/{uuid}/push")
     @Operation(summary = "Push the devices that hold this command and have not answered it (through NanoMDM's push "
-            + "endpoint); per enrollment id, null when the push went out, else why not")
-    Map<String, String> push(@PathVariable String uuid) {
+            + "endpoint); per enrollment id, whether the push went out, else why not")
+    MdmService.Pushed push(@PathVariable String uuid) {
         return mdm.push(uuid);
     }
 
