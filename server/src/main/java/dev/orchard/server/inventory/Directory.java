@@ -107,6 +107,12 @@ class Directory {
                 .query(String.class).list();
     }
 
+    /** A page of the group's members, by user id, after {@code after} ("" for the first). */
+    List<String> members(String group, String after, int limit) {
+        return jdbc.sql("select user_id from group_members where group_id = ? and user_id > ? order by user_id limit ?")
+                .params(group, after, limit).query(String.class).list();
+    }
+
     /** Returns the users actually added. */
     int addMembers(String group, Collection<String> users) {
         int added = 0;

@@ -215,6 +215,12 @@ public class Inventory {
         return directory.members(group);
     }
 
+    /** A page of a group's members (user ids in order) after {@code after} (null or "": from the first). */
+    public List<String> members(String group, String after, int limit) {
+        requireGroup(group);
+        return directory.members(group, after == null ? "" : after, limit);
+    }
+
     /** What a membership change did: users added to the group and removed from it (already members are not counted). */
     public record MembershipChange(int added, int removed) {
     }

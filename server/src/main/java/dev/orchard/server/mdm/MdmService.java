@@ -37,6 +37,10 @@ public class MdmService {
     /** A device-licensed app whose installed version is older than the catalog's. */
     public record OutdatedApp(String serialNumber, String adamId, String bundleId, String installedVersion,
                               String currentVersion) {
+        /** Where the next page of outdated installs begins: this device and app. */
+        public String cursor() {
+            return serialNumber + "/" + adamId;
+        }
     }
 
     /** A device as the MDM integration sees it. */
@@ -133,8 +137,13 @@ public class MdmService {
 
     /** Outdated installs (R9), optionally for one device and/or app. */
     public List<OutdatedApp> outdated(String serial, String adamId, int limit) {
+        return outdated(serial, adamId, null, limit);
+    }
+
+    /** Outdated installs after {@code cursor} ({@link OutdatedApp#cursor} of the previous page; null: from the start). */
+    public List<OutdatedApp> outdated(String serial, String adamId, String cursor, int limit) {
         var out = new ArrayList<OutdatedApp>();
-        String after = "";
+        String after = cursor == null ? "" : cursor;
         List<AppInstalls.Outdated> page;
         do {
             page = installs.versionMismatches(serial, adamId, after, 1000);

@@ -25,6 +25,10 @@ class LabelExclusionTests extends LicensingScenario {
         call("PUT", "/api/v1/users/cara", "{\"email\":\"cara@example.com\"}");
         call("PUT", "/api/v1/groups/contractors", "{\"name\":\"Contractors\"}");
         call("POST", "/api/v1/groups/contractors/members", "{\"add\":[\"cara\"]}");
+        var members = call("GET", "/api/v1/groups/contractors/members?limit=1", null); // a full page: a cursor to the next
+        assertThat(members.get("items").toString()).isEqualTo("[\"cara\"]");
+        assertThat(call("GET", "/api/v1/groups/contractors/members?after=" + members.get("next").asString(), null)
+                .get("items")).isEmpty();
         long licenseLabel = label("{\"kind\":\"LICENSE\",\"name\":\"US iPhones\",\"accountId\":" + us
                 + ",\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
         long appLabel = label("{\"kind\":\"APP\",\"ahead\":true,\"name\":\"Field Notes\",\"adamIds\":[\"" + FIELD_NOTES + "\"],"

@@ -176,10 +176,13 @@ class MdmTests extends NanoMdmScenario {
         work(d);
         call("POST", "/api/v1/devices/OLD1/events", "{\"type\":\"APP_LIST\",\"apps\":[{\"bundleId\":\"" + BUNDLE
                 + "\",\"version\":\"14.1.3\",\"managed\":true}]}");
-        var outdated = call("GET", "/api/v1/mdm/outdated", null);
+        var page = call("GET", "/api/v1/mdm/outdated?limit=1", null); // a full page: a cursor to the next
+        var outdated = page.get("items");
         assertThat(outdated.size()).isEqualTo(1);
         assertThat(outdated.get(0).get("installedVersion").asString()).isEqualTo("14.1.3");
         assertThat(outdated.get(0).get("currentVersion").asString()).isEqualTo("14.2");
+        assertThat(page.get("next").asString()).isEqualTo("OLD1/" + FIELD_NOTES);
+        assertThat(call("GET", "/api/v1/mdm/outdated?after=" + page.get("next").asString(), null).get("items")).isEmpty();
         var sent = call("POST", "/api/v1/mdm/updates", "{\"adamId\":\"" + FIELD_NOTES + "\"}");
         assertThat(sent.get("devices").asInt()).isEqualTo(1);
         work(d);

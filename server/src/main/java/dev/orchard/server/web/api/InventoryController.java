@@ -236,8 +236,11 @@ class InventoryController {
     }
 
     @GetMapping("/api/v1/groups/{id}/members")
-    List<String> members(@PathVariable String id) {
-        return inventory.members(id);
+    @Operation(summary = "The group's members (user ids), in order")
+    Paging.Page<String> members(@PathVariable String id, @RequestParam(required = false) String after,
+                                @RequestParam(defaultValue = "100") int limit) {
+        Paging.check(limit);
+        return Paging.of(inventory.members(id, after, limit), limit, m -> m);
     }
 
     @PostMapping("/api/v1/groups/{id}/members")

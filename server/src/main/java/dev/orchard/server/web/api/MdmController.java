@@ -137,10 +137,13 @@ class MdmController {
 
     @GetMapping("/api/v1/mdm/outdated")
     @Operation(summary = "Device-licensed apps whose installed version is older than the catalog's (rule R9)")
-    List<MdmService.OutdatedApp> outdated(@RequestParam(required = false) String serialNumber,
-                                          @RequestParam(required = false) String adamId, @RequestParam(defaultValue = "100") int limit) {
+    Paging.Page<MdmService.OutdatedApp> outdated(@RequestParam(required = false) String serialNumber,
+                                                 @RequestParam(required = false) String adamId,
+                                                 @RequestParam(required = false) String after,
+                                                 @RequestParam(defaultValue = "100") int limit) {
         Paging.check(limit);
-        return mdm.outdated(blankToNull(serialNumber), blankToNull(adamId), limit);
+        return Paging.of(mdm.outdated(blankToNull(serialNumber), blankToNull(adamId), blankToNull(after), limit), limit,
+                MdmService.OutdatedApp::cursor);
     }
 
     @PostMapping("/api/v1/mdm/updates")
