@@ -34,10 +34,17 @@ class Channels {
 
     /** The channel, created if it is new, locked until the transaction ends. */
     Stored lock(Channel c, Long serverId, Instant now) {
-        jdbc.sql("insert into mdm_channels (enrollment_id, channel_type, parent_id, server_id, updated_at) "
-                + "values (?, ?, ?, ?, ?) on conflict do nothing").params(c.id(), c.type().name(), c.parentId(), serverId,
-                Timestamp.from(now)).update();
-        jdbc.sql("update mdm_channels set server_id = coalesce(?, server_id) where enrollment_id = ?").params(serverId, c.id()).update();
+        // the channel exists for every event but its first: update first, and insert only when nothing was there (an
+        // insert that conflicts costs H2 a caught duplicate-key exception, and it came with every event)
+        if (jdbc.sql("update mdm_channels set server_id = coalesce(?, server_id) where enrollment_id = ?")
+                .params(serverId, c.id()).update() == 0) {
+            jdbc.sql("insert into mdm_channels (enrollment_id, channel_type, parent_id, server_id, updated_at) "
+                    + "values (?, ?, ?, ?, ?) on conflict do nothing").params(c.id(), c.type().name(), c.parentId(), serverId,
+                    Timestamp.from(now)).update();
+            // a concurrent first event may have inserted it meanwhile: its server is this one's too
+            jdbc.sql("update mdm_channels set server_id = coalesce(?, server_id) where enrollment_id = ?")
+                    .params(serverId, c.id()).update();
+        }
         return jdbc.sql("select * from mdm_channels where enrollment_id = ? for update").param(c.id())
                 .query(Channels::map).single();
     }
