@@ -69,7 +69,8 @@ public final class TestDatabases {
 
     /**
      * Puts a migrated copy of Orchard's embedded database under {@code dataDir} unless one is there (a restart, a
-     * test's own schema). It is created as Orchard's default URL creates it: the same settings and user.
+     * test's own schema). It is created as Orchard's default URL creates it: the same settings (read from
+     * application.yml) and user.
      */
     public static synchronized void seedH2File(Path dataDir) {
         Path target = dataDir.resolve("orchard.mv.db");
@@ -80,7 +81,7 @@ public final class TestDatabases {
             if (h2Template == null) {
                 Path dir = Files.createTempDirectory("orchard-h2-template");
                 JdbcDataSource ds = new JdbcDataSource();
-                ds.setURL("jdbc:h2:file:" + dir.resolve("orchard") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+                ds.setURL("jdbc:h2:file:" + dir.resolve("orchard") + defaultH2Settings());
                 ds.setUser("orchard");
                 ds.setPassword("");
                 migrate(ds);
@@ -95,6 +96,18 @@ public final class TestDatabases {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The settings of Orchard's default H2 URL ({@code ;MODE=PostgreSQL;…}), read from its application.yml. */
+    private static String defaultH2Settings() throws IOException {
+        try (var in = TestDatabases.class.getResourceAsStream("/application.yml")) {
+            var m = java.util.regex.Pattern.compile("jdbc:h2:\\S*?/orchard(;[^}\\s]*)\\}")
+                    .matcher(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            if (!m.find()) {
+                throw new IllegalStateException("application.yml has no default H2 URL ending in /orchard;…");
+            }
+            return m.group(1);
         }
     }
 

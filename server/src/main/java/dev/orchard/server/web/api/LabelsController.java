@@ -111,8 +111,7 @@ class LabelsController {
                 : InventoryController.convert(in.exclusions(), TargetInput::toTarget);
         var label = new Label(id, InventoryController.enumOf(Label.Kind.class, in.kind(), "kind"), in.name(), in.accountId(),
                 targets, in.adamIds(), exclusions);
-        inventory.checkTargets(label);
-        preview.checkKnown(label, Boolean.TRUE.equals(in.ahead()));
+        preview.checkKnown(label, Boolean.TRUE.equals(in.ahead())); // groups and users: Inventory checks them as it saves
         return label;
     }
 
