@@ -41,12 +41,20 @@ public final class Await {
 
     /** With a longer limit, for work of another process (a child JVM restarting). */
     public static void until(String what, BooleanSupplier condition, Duration timeout) {
+        until(what, condition, timeout, Duration.ofMillis(5));
+    }
+
+    /**
+     * Checking every {@code every}: for a condition that is costly to check (pages of a child JVM's API read on a
+     * machine whose cores the check would take from the work it waits for).
+     */
+    public static void until(String what, BooleanSupplier condition, Duration timeout, Duration every) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what);
             }
-            LockSupport.parkNanos(5_000_000);
+            LockSupport.parkNanos(every.toNanos());
         }
     }
 }

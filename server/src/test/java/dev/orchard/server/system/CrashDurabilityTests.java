@@ -128,8 +128,7 @@ class CrashDurabilityTests {
             }
             Instant until = Instant.now().plusSeconds(60);
             while (acknowledged.size() < 300 && Instant.now().isBefore(until)) {
-                Thread.onSpinWait();
-                Thread.yield();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // not a spin: the writers and the child need the cores
             }
             orchard.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
             orchard.waitFor(30, TimeUnit.SECONDS);

@@ -33,6 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 class RestartResumeTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How often a wait reads the child's API: each read takes the child's CPU from the work it waits for. */
+    private static final Duration API_POLL = Duration.ofMillis(100);
 
     @TempDir
     Path temp;
@@ -46,7 +48,6 @@ class RestartResumeTests {
         sim = AppleSimulator.builder().demoSeed().rateLimit(20).eventDelayMs(0).pageSize(40).start();
         control = new SimControl(sim);
         uId = sim.location("Orchard Demo Corp").uId();
-        control.post("locations/" + uId + "/generate", "{\"assets\":2,\"assignments\":4000}");
     }
 
     @AfterEach
@@ -69,6 +70,7 @@ class RestartResumeTests {
     }
 
     private void resumesAfter(String dbUrl, boolean kill) throws Exception {
+        control.post("locations/" + uId + "/generate", "{\"assets\":2,\"assignments\":4000}"); // 100 pages to read
         Path data = temp.resolve("data");
         int port = OrchardInstance.freePort();
         orchard = start(data, dbUrl, port);
@@ -102,7 +104,7 @@ class RestartResumeTests {
         assertThat(firstPageAfter).as("resumes at its saved page (last page read before: %d)", lastPageBefore)
                 .isGreaterThan(0).isGreaterThanOrEqualTo(lastPageBefore - 2);
 
-        Await.until("the first sync finished", () -> "OK".equals(status(account, port)), Duration.ofSeconds(120));
+        Await.until("the first sync finished", () -> "OK".equals(status(account, port)), Duration.ofSeconds(120), API_POLL);
         JsonNode history = JSON.readTree(ChildOrchard.call(port, "GET", "/api/v1/accounts/" + account + "/sync", null).body()).get("history");
         long addedTotal = 0;
         for (JsonNode run : history) {
@@ -135,7 +137,7 @@ class RestartResumeTests {
         orchard = start(data, dbUrl, port);
         long account = JSON.readTree(ChildOrchard.call(port, "POST", "/api/v1/accounts", "{\"sToken\":\""
                 + sim.location("Orchard Demo Corp").sToken() + "\",\"takeOver\":true}").body()).get("id").asLong();
-        Await.until("the first sync finished", () -> "OK".equals(status(account, port)), Duration.ofSeconds(120));
+        Await.until("the first sync finished", () -> "OK".equals(status(account, port)), Duration.ofSeconds(120), API_POLL);
         String app = "361309726";
         control.post("locations/" + uId + "/purchases", "{\"adamId\":\"" + app + "\",\"count\":3000}");
         api(port, "POST", "/api/v1/labels", "{\"kind\":\"LICENSE\",\"name\":\"iPhones\",\"accountId\":" + account
@@ -165,7 +167,7 @@ class RestartResumeTests {
         orchard = start(data, dbUrl, port);
         Instant healthy = Instant.now();
         try {
-            Await.until("every device licensed", () -> licensed(port) == 2500, Duration.ofSeconds(120));
+            Await.until("every device licensed", () -> licensed(port) == 2500, Duration.ofSeconds(120), API_POLL);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + licensed(port) + " licensed; Apple holds "
                     + (control.get("locations/" + uId).get("assignments").asLong() - assignedBefore) + "; operations "
@@ -185,7 +187,7 @@ class RestartResumeTests {
             System.out.printf("RestartResumeTests: %s mid operation batch, restart healthy → next association %d ms%n",
                     kill ? "SIGKILL" : "SIGTERM", Duration.between(healthy, next).toMillis());
         }
-        Await.until("the operations closed", () -> completeOperations(port) == 3, Duration.ofSeconds(60));
+        Await.until("the operations closed", () -> completeOperations(port) == 3, Duration.ofSeconds(60), API_POLL);
     }
 
     private static int completeOperations(int port) {

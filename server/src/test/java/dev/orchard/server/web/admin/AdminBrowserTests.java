@@ -169,8 +169,8 @@ class AdminBrowserTests {
     void uploadATokenAndWatchTheSyncProgress() throws IOException {
         JsonNode location = sim("POST", "locations", "{\"orgName\":\"Orchard Demo Branch\",\"locationName\":\"Branch (CA)\","
                 + "\"countryCode\":\"CA\",\"uId\":\"4100000000000001\",\"assets\":[]}");
-        sim("POST", "locations/4100000000000001/generate", "{\"assets\":5,\"assignments\":40000}");
-        sim("POST", "settings", "{\"pageSize\":400,\"rateLimit\":8}"); // about 100 pages: a sync that lasts a few seconds
+        sim("POST", "locations/4100000000000001/generate", "{\"assets\":5,\"assignments\":10000}");
+        sim("POST", "settings", "{\"pageSize\":200,\"rateLimit\":8}"); // about 50 pages: a sync that lasts a few seconds
         Path token = temp.resolve("branch.vpptoken");
         Files.writeString(token, location.get("sToken").asString());
 
@@ -187,7 +187,7 @@ class AdminBrowserTests {
         shot("04-account-sync-progress");
         new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("sync-idle")));
         browser.navigate().refresh();
-        assertThat(browser.findElement(By.id("history")).getText()).contains("OK").contains("40000");
+        assertThat(browser.findElement(By.id("history")).getText()).contains("OK").contains("10000");
         sim("POST", "settings", "{\"pageSize\":1000,\"rateLimit\":15}");
         shot("05-account-synced");
     }
