@@ -48,8 +48,16 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     private record Key(String task, String instance) {
     }
 
-    /** A hint waiting for the run it came during: the instance's {@code version} while that run held it. */
-    private record Hint(TaskDescriptor<?> task, long runningVersion) {
+    /**
+     * A hint waiting for the run it came during. db-scheduler counts an instance's {@code version} up at every pick
+     * and every reschedule (the end of a run included), so {@code needed} is the version from which a run has begun
+     * after the hint or is due at once: two past a run in progress when the hint came (its own end is one), one past
+     * an instance that was not running.
+     */
+    private record Hint(TaskDescriptor<?> task, long needed) {
+        static Hint of(TaskDescriptor<?> task, Row row) {
+            return new Hint(task, row == null ? 0 : row.version() + (row.picked() ? 2 : 1));
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableWork.class);
@@ -114,11 +122,11 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
         if (runNow(task, id)) {
             return;
         }
-        Running running = running(id);
-        if (running != null && handedBack(id, running) && runNow(task, id)) {
+        Row row = row(id);
+        if (row != null && row.picked() && handedBack(id, row) && runNow(task, id)) {
             return;
         }
-        pending.put(id, new Hint(task, running == null ? -1 : running.version()));
+        pending.put(id, Hint.of(task, row));
         retrySoon();
     }
 
@@ -203,38 +211,40 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
 
     /**
      * Gives a waiting hint: done when the instance could be moved to now, or when a run later than the one the hint
-     * came during has started (it picks up the rows, committed before the hint: running once more would find
-     * nothing new).
+     * came during has begun, whether it still runs or has ended (it read the rows, committed before the hint: running
+     * once more would find nothing new). Looking only for a later run in progress was not enough: when that run had
+     * ended on another node before this node's retry came, the hint asked for one more run nobody wanted (seen as a
+     * second refresh of an account where one was due, and under load as a third sync where two were asked for).
      */
     private boolean given(Key id, Hint hint) {
-        Running running = running(id);
-        if (running != null && running.version() != hint.runningVersion()) {
+        Row row = row(id);
+        if (row != null && row.version() >= hint.needed()) {
             return true;
         }
-        if (running != null) {
-            handedBack(id, running);
+        if (row != null && row.picked()) {
+            handedBack(id, row);
         }
         if (runNow(hint.task(), id)) {
             return true;
         }
-        // refused because a run was picked between the look above and the move: if it is a later run than the one the
-        // hint came during, it reads what the hint was about (keeping the hint made it run once more after that run
-        // had ended: a third sync where two were asked for)
-        Running now = running(id);
-        return now != null && now.version() != hint.runningVersion();
+        // refused because a run was picked between the look above and the move: a later run than the one the hint
+        // came during reads what the hint was about
+        Row now = row(id);
+        return now != null && now.version() >= hint.needed();
     }
 
     /**
-     * The instance's run in progress (db-scheduler counts up {@code version} at every pick), with the node running it
-     * and that node's last heartbeat, or null.
+     * The instance's row: db-scheduler's {@code version} (counted up at every pick), whether a node runs it now, that
+     * node and its last heartbeat; null when there is none.
      */
-    private record Running(long version, String node, java.sql.Timestamp heartbeat) {
+    private record Row(long version, boolean picked, String node, java.sql.Timestamp heartbeat) {
     }
 
-    private Running running(Key id) {
-        return jdbc.sql("select version, picked_by, last_heartbeat from scheduled_tasks where task_name = ? and task_instance = ? "
-                        + "and picked = true").params(id.task(), id.instance())
-                .query((rs, n) -> new Running(rs.getLong(1), rs.getString(2), rs.getTimestamp(3))).optional().orElse(null);
+    private Row row(Key id) {
+        return jdbc.sql("select version, picked, picked_by, last_heartbeat from scheduled_tasks where task_name = ? "
+                        + "and task_instance = ?").params(id.task(), id.instance())
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getTimestamp(4)))
+                .optional().orElse(null);
     }
 
     /**
@@ -246,7 +256,7 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
      * clock that jumps (tests move theirs by minutes) makes a live run look dead; a live node beats within an interval.
      * True when handed back.
      */
-    private boolean handedBack(Key id, Running running) {
+    private boolean handedBack(Key id, Row running) {
         if (running.heartbeat() == null || running.heartbeat().toInstant().isAfter(clock.instant().minus(stale))) {
             suspects.remove(id);
             return false;
