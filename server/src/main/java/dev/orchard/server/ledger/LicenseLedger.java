@@ -307,16 +307,22 @@ public class LicenseLedger {
     }
 
     /**
+     * An account's assignments in flight that are no longer wanted. {@code reclaim_rule > ''} (every rule is a
+     * non-empty code) is a range H2 reads from {@code licenses_reclaim_idx}; with {@code is not null} it read every
+     * license of the account instead, once per sync page, so a first read of 1,000,000 assignments on H2 had not
+     * finished after 11 minutes (it took 30-47 s before this check existed).
+     */
+    static final String UNWANTED_IN_FLIGHT = "select adam_id, pricing_param, serial_number, client_user_id from licenses "
+            + "where account_id = ? and reclaim_rule > '' and intent = 'ASSIGN'";
+
+    /**
      * A sync page listed these assignments. The page's own statements confirm what was wanted; an assignment that
      * was in flight and is no longer wanted is confirmed here, so its reclaim starts as on every other path. One
      * indexed query finds such rows of the account (there are rarely any).
      */
     public void applySeen(AccountId account, java.util.List<Key> seen, Instant now) {
-        var unwanted = new java.util.HashSet<Key>(jdbc.sql("""
-                select adam_id, pricing_param, serial_number, client_user_id from licenses
-                where account_id = ? and reclaim_rule is not null and intent = 'ASSIGN'
-                """).param(account.value()).query((rs, n) -> Key.of(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4))).list());
+        var unwanted = new java.util.HashSet<Key>(jdbc.sql(UNWANTED_IN_FLIGHT).param(account.value())
+                .query((rs, n) -> Key.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).list());
         if (unwanted.isEmpty()) {
             return;
         }
