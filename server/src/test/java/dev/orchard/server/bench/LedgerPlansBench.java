@@ -82,7 +82,7 @@ public final class LedgerPlansBench {
         queries.put("pass: pending assignments per pool (LedgerQueries.inFlightPerPool)",
                 "select account_id, adam_id, pricing_param, count(*) from licenses where intent = 'ASSIGN' group by account_id, adam_id, pricing_param");
         queries.put("sync page: unwanted assignments in flight of an account (LicenseLedger.applySeen)",
-                "select adam_id, pricing_param, serial_number, client_user_id from licenses where account_id = 7 and reclaim_rule > '' and intent = 'ASSIGN'");
+                "select adam_id, pricing_param, serial_number, client_user_id from licenses where account_id = 7 and reclaim_rule between '0' and 'zzzz' and intent = 'ASSIGN'");
         queries.put("pass: a page of retired devices (R4b safety net)",
                 "select serial_number from devices where status = 'RETIRED' and serial_number > '' order by serial_number limit 1000");
         queries.put("pass: the licenses of those devices",
