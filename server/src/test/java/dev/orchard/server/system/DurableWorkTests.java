@@ -177,6 +177,37 @@ class DurableWorkTests {
     }
 
     /**
+     * The same, when the later run has already ended before the other node looks again (its retries come every 200 ms;
+     * a short run ends sooner): db-scheduler has counted the instance's version up for that pick and its reschedule,
+     * which settles the hint. Looking only for a later run in progress asked for a third run nobody wanted (a second
+     * refresh of a blocked account in {@code TwoNodesTests}).
+     */
+    @Test
+    void aHintIsSettledByALaterRunThatHasAlreadyEnded() {
+        var otherNode = new DurableWork(beans.getBeanProvider(SchedulerClient.class), JdbcClient.create(ds), clock, Duration.ofHours(1));
+        moreDueUntilRun = 1;
+        body = n -> {
+            if (n == 1) {
+                otherNode.wake(WORKER, SCOPE);
+            }
+        };
+        try {
+            scheduler.runAnyDueExecutions();
+            assertThat(otherNode.hintPending(WORKER, SCOPE)).isTrue();
+            scheduler.runAnyDueExecutions(); // the second run, begun after the hint, ends an hour ahead
+            assertThat(runs).hasValue(2);
+            assertThat(scheduledAt()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            otherNode.retryPending();
+            assertThat(otherNode.hintPending(WORKER, SCOPE)).as("settled by the run that has ended").isFalse();
+            assertThat(scheduledAt()).as("not moved to now").isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            scheduler.runAnyDueExecutions();
+            assertThat(runs).as("no third run").hasValue(2);
+        } finally {
+            otherNode.destroy();
+        }
+    }
+
+    /**
      * A run whose node stopped beating (here: picked by a node that died, its heartbeat a minute old) is handed back by
      * the next wake-up, not left to db-scheduler's check for dead executions; a run with a recent heartbeat is a live
      * node's, and the wake-up waits for it.
