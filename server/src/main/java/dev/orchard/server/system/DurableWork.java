@@ -234,8 +234,8 @@ public class DurableWork extends AbstractSchedulerListener implements Disposable
     }
 
     /**
-     * The instance's row: db-scheduler's {@code version} (counted up at every pick and reschedule), whether a node runs it now, that
-     * node and its last heartbeat; null when there is none.
+     * The instance's row: db-scheduler's {@code version} (counted up at every pick and reschedule), whether a node
+     * runs it now, that node and its last heartbeat; null when there is none.
      */
     private record Row(long version, boolean picked, String node, java.sql.Timestamp heartbeat) {
     }
