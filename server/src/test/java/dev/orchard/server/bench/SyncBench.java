@@ -106,6 +106,12 @@ public final class SyncBench {
             BenchSupport.send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync?full=true")).header("Authorization", "Bearer " + TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build());
             report(db, "full re-sync", sim, uId, awaitRun(api, id, 2), assignments, rateLimit);
+            if (url != null) { // how many of the ledger's updates PostgreSQL made in place (HOT: no index written)
+                var stats = orchard.getBean(org.springframework.jdbc.core.simple.JdbcClient.class).sql("select n_tup_upd, "
+                        + "n_tup_hot_upd from pg_stat_user_tables where relname = 'licenses'").query().singleRow();
+                System.out.printf("[%s] licenses: %s row updates, %s of them HOT%n", db, stats.get("n_tup_upd"),
+                        stats.get("n_tup_hot_upd"));
+            }
         } finally {
             orchard.close();
         }
