@@ -240,10 +240,24 @@ public class LicenseLedger {
                 .params(rule, licenseId).update() == 1;
     }
 
-    /** Unwanted in flight → intended: the holder wants it again; false when it was not marked. */
+    /**
+     * Unwanted in flight → intended: the holder wants it again; false when it was not marked. Only the marks of rules
+     * whose reason can pass (R4a coverage lost, R4b device retired) are lifted: an R4c or R4d mark stands for an
+     * opt-out, and a pass that read the opt-outs before one was recorded lifted it (the convergence property: an R4b
+     * mark, the device enrolled again, the user removed the app, and the pass made the assignment wanted again).
+     */
     public boolean clearUnwanted(long licenseId) {
-        return jdbc.sql("update licenses set reclaim_rule = null where id = ? and intent = 'ASSIGN' and reclaim_rule is not null")
+        return jdbc.sql("update licenses set reclaim_rule = null where id = ? and intent = 'ASSIGN' and reclaim_rule in ('R4a', 'R4b')")
                 .param(licenseId).update() == 1;
+    }
+
+    /**
+     * An assignment in flight, unwanted for a reason that can pass (R4a, R4b), is now unwanted for an opt-out's rule
+     * (R4c, R4d), which a pass does not lift; false when it carried no such mark.
+     */
+    public boolean markUnwantedForGood(long licenseId, String rule) {
+        return jdbc.sql("update licenses set reclaim_rule = ? where id = ? and intent = 'ASSIGN' and reclaim_rule in ('R4a', 'R4b')")
+                .params(rule, licenseId).update() == 1;
     }
 
     /** Users Apple created for the account (status Registered until a sync or notification says more). */

@@ -76,6 +76,13 @@ public class Reclaims {
      * changed (already being reclaimed, or not the rule's business).
      */
     int reclaim(LicenseRow h, String rule, String why, List<OperationQueue.Queued> ops) {
+        if (h.unwanted() && ("R4c".equals(rule) || "R4d".equals(rule)) && ledger.markUnwantedForGood(h.id(), rule)) {
+            // unwanted already for a reason that can pass: the opt-out's rule keeps it unwanted when that reason goes
+            audit.recordLicense("rule:" + rule, "LICENSE_RECLAIMED", h.serialNumber() != null, h.holder(), h.adamId(), "app "
+                    + h.adamId() + " from account " + h.accountId() + ": " + why + "; the assignment is at Apple, its license is "
+                    + "taken back as soon as Apple confirms it", "PENDING");
+            return 1;
+        }
         switch (ReclaimPolicy.decide(rule, h)) {
             case NONE -> {
                 return 0;
