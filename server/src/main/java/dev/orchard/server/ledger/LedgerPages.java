@@ -143,16 +143,10 @@ public class LedgerPages {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
             Object[] first = chunk.get(0);
-            var args = new ArrayList<Object>(3 + chunk.size() * 3);
-            args.add(first[0]);
-            args.add(first[1]);
-            for (Object[] r : chunk) {
-                args.add(r[3]);
-                args.add(r[4]);
-                args.add(r[5]);
-            }
+            var args = new ArrayList<Object>(List.of(first[0], first[1]));
+            addKeys(args, chunk);
             args.add(first[2]);
-            String tuples = String.join(",", java.util.Collections.nCopies(chunk.size(), TUPLE));
+            String tuples = tuples(chunk.size());
             // the keys' columns are a, p and h: intent and reclaim_rule in SEEN can only be the license's
             jdbc.query("update licenses l set " + SEEN + " from (values " + tuples + ") as v(a, p, h) "
                     + "where l.account_id = ? and l.adam_id = v.a and l.pricing_param = v.p and l." + holder + " = v.h "
@@ -175,18 +169,9 @@ public class LedgerPages {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
             Object[] first = chunk.get(0);
-            String tuples = String.join(",", java.util.Collections.nCopies(chunk.size(), TUPLE));
-            var args = new ArrayList<Object>(7 + chunk.size() * 3);
-            args.add(first[2]);
-            args.add(EXTERNAL);
-            args.add(now);
-            args.add(now);
-            args.add(first[0]);
-            for (Object[] r : chunk) {
-                args.add(r[3]);
-                args.add(r[4]);
-                args.add(r[5]);
-            }
+            String tuples = tuples(chunk.size());
+            var args = new ArrayList<Object>(List.of(first[2], EXTERNAL, now, now, first[0]));
+            addKeys(args, chunk);
             args.add(first[2]);
             added += jdbc.update("insert into licenses (account_id, adam_id, pricing_param, " + holder
                     + ", origin, since, confirmed_at, seen_run) select distinct cast(? as bigint), v.a, v.p, v.h, "
@@ -196,6 +181,19 @@ public class LedgerPages {
                     args.toArray());
         }
         return added;
+    }
+
+    /** The chunk's keys (app, pricing, holder) as parameters of its {@code values} list. */
+    private static void addKeys(List<Object> args, List<Object[]> chunk) {
+        for (Object[] r : chunk) {
+            args.add(r[3]);
+            args.add(r[4]);
+            args.add(r[5]);
+        }
+    }
+
+    private static String tuples(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, TUPLE));
     }
 
     private static final int CHUNK = 500;
