@@ -2,6 +2,7 @@ package dev.orchard.server.operations;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,19 +33,20 @@ class Outbox implements OperationQueue {
 
     @Override
     public void enqueue(List<Queued> operations) {
+        Set<String> usersQueued = new HashSet<>();
+        insert(operations.stream().filter(q -> q.action() != Action.CREATE_USER
+                || usersQueued.add(q.account() + "/" + q.clientUserId()) && !userCreation(q, "'QUEUED', 'SENDING', 'SENT'"))
+                .toList(), clock.instant());
+    }
+
+    private void insert(List<Queued> operations, Instant at) {
         if (operations.isEmpty()) {
             return;
         }
-        Timestamp now = Timestamp.from(clock.instant());
+        Timestamp now = Timestamp.from(at);
         var rows = new java.util.ArrayList<Object[]>();
         Set<AccountId> accounts = new HashSet<>();
-        Set<String> usersQueued = new HashSet<>();
         for (Queued q : operations) {
-            if (q.action() == Action.CREATE_USER) {
-                if (!usersQueued.add(q.account() + "/" + q.clientUserId()) || userCreationPending(q)) {
-                    continue;
-                }
-            }
             rows.add(new Object[] {q.account().value(), q.action().name(), q.adamId(), q.pricingParam(), q.serialNumber(),
                     q.clientUserId(), q.email(), q.managedAppleId(), q.rule(), Timestamp.from(q.notBefore()), now, now});
             accounts.add(q.account());
@@ -57,10 +59,21 @@ class Outbox implements OperationQueue {
         accounts.forEach(tasks::dispatchAfterCommit);
     }
 
-    private boolean userCreationPending(Queued q) {
+    /**
+     * Queues the creation of a user Apple said it does not know (error 9609) although Orchard had registered it. A
+     * creation already sent does not stand in for it: it may have been answered before Apple lost the user, and closing
+     * it would then leave the user unregistered and its associations waiting for good; only one still queued does.
+     */
+    void enqueueUserAgain(AccountId account, String clientUserId, String rule, Instant now) {
+        Queued q = new Queued(account, Action.CREATE_USER, null, null, null, clientUserId, null, null, rule, now);
+        if (!userCreation(q, "'QUEUED'")) {
+            insert(List.of(q), now);
+        }
+    }
+
+    private boolean userCreation(Queued q, String states) {
         Integer n = jdbc.queryForObject("select count(*) from operation_targets where account_id = ? and action = 'CREATE_USER' "
-                + "and client_user_id = ? and state in ('QUEUED', 'SENDING', 'SENT')", Integer.class, q.account().value(),
-                q.clientUserId());
+                + "and client_user_id = ? and state in (" + states + ")", Integer.class, q.account().value(), q.clientUserId());
         return n != null && n > 0;
     }
 

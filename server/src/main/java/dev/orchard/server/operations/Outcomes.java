@@ -16,7 +16,6 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.licensing.AssignmentOutcomes;
 import dev.orchard.server.ledger.LicenseEvents;
 import dev.orchard.server.ledger.LicenseLedger;
-import dev.orchard.server.licensing.OperationQueue;
 
 /**
  * Completes operations from what Apple reports — a notification (applied in the notification's transaction) or an
@@ -33,16 +32,16 @@ class Outcomes {
     private final LicenseLedger ledger;
     private final AssignmentOutcomes assignments;
     private final OperationTasks tasks;
-    private final org.springframework.beans.factory.ObjectProvider<OperationQueue> queue;
+    private final org.springframework.beans.factory.ObjectProvider<Outbox> outbox;
     private final Clock clock;
 
     Outcomes(OperationStore store, LicenseLedger ledger, AssignmentOutcomes assignments, OperationTasks tasks,
-             org.springframework.beans.factory.ObjectProvider<OperationQueue> queue, Clock clock) {
+             org.springframework.beans.factory.ObjectProvider<Outbox> outbox, Clock clock) {
         this.store = store;
         this.ledger = ledger;
         this.assignments = assignments;
         this.tasks = tasks;
-        this.queue = queue;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -183,8 +182,7 @@ class Outcomes {
             case REGISTER_USER_AGAIN -> {
                 ledger.forgetAppleUser(account, t.clientUserId());
                 store.requeue(t.id(), now);
-                queue.getObject().enqueue(List.of(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER,
-                        null, null, null, t.clientUserId(), null, null, "R9609", now)));
+                outbox.getObject().enqueueUserAgain(account, t.clientUserId(), "R9609", now);
             }
             case WAIT_FOR_LICENSES -> {
                 if (store.finishTarget(t.id(), "FAILED", errorNumber, reason, now)) {
