@@ -37,29 +37,36 @@ class AppInstalls {
         this.jdbc = jdbc;
     }
 
+    // driven from the enrolments into the ledger's holder indexes, never a walk of every license
+    private static final String ENROLLED = "select d.serial_number, l.adam_id from mdm_enrollments e "
+            + "join devices d on d.serial_number = e.serial_number and d.status = 'ACTIVE' ";
+    // devices of a license-only MDM server get their apps from another tool
+    private static final String CONDITIONS = " left join app_settings s on s.adam_id = l.adam_id where e.state = 'ENROLLED' "
+            + "and not exists (select 1 from mdm_servers ms where ms.license_only and ms.id = coalesce(e.server_id, "
+            + "(select dflt.id from mdm_servers dflt where dflt.is_default))) "
+            + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.confirmed "
+            + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
+            + "limit ?";
+    // no order: with "order by d.serial_number" H2 (100,000 devices) walked every device in key order and, for a
+    // device without an owner, every user license's null holder; without it the enrolments drive the join
+    static final String DUE_DEVICE_INSTALLS = ENROLLED + "join ledger_licenses l on l.serial_number = d.serial_number" + CONDITIONS;
+    // the owner is looked up per enrolment: joined to devices by owner, H2 read every active device at each sweep
+    static final String DUE_USER_INSTALLS = "select e.serial_number, l.adam_id from mdm_enrollments e "
+            + "join ledger_licenses l on l.client_user_id = (select d.owner_user_id from devices d "
+            + "where d.serial_number = e.serial_number and d.status = 'ACTIVE' and d.shared_ipad = false)"
+            + CONDITIONS.replace("i.serial_number = d.serial_number", "i.serial_number = e.serial_number");
+
     /**
      * Licenses this Orchard assigned and Apple confirmed, for apps set to install automatically, whose enrolled
      * device never got an install request: device licenses on their device, user licenses on the user's devices
      * (never a Shared iPad, which takes device licenses only).
      */
     List<Wanted> dueInstalls(int limit) {
-        // driven from the enrolments into the ledger's holder indexes, never a walk of every license
-        String enrolled = "select d.serial_number, l.adam_id from mdm_enrollments e "
-                + "join devices d on d.serial_number = e.serial_number and d.status = 'ACTIVE' ";
-        // devices of a license-only MDM server get their apps from another tool
-        String conditions = " left join app_settings s on s.adam_id = l.adam_id where e.state = 'ENROLLED' "
-                + "and not exists (select 1 from mdm_servers ms where ms.license_only and ms.id = coalesce(e.server_id, "
-                + "(select dflt.id from mdm_servers dflt where dflt.is_default))) "
-                + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.confirmed "
-                + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
-                + "limit ?";
-        // no order: with "order by d.serial_number" H2 (100,000 devices) walked every device in key order and, for a
-        // device without an owner, every user license's null holder; without it the enrolments drive the join
-        var list = new java.util.ArrayList<Wanted>(jdbc.sql(enrolled + "join ledger_licenses l on l.serial_number = d.serial_number"
-                + conditions).param(limit).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), false)).list());
+        var list = new java.util.ArrayList<Wanted>(jdbc.sql(DUE_DEVICE_INSTALLS).param(limit)
+                .query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), false)).list());
         if (list.size() < limit) {
-            list.addAll(jdbc.sql(enrolled + "and d.shared_ipad = false and d.owner_user_id is not null join ledger_licenses l on l.client_user_id = d.owner_user_id"
-                    + conditions).param(limit - list.size()).query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), true)).list());
+            list.addAll(jdbc.sql(DUE_USER_INSTALLS).param(limit - list.size())
+                    .query((rs, n) -> new Wanted(rs.getString(1), rs.getString(2), true)).list());
         }
         return list;
     }

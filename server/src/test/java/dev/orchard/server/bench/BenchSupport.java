@@ -61,6 +61,21 @@ final class BenchSupport {
     /** The admin API token the benchmarks' Orchard starts with. */
     static final String TOKEN = "bench-admin-token-0123456789";
 
+    /**
+     * Orchard's arguments for a database the benchmarks name: {@code H2} (the embedded file under the data directory)
+     * or {@code PostgreSQL} (a database of the embedded PostgreSQL server, batched inserts rewritten).
+     */
+    static java.util.List<String> databaseArgs(String database) {
+        if (database.equals("H2")) {
+            return java.util.List.of();
+        }
+        if (!database.equals("PostgreSQL")) {
+            throw new IllegalArgumentException("bench.databases takes H2 and PostgreSQL, not " + database);
+        }
+        return java.util.List.of("--spring.datasource.url=" + dev.orchard.server.TestDatabases.postgresUrl() + "&reWriteBatchedInserts=true",
+                "--spring.datasource.username=postgres");
+    }
+
     /** Starts Orchard in this JVM (H2 under {@code data}) against the simulator at {@code sim}. */
     static org.springframework.context.ConfigurableApplicationContext startOrchard(URI sim, int port, Path data,
                                                                                   String... extra) {

@@ -11,15 +11,21 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Benchmark, not a test. Labels N devices (default 100,000) for one app and times until Apple has confirmed every
- * license, with the simulator's rate limit off and at its default (15/s); reports the associate requests sent
- * against ⌈N / maxSerialNumbers⌉. Orchard runs in this JVM on H2, the simulator in its own process.
+ * Benchmark, not a test. With N devices in inventory (default 100,000), labels them for one app and times until
+ * Apple has confirmed every license, with the simulator's rate limit off and at 15/s, on each database named; reports
+ * the associate requests sent against ⌈N / maxSerialNumbers⌉ and, last, Apple's bound (those requests at the rate
+ * limit, plus the simulator's event time) and the ratio to it. Orchard runs in this JVM, the simulator in its own
+ * process.
  *
- * <pre>mvn -B -pl server -am -Pbench -DskipTests verify -Dbench.main=dev.orchard.server.bench.LicensingBench [-Dbench.devices=100000]</pre>
+ * <pre>mvn -B -pl server -am -Pbench -DskipTests verify -Dbench.main=dev.orchard.server.bench.LicensingBench
+ *     [-Dbench.devices=100000] [-Dbench.databases=H2,PostgreSQL] [-Dbench.rateLimits=0,15]</pre>
  */
 public final class LicensingBench {
 
     private static final String APP = "700000001";
+    /** The simulator's time from a request to its event's outcome ({@code --event-delay-ms}, its default). */
+    private static final double EVENT_SECONDS = 1.0;
+    private static final int MAX_SERIAL_NUMBERS = 1000;
 
     private LicensingBench() {
     }
@@ -31,9 +37,14 @@ public final class LicensingBench {
         Process sim = BenchSupport.startSimulator(simJar, simPort);
         try {
             URI base = URI.create("http://127.0.0.1:" + simPort + "/");
-            for (int rateLimit : new int[] {0, 15}) {
-                run(base, devices, rateLimit);
+            var results = new java.util.ArrayList<String>();
+            for (String database : System.getProperty("bench.databases", "H2,PostgreSQL").split(",")) {
+                for (String rateLimit : System.getProperty("bench.rateLimits", "0,15").split(",")) {
+                    results.add(run(base, database, devices, Integer.parseInt(rateLimit)));
+                }
             }
+            System.out.println();
+            results.forEach(System.out::println);
         } finally {
             sim.destroy();
         }
@@ -72,7 +83,7 @@ public final class LicensingBench {
         }
     }
 
-    private static void run(URI sim, int devices, int rateLimit) throws Exception {
+    private static String run(URI sim, String database, int devices, int rateLimit) throws Exception {
         BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":0}");
         JsonNode location = BenchSupport.post(sim.resolve("_sim/locations"),
                 "{\"orgName\":\"Licensing bench " + rateLimit + "\",\"countryCode\":\"US\"}");
@@ -82,8 +93,9 @@ public final class LicensingBench {
 
         Path data = Files.createTempDirectory("orchard-licensing-bench");
         int port = BenchSupport.freePort();
-        ConfigurableApplicationContext orchard = BenchSupport.startOrchard(sim, port, data,
-                "--orchard.public-url=http://127.0.0.1:" + port + "/");
+        var extra = new java.util.ArrayList<>(BenchSupport.databaseArgs(database));
+        extra.add("--orchard.public-url=http://127.0.0.1:" + port + "/");
+        ConfigurableApplicationContext orchard = BenchSupport.startOrchard(sim, port, data, extra.toArray(String[]::new));
         try {
             URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
             JdbcClient db = orchard.getBean(JdbcClient.class);
@@ -96,12 +108,16 @@ public final class LicensingBench {
                     java.net.http.HttpResponse.BodyHandlers.discarding());
 
             long started = System.nanoTime();
+            BenchSupport.uploadDevices(api, "BENCH", devices, "");
+            double uploaded = (System.nanoTime() - started) / 1e9;
+            BenchSupport.await(() -> db.sql("select count(*) from licensing_pass where running = false and wanted = false")
+                    .query(Long.class).single() == 1, 1);
+
+            started = System.nanoTime();
             BenchSupport.api(api, "POST", "labels", "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + account
                     + ",\"targets\":[{\"type\":\"ALL\"}]}");
             BenchSupport.api(api, "POST", "labels", "{\"kind\":\"APP\",\"name\":\"Bench app\",\"adamIds\":[\"" + APP
                     + "\"],\"targets\":[{\"type\":\"RULE\",\"platform\":\"iOS\"}]}");
-            BenchSupport.uploadDevices(api, "BENCH", devices, "");
-            double uploaded = (System.nanoTime() - started) / 1e9;
             BenchSupport.await(() -> db.sql("select count(*) from licenses where account_id = ? and adam_id = ? and origin = 'ORCHARD' "
                     + "and intent is null").params(account, APP).query(Long.class).single() == devices, 1);
             double licensed = (System.nanoTime() - started) / 1e9;
@@ -115,11 +131,20 @@ public final class LicensingBench {
                     refused++;
                 }
             }
-            System.out.printf("%n[licensing, rate limit %s] %,d devices labelled: uploaded in %.1f s, all licenses confirmed by "
-                            + "Apple after %.1f s (%,.0f licenses/s); associate requests: %d accepted, %d refused "
-                            + "(⌈%d / 1000⌉ = %d)%n", rateLimit == 0 ? "none" : rateLimit + "/s", devices, uploaded, licensed,
-                    devices / licensed, associates, refused, devices, (devices + 999) / 1000);
+            int requests = (devices + MAX_SERIAL_NUMBERS - 1) / MAX_SERIAL_NUMBERS;
+            System.out.printf("%n[licensing, %s, rate limit %s] %,d devices uploaded in %.1f s; labelled for one app: all licenses "
+                            + "confirmed by Apple after %.1f s (%,.0f licenses/s); associate requests: %d accepted, %d refused "
+                            + "(⌈%d / %d⌉ = %d)%n", database, rateLimit == 0 ? "none" : rateLimit + "/s", devices, uploaded, licensed,
+                    devices / licensed, associates, refused, devices, MAX_SERIAL_NUMBERS, requests);
             oneDevice(api, sim, uId, db, devices);
+            if (rateLimit == 0) {
+                return String.format("%s, no rate limit: %,d licenses in %.1f s = %,.0f licenses/s (bar: 20,000/s)", database, devices,
+                        licensed, devices / licensed);
+            }
+            double bound = (double) requests / rateLimit + EVENT_SECONDS;
+            return String.format("%s, %d requests/s: %,d licenses in %.1f s; Apple's bound %.1f s (%d requests / %d per s + %.0f s "
+                    + "event time); ratio %.2f (bar: 1.25)", database, rateLimit, devices, licensed, bound, requests, rateLimit,
+                    EVENT_SECONDS, licensed / bound);
         } finally {
             orchard.close();
         }

@@ -17,7 +17,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.orchard.server.OrchardApplication;
-import dev.orchard.server.TestDatabases;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -73,7 +72,7 @@ public final class SyncBench {
         BenchSupport.post(sim.resolve("_sim/settings"), "{\"rateLimit\":" + rateLimit + "}");
 
         Path data = Files.createTempDirectory("orchard-bench");
-        String url = db.equals("H2") ? null : TestDatabases.postgresUrl() + "&reWriteBatchedInserts=true";
+        boolean postgres = db.equals("PostgreSQL");
         int port = BenchSupport.freePort();
         var argsList = new java.util.ArrayList<>(List.of("--server.port=" + port, "--orchard.data-dir=" + data,
                 "--orchard.apple.base-url=" + sim + "mdm/v2/",
@@ -82,10 +81,7 @@ public final class SyncBench {
                 "--orchard.security.bootstrap-api-token=" + TOKEN, "--orchard.sync.interval=24h",
                 "--db-scheduler.polling-interval=200ms", "--logging.level.root=WARN",
                 "--logging.level.dev.orchard.server.sync.AccountSync=DEBUG"));
-        if (url != null) {
-            argsList.add("--spring.datasource.url=" + url);
-            argsList.add("--spring.datasource.username=postgres");
-        }
+        argsList.addAll(BenchSupport.databaseArgs(db));
         ConfigurableApplicationContext orchard = new SpringApplicationBuilder(OrchardApplication.class)
                 .run(argsList.toArray(String[]::new));
         try {
@@ -106,7 +102,7 @@ public final class SyncBench {
             BenchSupport.send(HttpRequest.newBuilder(api.resolve("accounts/" + id + "/sync?full=true")).header("Authorization", "Bearer " + TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build());
             report(db, "full re-sync", sim, uId, awaitRun(api, id, 2), assignments, rateLimit);
-            if (url != null) { // how many of the ledger's updates PostgreSQL made in place (HOT: no index written)
+            if (postgres) { // how many of the ledger's updates PostgreSQL made in place (HOT: no index written)
                 var stats = orchard.getBean(org.springframework.jdbc.core.simple.JdbcClient.class).sql("select n_tup_upd, "
                         + "n_tup_hot_upd from pg_stat_user_tables where relname = 'licenses'").query().singleRow();
                 System.out.printf("[%s] licenses: %s row updates, %s of them HOT%n", db, stats.get("n_tup_upd"),
