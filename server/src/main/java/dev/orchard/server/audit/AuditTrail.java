@@ -45,10 +45,12 @@ public class AuditTrail {
     private static final java.util.regex.Pattern FORMULA_START = java.util.regex.Pattern.compile("(?m)^([=+\\-@\t\r])");
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbcTemplate;
     private final Clock clock;
 
-    AuditTrail(JdbcClient jdbc, Clock clock) {
+    AuditTrail(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate jdbcTemplate, Clock clock) {
         this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
         this.clock = clock;
     }
 
@@ -66,15 +68,37 @@ public class AuditTrail {
         insert(fallbackActor, action, (device ? "device " : "user ") + holder, detail, outcome, adamId);
     }
 
+    /** One entry about one license, for {@link #recordLicenses}. */
+    public record LicenseEntry(String fallbackActor, String action, boolean device, String holder, String adamId, String detail,
+                               String outcome) {
+    }
+
+    /**
+     * {@link #recordLicense} for many licenses, as one batch: a licensing pass records one entry per license it
+     * assigns, and one statement each was a round trip each on PostgreSQL.
+     */
+    public void recordLicenses(List<LicenseEntry> entries) {
+        if (!entries.isEmpty()) {
+            jdbcTemplate.batchUpdate(INSERT, entries.stream().map(e -> row(e.fallbackActor(), e.action(),
+                    (e.device() ? "device " : "user ") + e.holder(), e.detail(), e.outcome(), e.adamId())).toList());
+        }
+    }
+
+    private static final String INSERT = "insert into audit_events (at, actor, action, subject, detail, outcome, adam_id) "
+            + "values (?, ?, ?, ?, ?, ?, ?)";
+
     private void insert(String fallbackActor, String action, String subject, String detail, String outcome, String adamId) {
+        jdbc.sql(INSERT).params(row(fallbackActor, action, subject, detail, outcome, adamId)).update();
+    }
+
+    private Object[] row(String fallbackActor, String action, String subject, String detail, String outcome, String adamId) {
         String actor = actor(fallbackActor);
         if (fallbackActor.startsWith("rule:") && !actor.equals(fallbackActor)) {
             detail = (detail == null ? "" : detail + "; ") + "after a change by " + actor;
             actor = fallbackActor;
         }
-        jdbc.sql("insert into audit_events (at, actor, action, subject, detail, outcome, adam_id) values (?, ?, ?, ?, ?, ?, ?)")
-                .params(Timestamp.from(clock.instant()), actor, action, cap(subject, 300), cap(detail, MAX_DETAIL), outcome,
-                        adamId).update();
+        return new Object[] {Timestamp.from(clock.instant()), actor, action, cap(subject, 300), cap(detail, MAX_DETAIL), outcome,
+                adamId};
     }
 
     /** The signed-in principal, or the fallback for work no person started. */

@@ -39,8 +39,11 @@ public class Inventory {
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
+    private final dev.orchard.server.system.PlannerStatistics statistics;
+
     Inventory(Devices devices, Directory directory, Labels labels, AuditTrail audit, ApplicationEventPublisher events,
-              Clock clock) {
+              Clock clock, dev.orchard.server.system.PlannerStatistics statistics) {
+        this.statistics = statistics;
         this.devices = devices;
         this.directory = directory;
         this.labels = labels;
@@ -70,6 +73,7 @@ public class Inventory {
         Set<String> owners = new HashSet<>(devices.ownersOf(unique.keySet()));
         unique.values().stream().map(Device::ownerUserId).filter(java.util.Objects::nonNull).forEach(owners::add);
         int created = devices.upsert(List.copyOf(unique.values()), clock.instant());
+        statistics.grew(dev.orchard.server.system.PlannerStatistics.Table.DEVICES, created);
         audit.record("api", "DEVICES_UPSERTED", unique.size() == 1 ? "device " + unique.keySet().iterator().next()
                 : unique.size() + " devices", "created " + created + ", updated " + (unique.size() - created), "OK");
         retiredNow.forEach(d -> events.publishEvent(new InventoryEvents.DeviceRetired(d.serialNumber())));

@@ -225,6 +225,78 @@ public class LicenseLedger {
                 k.pricingParam(), k.holder().value(), Timestamp.from(now)).update() == 1;
     }
 
+    /** One license a pass wants: its account and key. */
+    public record Intent(AccountId account, Key key) {
+    }
+
+    /**
+     * {@link #intend} for the licenses of a pass's chunk; returns, per intent in order, whether it was recorded (false:
+     * the holder has it already). On PostgreSQL one statement per {@value #INTEND_CHUNK} intents of one kind of holder,
+     * returning the keys it inserted (one statement per license made a pass over 100,000 devices wait on 100,000
+     * round trips); on H2, which runs in Orchard's process and has no {@code insert … returning}, one per license.
+     */
+    public boolean[] intendAll(java.util.List<Intent> intents, Instant now) {
+        boolean[] recorded = new boolean[intents.size()];
+        if (!postgres()) {
+            for (int i = 0; i < intents.size(); i++) {
+                recorded[i] = intend(intents.get(i).account(), intents.get(i).key(), now);
+            }
+            return recorded;
+        }
+        Timestamp ts = Timestamp.from(now);
+        for (String column : new String[] {"serial_number", "client_user_id"}) {
+            var indexes = new java.util.ArrayList<Integer>();
+            for (int i = 0; i < intents.size(); i++) {
+                if (intents.get(i).key().holderColumn().equals(column)) {
+                    indexes.add(i);
+                }
+            }
+            for (int from = 0; from < indexes.size(); from += INTEND_CHUNK) {
+                var chunk = indexes.subList(from, Math.min(indexes.size(), from + INTEND_CHUNK));
+                var args = new java.util.ArrayList<Object>();
+                for (int i : chunk) {
+                    Intent in = intents.get(i);
+                    args.addAll(java.util.List.of(in.account().value(), in.key().app(), in.key().pricingParam(), in.key().holder().value()));
+                }
+                args.add(ts);
+                var inserted = new java.util.HashSet<java.util.List<Object>>();
+                jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + column + ", origin, since, intent) "
+                        + "select distinct v.c, v.a, v.p, v.h, 'ORCHARD', cast(? as timestamp with time zone), 'ASSIGN' from (values "
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), INTENT_TUPLE)) + ") as v(c, a, p, h) "
+                        + "on conflict do nothing returning account_id, adam_id, pricing_param, " + column)
+                        .params(reorder(args)).query((rs, n) -> inserted.add(java.util.List.of(rs.getLong(1), rs.getString(2),
+                                rs.getString(3), rs.getString(4)))).list();
+                for (int i : chunk) {
+                    Intent in = intents.get(i);
+                    recorded[i] = inserted.remove(java.util.List.of(in.account().value(), in.key().app(), in.key().pricingParam(),
+                            in.key().holder().value()));
+                }
+            }
+        }
+        return recorded;
+    }
+
+    /** The timestamp, last in {@code args}, is the statement's first parameter. */
+    private static java.util.List<Object> reorder(java.util.List<Object> args) {
+        var ordered = new java.util.ArrayList<Object>(args.size());
+        ordered.add(args.get(args.size() - 1));
+        ordered.addAll(args.subList(0, args.size() - 1));
+        return ordered;
+    }
+
+    private static final int INTEND_CHUNK = 500;
+    private static final String INTENT_TUPLE = "(cast(? as bigint), cast(? as varchar(32)), cast(? as varchar(8)), cast(? as varchar(256)))";
+
+    private Boolean postgres;
+
+    private boolean postgres() {
+        if (postgres == null) {
+            postgres = jdbc.sql("select 1").query((org.springframework.jdbc.core.ResultSetExtractor<Boolean>) rs ->
+                    "PostgreSQL".equals(rs.getStatement().getConnection().getMetaData().getDatabaseProductName()));
+        }
+        return postgres;
+    }
+
     /** Held → reclaiming under {@code rule}; false when it is not held (already reclaiming, or in flight). */
     public boolean markReclaim(long licenseId, String rule) {
         return jdbc.sql("update licenses set intent = 'RECLAIM', reclaim_rule = ? where id = ? and intent is null")

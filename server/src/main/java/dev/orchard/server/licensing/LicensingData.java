@@ -127,6 +127,14 @@ class LicensingData {
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
     }
 
+    /** {@link #unlist} for many entries, given as (type, holder, app), in one batch. */
+    void unlistAll(java.util.Collection<String[]> entries) {
+        if (!entries.isEmpty()) {
+            batch.batchUpdate("delete from waitlist where holder_type = ? and holder = ? and adam_id = ?",
+                    entries.stream().map(e -> (Object[]) e).toList());
+        }
+    }
+
     void unlist(HolderType type, String holder, String adamId) {
         jdbc.sql("delete from waitlist where holder_type = ? and holder = ? and adam_id = ?").params(type.name(), holder, adamId).update();
     }

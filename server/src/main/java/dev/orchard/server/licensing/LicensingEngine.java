@@ -22,6 +22,7 @@ import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.audit.AuditTrail;
 import dev.orchard.server.system.NodeStopping;
+import dev.orchard.server.system.PlannerStatistics;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.ledger.LicenseRow;
 import dev.orchard.server.inventory.Device;
@@ -67,8 +68,12 @@ public class LicensingEngine {
     private final Clock clock;
     private final NodeStopping node;
 
+    private final PlannerStatistics statistics;
+
     LicensingEngine(Inventory inventory, AccountService accounts, LicensingData data, LicenseLedger ledger, Reclaims reclaims, OperationQueue queue,
-                    StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock, NodeStopping node) {
+                    StoreAvailability stores, AuditTrail audit, TransactionTemplate tx, Clock clock, NodeStopping node,
+                    PlannerStatistics statistics) {
+        this.statistics = statistics;
         this.inventory = inventory;
         this.accounts = accounts;
         this.data = data;
@@ -253,7 +258,9 @@ public class LicensingEngine {
                     }
                 }
             }
+            flush(pass, ops);
             queue.enqueue(ops);
+            statistics.grew(PlannerStatistics.Table.LICENSES, intended(ops));
         });
         return fresh.size();
     }
@@ -289,7 +296,9 @@ public class LicensingEngine {
                     }
                 }
             }
+            flush(pass, ops);
             queue.enqueue(ops);
+            statistics.grew(PlannerStatistics.Table.LICENSES, intended(ops));
         });
         return fresh.size();
     }
@@ -304,7 +313,7 @@ public class LicensingEngine {
         Instant now = clock.instant();
         if (decision instanceof AssignmentPolicy.Keep) {
             if (holder != null) {
-                data.unlist(type, holder, adamId);
+                pass.unlist(type, holder, adamId);
                 // an assignment marked unwanted while in flight is wanted again once its reason is gone: the device
                 // is active (this pass walks active devices only) and covered by the account's labels (R4a), and
                 // no opt-out holds (R4c, R4d). "Keep" alone says only that the holder has the app.
@@ -316,42 +325,64 @@ public class LicensingEngine {
                 }
             }
         } else if (decision instanceof AssignmentPolicy.Assign a) {
-            assign(pass, a, adamId, ops, now);
+            pass.assign(a, adamId);
             held.add(new LicenseRow(-1, a.accountId(), adamId, a.pricingParam(),
                     a.type() == HolderType.DEVICE ? a.holder() : null, a.type() == HolderType.USER ? a.holder() : null,
                     "ORCHARD", "ASSIGN", null, true));
         } else if (decision instanceof AssignmentPolicy.Wait w) {
+            pass.listed(w.type(), w.holder(), adamId);
             data.waitlist(w.type(), w.holder(), adamId, "WAITING", w.reason(), now);
             pass.waiting++;
         } else if (decision instanceof AssignmentPolicy.Skip s) {
             if (s.holder() != null) {
+                pass.listed(s.type(), s.holder(), adamId);
                 data.waitlist(s.type(), s.holder(), adamId, "BLOCKED", s.reason(), now);
             }
             pass.blocked++;
         }
     }
 
-    private void assign(Pass pass, AssignmentPolicy.Assign a, String adamId, List<OperationQueue.Queued> ops,
-                        Instant now) {
-        AccountId account = new AccountId(a.accountId());
-        if (!ledger.intend(account, LicenseLedger.Key.of(adamId, a.pricingParam(), a.type() == HolderType.DEVICE ? a.holder() : null,
-                a.type() == HolderType.USER ? a.holder() : null), now)) {
-            data.unlist(a.type(), a.holder(), adamId); // Apple confirmed it meanwhile (found at Apple, or a late notification)
-            return;
+    /**
+     * Writes what a chunk's decisions need: the intended licenses (recorded together), then for each one the ledger
+     * took its association (and its user's creation) and audit entry, the waitlist entries no longer wanted, all as
+     * batches. A license the ledger already had (Apple confirmed it meanwhile: found at Apple, or a late notification)
+     * gives its count back to the pass.
+     */
+    private void flush(Pass pass, List<OperationQueue.Queued> ops) {
+        Instant now = clock.instant();
+        var intents = pass.pending().stream().map(p -> new LicenseLedger.Intent(new AccountId(p.assign().accountId()),
+                LicenseLedger.Key.of(p.adamId(), p.assign().pricingParam(), p.assign().type() == HolderType.DEVICE ? p.assign().holder() : null,
+                        p.assign().type() == HolderType.USER ? p.assign().holder() : null))).toList();
+        boolean[] recorded = ledger.intendAll(intents, now);
+        var entries = new ArrayList<AuditTrail.LicenseEntry>();
+        for (int i = 0; i < recorded.length; i++) {
+            AssignmentPolicy.Assign a = pass.pending().get(i).assign();
+            String adamId = pass.pending().get(i).adamId();
+            pass.unlist(a.type(), a.holder(), adamId);
+            if (!recorded[i]) {
+                pass.available.computeIfPresent(a.accountId() + "/" + adamId + "/" + a.pricingParam(), (k, v) -> v + 1);
+                continue;
+            }
+            AccountId account = intents.get(i).account();
+            boolean device = a.type() == HolderType.DEVICE;
+            if (!device && data.appleUsers(a.accountId(), List.of(a.holder())).isEmpty()) {
+                DirectoryUser u = inventory.users(List.of(a.holder())).stream().findFirst().orElse(null);
+                ops.add(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER, null, null, null, a.holder(),
+                        u == null ? null : u.email(), u == null ? null : u.managedAppleId(), "USER_NEEDED", now));
+            }
+            ops.add(new OperationQueue.Queued(account, OperationQueue.Action.ASSOCIATE, adamId, a.pricingParam(),
+                    device ? a.holder() : null, device ? null : a.holder(), null, null, "LABEL", now));
+            entries.add(new AuditTrail.LicenseEntry("rule:label", "LICENSE_ASSIGNED", device, a.holder(), adamId,
+                    "app " + adamId + " (" + a.pricingParam() + ") from account " + a.accountId(), "QUEUED"));
+            pass.assigned++;
         }
-        data.unlist(a.type(), a.holder(), adamId);
-        String poolKey = a.accountId() + "/" + adamId + "/" + a.pricingParam();
-        pass.available.computeIfPresent(poolKey, (k, v) -> v - 1);
-        boolean device = a.type() == HolderType.DEVICE;
-        if (!device && data.appleUsers(a.accountId(), List.of(a.holder())).isEmpty()) {
-            DirectoryUser u = inventory.users(List.of(a.holder())).stream().findFirst().orElse(null);
-            ops.add(new OperationQueue.Queued(account, OperationQueue.Action.CREATE_USER, null, null, null, a.holder(),
-                    u == null ? null : u.email(), u == null ? null : u.managedAppleId(), "USER_NEEDED", now));
-        }
-        ops.add(new OperationQueue.Queued(account, OperationQueue.Action.ASSOCIATE, adamId, a.pricingParam(),
-                device ? a.holder() : null, device ? null : a.holder(), null, null, "LABEL", now));
-        audit.recordLicense("rule:label", "LICENSE_ASSIGNED", device, a.holder(), adamId,
-                "app " + adamId + " (" + a.pricingParam() + ") from account " + a.accountId(), "QUEUED");
-        pass.assigned++;
+        data.unlistAll(pass.unlisted());
+        audit.recordLicenses(entries);
+        pass.flushed();
+    }
+
+    /** How many licenses the chunk's operations intend (one association each). */
+    private static long intended(List<OperationQueue.Queued> ops) {
+        return ops.stream().filter(o -> o.action() == OperationQueue.Action.ASSOCIATE).count();
     }
 }

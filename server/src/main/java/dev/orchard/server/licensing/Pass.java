@@ -16,6 +16,7 @@ import dev.orchard.server.inventory.Device;
 import dev.orchard.server.inventory.Inventory;
 import dev.orchard.server.inventory.Label;
 import dev.orchard.server.ledger.LicenseRow;
+import dev.orchard.server.licensing.AssignmentPolicy.HolderType;
 
 /**
  * What one licensing pass reads once and keeps: labels, settings, accounts, pools with their available counts (moved
@@ -35,6 +36,13 @@ final class Pass {
     final Map<String, Boolean> availability = new HashMap<>();
     final Set<String> seenDevices = new HashSet<>();
     final Set<String> seenUsers = new HashSet<>();
+    /** A chunk's assignments, written when the chunk ends ({@code LicensingEngine.flush}). */
+    private final List<Pending> pending = new ArrayList<>();
+    /** A chunk's waitlist entries no longer wanted, as (type, holder, app), deleted when the chunk ends. */
+    private final Map<String, String[]> unlisted = new java.util.LinkedHashMap<>();
+
+    record Pending(AssignmentPolicy.Assign assign, String adamId) {
+    }
     int assigned;
     int reclaimed;
     int waiting;
@@ -141,5 +149,34 @@ final class Pass {
 
     static String key(LicensingData.PoolRow p) {
         return p.accountId() + "/" + p.adamId() + "/" + p.pricingParam();
+    }
+
+    /** Decided: the holder gets the license; the pool's count available to this pass goes down at once. */
+    void assign(AssignmentPolicy.Assign a, String adamId) {
+        available.computeIfPresent(a.accountId() + "/" + adamId + "/" + a.pricingParam(), (k, v) -> v - 1);
+        pending.add(new Pending(a, adamId));
+    }
+
+    List<Pending> pending() {
+        return pending;
+    }
+
+    /** The holder's waitlist entry for the app goes (when the chunk ends). */
+    void unlist(HolderType type, String holder, String adamId) {
+        unlisted.put(type + "/" + holder + "/" + adamId, new String[] {type.name(), holder, adamId});
+    }
+
+    /** The holder's entry for the app is written now: an earlier removal of it in this chunk no longer holds. */
+    void listed(HolderType type, String holder, String adamId) {
+        unlisted.remove(type + "/" + holder + "/" + adamId);
+    }
+
+    java.util.Collection<String[]> unlisted() {
+        return unlisted.values();
+    }
+
+    void flushed() {
+        pending.clear();
+        unlisted.clear();
     }
 }

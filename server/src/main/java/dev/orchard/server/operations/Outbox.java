@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import dev.orchard.server.accounts.AccountId;
 import dev.orchard.server.ledger.LicenseLedger;
 import dev.orchard.server.licensing.OperationQueue;
+import dev.orchard.server.system.PlannerStatistics;
 
 /**
  * The outbox's writing side: rows go into {@code operation_targets} in the caller's transaction; once it commits,
@@ -24,9 +25,11 @@ class Outbox implements OperationQueue {
     private final JdbcTemplate jdbc;
     private final OperationTasks tasks;
     private final Clock clock;
+    private final PlannerStatistics statistics;
 
-    Outbox(JdbcTemplate jdbc, OperationTasks tasks, Clock clock) {
+    Outbox(JdbcTemplate jdbc, OperationTasks tasks, PlannerStatistics statistics, Clock clock) {
         this.jdbc = jdbc;
+        this.statistics = statistics;
         this.tasks = tasks;
         this.clock = clock;
     }
@@ -56,6 +59,7 @@ class Outbox implements OperationQueue {
                     email, managed_apple_id, state, rule, not_before, created_at, updated_at)
                 values (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?)
                 """, rows);
+        statistics.grew(PlannerStatistics.Table.OPERATION_TARGETS, rows.size());
         accounts.forEach(tasks::dispatchAfterCommit);
     }
 

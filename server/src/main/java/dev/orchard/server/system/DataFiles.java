@@ -33,6 +33,11 @@ import org.springframework.core.env.Environment;
  *       cancelled at shutdown, a timed-out request) closes the database for every connection. An
  *       {@code ORCHARD_DB_URL} naming an H2 file with {@code retry:} (or {@code async:}) gets {@code WRITE_DELAY=0}
  *       even if it does not say so; one without is warned about. PostgreSQL commits durably by default;</li>
+ *   <li>on H2, every identity column hands out ids from a cache of {@value #IDENTITY_CACHE}: H2 commits each
+ *       refill of a sequence's cache on its own, and with its default of 32 a licensing pass over 100,000 devices
+ *       (licenses, outbox targets, audit entries) made thousands of such commits, each writing to disk while the pass
+ *       waited. After a crash ids continue after the cache (a gap), never repeat. PostgreSQL's sequences keep their
+ *       default (a cache there is per connection, and ids would no longer follow the order of inserts);</li>
  *   <li>H2 leaves closing the database to Orchard ({@code DB_CLOSE_ON_EXIT=FALSE}, warned about when missing): its
  *       own shutdown hook closed it at SIGTERM under the graceful stop, which could then not save the work it
  *       handed back.</li>
@@ -42,6 +47,7 @@ import org.springframework.core.env.Environment;
 class DataFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataFiles.class);
+    static final int IDENTITY_CACHE = 1000;
 
     @Bean
     static BeanPostProcessor ownerOnlyDataDirectory(Environment env) {
@@ -68,6 +74,7 @@ class DataFiles {
                         LOG.warn("The H2 URL {} lacks ;DB_CLOSE_ON_EXIT=FALSE: H2 closes the database from its own shutdown "
                                 + "hook at SIGTERM, and work being handed back by the graceful stop cannot be saved", url);
                     }
+                    identityCaches(c);
                     if (url.contains(":retry:") || url.contains(":async:")) {
                         s.execute("SET WRITE_DELAY 0");
                     } else {
@@ -82,6 +89,25 @@ class DataFiles {
             }
             ownerOnly(dataDir(env));
         };
+    }
+
+    /** Sets the cache of every identity column that has a smaller one (new tables of later migrations included). */
+    private static void identityCaches(Connection c) throws SQLException {
+        var columns = new java.util.ArrayList<String[]>();
+        try (var q = c.prepareStatement("select table_name, column_name from information_schema.columns "
+                + "where table_schema = current_schema and is_identity = 'YES' and identity_cache < ?")) {
+            q.setInt(1, IDENTITY_CACHE);
+            try (var rs = q.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String[] col : columns) {
+                s.execute("alter table \"" + col[0] + "\" alter column \"" + col[1] + "\" set cache " + IDENTITY_CACHE);
+            }
+        }
     }
 
     static Path dataDir(Environment env) {

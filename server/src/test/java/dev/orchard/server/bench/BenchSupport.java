@@ -136,4 +136,41 @@ final class BenchSupport {
         }
     }
 
+
+    /**
+     * Samples PostgreSQL's active statements every 50 ms while a benchmark runs (the server's CPU is not in Orchard's
+     * profile); {@link #close} prints the most frequent ones, normalised, with what they were waiting for ({@code CPU}:
+     * nothing) and their share of the samples.
+     */
+    static final class PgActivity implements AutoCloseable {
+        private final java.util.Map<String, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread sampler;
+        private volatile boolean running = true;
+        private int samples;
+
+        PgActivity(org.springframework.jdbc.core.simple.JdbcClient db) {
+            sampler = new Thread(() -> {
+                while (running) {
+                    samples++;
+                    for (String q : db.sql("select coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | ' || query "
+                            + "from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() "
+                            + "and backend_type = 'client backend'").query(String.class).list()) {
+                        seen.merge(q.replaceAll("\\s+", " ").replaceAll("\\$\\d+", "?").replaceAll("(\\?, )+\\?", "?…"), 1, Integer::sum);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                }
+            }, "pg-activity");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            sampler.join();
+            System.out.printf("%nPostgreSQL's active statements, %d samples every 50 ms (share of samples with it running):%n", samples);
+            seen.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(15).forEach(e -> System.out.printf(
+                    "  %5.1f %%  %s%n", 100.0 * e.getValue() / samples, e.getKey().length() > 300 ? e.getKey().substring(0, 300) + "…" : e.getKey()));
+        }
+    }
 }

@@ -113,6 +113,7 @@ public final class LicensingBench {
             BenchSupport.await(() -> db.sql("select count(*) from licensing_pass where running = false and wanted = false")
                     .query(Long.class).single() == 1, 1);
 
+            var activity = database.equals("PostgreSQL") ? new BenchSupport.PgActivity(db) : null;
             started = System.nanoTime();
             BenchSupport.api(api, "POST", "labels", "{\"kind\":\"LICENSE\",\"name\":\"All\",\"accountId\":" + account
                     + ",\"targets\":[{\"type\":\"ALL\"}]}");
@@ -121,6 +122,9 @@ public final class LicensingBench {
             BenchSupport.await(() -> db.sql("select count(*) from licenses where account_id = ? and adam_id = ? and origin = 'ORCHARD' "
                     + "and intent is null").params(account, APP).query(Long.class).single() == devices, 1);
             double licensed = (System.nanoTime() - started) / 1e9;
+            if (activity != null) {
+                activity.close();
+            }
             long associates = 0;
             long refused = 0;
             for (JsonNode r : BenchSupport.send(HttpRequest.newBuilder(sim.resolve("_sim/requests?path=/mdm/v2/assets/associate&uId="

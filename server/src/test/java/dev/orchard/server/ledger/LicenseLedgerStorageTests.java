@@ -162,6 +162,49 @@ class LicenseLedgerStorageTests {
     }
 
     /**
+     * A pass records its chunk's intents together: each says whether the ledger took it, in order, whichever the
+     * holder's kind; one the ledger has already (a confirmation came first), or named twice, is not taken again.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aChunksIntentsAreRecordedTogetherAndEachSaysWhetherTheLedgerTookIt(String database) {
+        open(database);
+        ledger.intend(account, LicenseLedger.Key.of("361309726", "STDQ", "C02HAS", null), NOW);
+        var intents = java.util.List.of(
+                new LicenseLedger.Intent(account, LicenseLedger.Key.of("361309726", "STDQ", "C02NEW1", null)),
+                new LicenseLedger.Intent(account, LicenseLedger.Key.of("361309726", "STDQ", null, "u-ann")),
+                new LicenseLedger.Intent(account, LicenseLedger.Key.of("361309726", "STDQ", "C02HAS", null)),
+                new LicenseLedger.Intent(account, LicenseLedger.Key.of("361309726", "STDQ", "C02NEW2", null)),
+                new LicenseLedger.Intent(account, LicenseLedger.Key.of("361309726", "STDQ", "C02NEW1", null)));
+
+        assertThat(ledger.intendAll(intents, NOW)).containsExactly(true, true, false, true, false);
+        assertThat(jdbc.sql("select coalesce(serial_number, client_user_id) from licenses where intent = 'ASSIGN' and origin = 'ORCHARD' "
+                + "order by 1").query(String.class).list()).containsExactly("C02HAS", "C02NEW1", "C02NEW2", "u-ann");
+    }
+
+    /**
+     * A license is looked up by its key (account, app, pricing, holder), and every license of one app and account
+     * shares the key's first three columns. With statistics read while the ledger was empty (a first rollout),
+     * PostgreSQL read a device's license through the users' unique index, every license of the app with the serial as
+     * a filter; each unique index now covers only its own kind of holder (V20), so it cannot.
+     */
+    @org.junit.jupiter.api.Test
+    void aDevicesLicenseIsFoundThroughTheDevicesIndexOnPostgresWithStatisticsOfAnEmptyLedger() {
+        open("postgres");
+        jdbc.sql("analyze licenses").update();
+        jdbc.sql("alter table licenses set (autovacuum_enabled = false)").update();
+        jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, serial_number, origin, since, intent) select ?, "
+                + "'361309726', 'STDQ', 'C02' || lpad(g::text, 7, '0'), 'ORCHARD', ?, 'ASSIGN' from generate_series(1, 20000) g")
+                .params(account.value(), Timestamp.from(NOW)).update();
+        for (String[] lookup : new String[][] {{"serial_number", "C02" + "0012345"}, {"client_user_id", "u-1"}}) {
+            String plan = String.join("\n", jdbc.sql("explain select id, intent, reclaim_rule from licenses where account_id = ? "
+                    + "and adam_id = '361309726' and pricing_param = 'STDQ' and " + lookup[0] + " = ? for update")
+                    .params(account.value(), lookup[1]).query(String.class).list());
+            assertThat(plan).as(plan).doesNotContain("Seq Scan").containsPattern("Index Cond: [^\\n]*" + lookup[0]);
+        }
+    }
+
+    /**
      * Every sync page asks for the account's unwanted assignments in flight: H2 has no statistics that say they are
      * rare, and with {@code reclaim_rule is not null} (or {@code > ''}: H2 keeps NULLs at the high end of the index)
      * it read every license of the account for each page. The plan must range over the reclaim index and stop

@@ -38,6 +38,7 @@ class RetentionTests {
     private static RetentionTask task(DataSource ds, RetentionProperties properties) {
         var context = new AnnotationConfigApplicationContext();
         context.registerBean(JdbcClient.class, () -> JdbcClient.create(ds));
+        context.registerBean(org.springframework.jdbc.core.JdbcTemplate.class, () -> new org.springframework.jdbc.core.JdbcTemplate(ds));
         context.registerBean(RetentionProperties.class, () -> properties);
         context.registerBean(Clock.class, () -> Clock.fixed(NOW, ZoneOffset.UTC));
         var scanner = new ClassPathBeanDefinitionScanner(context, false);
