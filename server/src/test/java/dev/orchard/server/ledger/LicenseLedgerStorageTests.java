@@ -162,6 +162,40 @@ class LicenseLedgerStorageTests {
     }
 
     /**
+     * Apple's confirmation of a notification's licenses, applied together on PostgreSQL and one at a time on H2, ends
+     * the same: an assignment in flight is held, one unwanted in flight starts its reclaim, one already held is only
+     * seen, one the ledger lacked is Apple's (EXTERNAL), one named twice counts once; the pool moves for each change.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aNotificationsConfirmationsEndTheSameWhetherAppliedTogetherOrOneByOne(String database) {
+        open(database);
+        var inFlight = LicenseLedger.Key.of("361309726", "STDQ", "C02FLIGHT", null);
+        var unwanted = LicenseLedger.Key.of("361309726", "STDQ", "C02UNWANTED", null);
+        var held = LicenseLedger.Key.of("361309726", "STDQ", null, "u-held");
+        var unknown = LicenseLedger.Key.of("361309726", "STDQ", "C02ELSEWHERE", null);
+        for (var k : List.of(inFlight, unwanted, held)) {
+            ledger.intend(account, k, NOW);
+        }
+        jdbc.sql("update licenses set reclaim_rule = 'R4b' where serial_number = 'C02UNWANTED'").update();
+        jdbc.sql("update pools set revocable = true").update(); // an app: Apple takes it back
+        jdbc.sql("update licenses set intent = null, confirmed_at = ? where client_user_id = 'u-held'").param(Timestamp.from(NOW)).update();
+        long before = jdbc.sql("select available_count from pools where account_id = ? and adam_id = '361309726'")
+                .param(account.value()).query(Long.class).single();
+
+        ledger.applyConfirmed(account, true, List.of(inFlight, unwanted, held, unknown, inFlight), NOW.plusSeconds(5));
+
+        assertThat(jdbc.sql("select coalesce(serial_number, client_user_id) || ':' || origin || ':' || coalesce(intent, '-') || ':' "
+                + "|| coalesce(reclaim_rule, '-') || ':' || case when confirmed_at is null then 'unconfirmed' else 'confirmed' end "
+                + "from licenses order by 1").query(String.class).list()).containsExactly(
+                "C02ELSEWHERE:EXTERNAL:-:-:confirmed", "C02FLIGHT:ORCHARD:-:-:confirmed", "C02UNWANTED:ORCHARD:RECLAIM:R4b:confirmed",
+                "u-held:ORCHARD:-:-:confirmed");
+        assertThat(jdbc.sql("select available_count from pools where account_id = ? and adam_id = '361309726'")
+                .param(account.value()).query(Long.class).single()).as("three licenses Apple now holds that it did not").isEqualTo(before - 3);
+        assertThat(published).anyMatch(e -> e instanceof LicenseEvents.UnwantedConfirmed u && u.licenses().size() == 1);
+    }
+
+    /**
      * A pass records its chunk's intents together: each says whether the ledger took it, in order, whichever the
      * holder's kind; one the ledger has already (a confirmation came first), or named twice, is not taken again.
      */
