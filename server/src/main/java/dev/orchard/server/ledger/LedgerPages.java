@@ -193,11 +193,10 @@ public class LedgerPages {
     }
 
     private static String tuples(int n) {
-        return String.join(",", java.util.Collections.nCopies(n, TUPLE));
+        return LedgerChunks.tuples(LedgerChunks.KEY, n);
     }
 
-    private static final int CHUNK = 500;
-    private static final String TUPLE = "(cast(? as varchar(32)), cast(? as varchar(8)), cast(? as varchar(256)))";
+    private static final int CHUNK = LedgerChunks.CHUNK;
 
 
     /**

@@ -91,10 +91,12 @@ public class LicenseLedger {
     }
 
     private final JdbcClient jdbc;
+    private final LedgerChunks chunks;
     private final org.springframework.context.ApplicationEventPublisher events;
 
     LicenseLedger(JdbcClient jdbc, org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.chunks = new LedgerChunks(jdbc);
         this.events = events;
     }
 
@@ -116,7 +118,8 @@ public class LicenseLedger {
         Timestamp ts = Timestamp.from(now);
         var moved = new java.util.LinkedHashMap<String, Integer>();
         var unwanted = new java.util.ArrayList<LicenseEvents.Unwanted>();
-        boolean[] changed = associate && postgres() ? confirmAssignedInChunks(account, keys, run, ts, unwanted) : null;
+        boolean[] changed = associate && chunks.postgres()
+                ? chunks.confirmAssigned(account, keys, run, ts, unwanted, k -> revocable(account, k)) : null;
         for (int i = 0; i < keys.size(); i++) {
             Key k = keys.get(i);
             if (changed != null ? changed[i] : associate ? confirmAssigned(account, k, run, ts, unwanted) : confirmRemoved(account, k, ts)) {
@@ -205,89 +208,6 @@ public class LicenseLedger {
     }
 
     /**
-     * {@link #confirmAssigned} for a notification's licenses on PostgreSQL, in chunks of {@value #INTEND_CHUNK} per
-     * kind of holder: the chunk's rows are locked (in id order) and read with one statement, and written with one
-     * statement per kind of change; returns, per key in order, whether the pool's count must move. One notification of
-     * 1,000 licenses was 2,000 statements, and an account's notifications apply one at a time: after a rollout's pass
-     * had ended, Apple's confirmations of 100,000 licenses still took half a minute to apply ({@code LicensingBench}).
-     */
-    private boolean[] confirmAssignedInChunks(AccountId account, java.util.List<Key> keys, Long run, Timestamp ts,
-                                              java.util.List<LicenseEvents.Unwanted> unwanted) {
-        boolean[] moved = new boolean[keys.size()];
-        record Row(long id, String intent, String rule) {
-        }
-        for (String column : new String[] {"serial_number", "client_user_id"}) {
-            var indexes = new java.util.ArrayList<Integer>();
-            for (int i = 0; i < keys.size(); i++) {
-                if (keys.get(i).holderColumn().equals(column)) {
-                    indexes.add(i);
-                }
-            }
-            for (int from = 0; from < indexes.size(); from += INTEND_CHUNK) {
-                var chunk = indexes.subList(from, Math.min(indexes.size(), from + INTEND_CHUNK));
-                var args = new java.util.ArrayList<Object>(java.util.List.of(account.value()));
-                for (int i : chunk) {
-                    args.addAll(java.util.List.of(keys.get(i).app(), keys.get(i).pricingParam(), keys.get(i).holder().value()));
-                }
-                var rows = new java.util.HashMap<java.util.List<String>, Row>();
-                jdbc.sql("select id, adam_id, pricing_param, " + column + ", intent, reclaim_rule from licenses where account_id = ? "
-                        + "and (adam_id, pricing_param, " + column + ") in (select v.a, v.p, v.h from (values "
-                        + String.join(",", java.util.Collections.nCopies(chunk.size(), KEY_TUPLE)) + ") as v(a, p, h)) "
-                        + "order by id for update").params(args).query((rs, n) -> rows.put(java.util.List.of(rs.getString(2),
-                                rs.getString(3), rs.getString(4)), new Row(rs.getLong(1), rs.getString(5), rs.getString(6)))).list();
-                var settled = new java.util.ArrayList<Object>(); // (id, intent, rule) of assignments in flight
-                var seen = new java.util.ArrayList<Long>();
-                var missing = new java.util.ArrayList<Key>();
-                var revocable = new java.util.HashMap<String, Boolean>();
-                var handled = new java.util.HashSet<java.util.List<String>>();
-                for (int i : chunk) {
-                    Key k = keys.get(i);
-                    var key = java.util.List.of(k.app(), k.pricingParam(), k.holder().value());
-                    Row row = rows.get(key);
-                    if (!handled.add(key)) {
-                        continue; // named twice: the first one counted, as one at a time would have
-                    }
-                    if (row == null) {
-                        missing.add(k);
-                        moved[i] = true;
-                    } else if ("ASSIGN".equals(row.intent())) {
-                        // unwanted in flight: its reclaim starts now, unless Apple does not take this asset back (a book)
-                        boolean reclaim = row.rule() != null && revocable.computeIfAbsent(k.app() + "/" + k.pricingParam(),
-                                p -> revocable(account, k));
-                        settled.addAll(java.util.Arrays.asList(row.id(), reclaim ? "RECLAIM" : null, reclaim ? row.rule() : null));
-                        if (reclaim) {
-                            unwanted.add(new LicenseEvents.Unwanted(k, row.rule()));
-                        }
-                        moved[i] = true;
-                    } else {
-                        seen.add(row.id());
-                    }
-                }
-                if (!settled.isEmpty()) {
-                    var params = new java.util.ArrayList<Object>(java.util.Arrays.asList(ts, run)); // run may be null
-                    params.addAll(settled);
-                    jdbc.sql("update licenses l set intent = v.i, reclaim_rule = v.r, confirmed_at = ?, missing_since = null, "
-                            + "seen_run = coalesce(cast(? as bigint), l.seen_run) from (values " + String.join(",",
-                            java.util.Collections.nCopies(settled.size() / 3, "(cast(? as bigint), cast(? as varchar(8)), cast(? as varchar(32)))"))
-                            + ") as v(id, i, r) where l.id = v.id").params(params).update();
-                }
-                if (!seen.isEmpty()) {
-                    jdbc.sql("update licenses set confirmed_at = :ts, missing_since = null, seen_run = coalesce(cast(:run as bigint), seen_run) "
-                            + "where id in (:ids)").param("ts", ts).param("run", run).param("ids", seen).update();
-                }
-                for (Key k : missing) {
-                    jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + column + ", origin, since, "
-                            + "confirmed_at, seen_run) values (?, ?, ?, ?, 'EXTERNAL', ?, ?, ?)")
-                            .params(account.value(), k.app(), k.pricingParam(), k.holder().value(), ts, ts, run).update();
-                }
-            }
-        }
-        return moved;
-    }
-
-    private static final String KEY_TUPLE = "(cast(? as varchar(32)), cast(? as varchar(8)), cast(? as varchar(256)))";
-
-    /**
      * Apple refused an assignment of the pool for lack of licenses (9709): it has none available now, whatever Orchard
      * counted, so no further assignment is sent from it until Apple's count says otherwise. When Orchard's count said
      * otherwise, {@link LicenseEvents.CountContradicted} asks for Apple's counts to be read again.
@@ -316,71 +236,19 @@ public class LicenseLedger {
 
     /**
      * {@link #intend} for the licenses of a pass's chunk; returns, per intent in order, whether it was recorded (false:
-     * the holder has it already). On PostgreSQL one statement per {@value #INTEND_CHUNK} intents of one kind of holder,
-     * returning the keys it inserted (one statement per license made a pass over 100,000 devices wait on 100,000
-     * round trips); on H2, which runs in Orchard's process and has no {@code insert … returning}, one per license.
+     * the holder has it already). On PostgreSQL a statement per chunk ({@link LedgerChunks}), on H2 one per license.
      */
     public boolean[] intendAll(java.util.List<Intent> intents, Instant now) {
-        boolean[] recorded = new boolean[intents.size()];
-        if (!postgres()) {
-            for (int i = 0; i < intents.size(); i++) {
-                recorded[i] = intend(intents.get(i).account(), intents.get(i).key(), now);
-            }
-            return recorded;
+        if (chunks.postgres()) {
+            return chunks.intend(intents, now);
         }
-        Timestamp ts = Timestamp.from(now);
-        for (String column : new String[] {"serial_number", "client_user_id"}) {
-            var indexes = new java.util.ArrayList<Integer>();
-            for (int i = 0; i < intents.size(); i++) {
-                if (intents.get(i).key().holderColumn().equals(column)) {
-                    indexes.add(i);
-                }
-            }
-            for (int from = 0; from < indexes.size(); from += INTEND_CHUNK) {
-                var chunk = indexes.subList(from, Math.min(indexes.size(), from + INTEND_CHUNK));
-                var args = new java.util.ArrayList<Object>();
-                for (int i : chunk) {
-                    Intent in = intents.get(i);
-                    args.addAll(java.util.List.of(in.account().value(), in.key().app(), in.key().pricingParam(), in.key().holder().value()));
-                }
-                args.add(ts);
-                var inserted = new java.util.HashSet<java.util.List<Object>>();
-                jdbc.sql("insert into licenses (account_id, adam_id, pricing_param, " + column + ", origin, since, intent) "
-                        + "select distinct v.c, v.a, v.p, v.h, 'ORCHARD', cast(? as timestamp with time zone), 'ASSIGN' from (values "
-                        + String.join(",", java.util.Collections.nCopies(chunk.size(), INTENT_TUPLE)) + ") as v(c, a, p, h) "
-                        + "on conflict do nothing returning account_id, adam_id, pricing_param, " + column)
-                        .params(reorder(args)).query((rs, n) -> inserted.add(java.util.List.of(rs.getLong(1), rs.getString(2),
-                                rs.getString(3), rs.getString(4)))).list();
-                for (int i : chunk) {
-                    Intent in = intents.get(i);
-                    recorded[i] = inserted.remove(java.util.List.of(in.account().value(), in.key().app(), in.key().pricingParam(),
-                            in.key().holder().value()));
-                }
-            }
+        boolean[] recorded = new boolean[intents.size()];
+        for (int i = 0; i < intents.size(); i++) {
+            recorded[i] = intend(intents.get(i).account(), intents.get(i).key(), now);
         }
         return recorded;
     }
 
-    /** The timestamp, last in {@code args}, is the statement's first parameter. */
-    private static java.util.List<Object> reorder(java.util.List<Object> args) {
-        var ordered = new java.util.ArrayList<Object>(args.size());
-        ordered.add(args.get(args.size() - 1));
-        ordered.addAll(args.subList(0, args.size() - 1));
-        return ordered;
-    }
-
-    private static final int INTEND_CHUNK = 500;
-    private static final String INTENT_TUPLE = "(cast(? as bigint), cast(? as varchar(32)), cast(? as varchar(8)), cast(? as varchar(256)))";
-
-    private Boolean postgres;
-
-    private boolean postgres() {
-        if (postgres == null) {
-            postgres = jdbc.sql("select 1").query((org.springframework.jdbc.core.ResultSetExtractor<Boolean>) rs ->
-                    "PostgreSQL".equals(rs.getStatement().getConnection().getMetaData().getDatabaseProductName()));
-        }
-        return postgres;
-    }
 
     /** Held → reclaiming under {@code rule}; false when it is not held (already reclaiming, or in flight). */
     public boolean markReclaim(long licenseId, String rule) {
