@@ -255,11 +255,10 @@ class AdminBrowserTests {
         browser.findElement(By.id("targets")).clear();
         WebElement search = browser.findElement(By.id("picker-q"));
         search.sendKeys("ann");
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-add-line='USER ann'][data-to='targets']"))).click();
+        clickPickerResult(By.cssSelector("[data-add-line='USER ann'][data-to='targets']"));
         search.clear();
         search.sendKeys("IPHONE001");
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-add-line='SERIAL DMOIPHONE001'][data-to='exclusions']")))
-                .click();
+        clickPickerResult(By.cssSelector("[data-add-line='SERIAL DMOIPHONE001'][data-to='exclusions']"));
         assertThat(browser.findElement(By.id("targets")).getAttribute("value")).isEqualTo("USER ann");
         assertThat(browser.findElement(By.id("exclusions")).getAttribute("value")).isEqualTo("SERIAL DMOIPHONE001");
         shot("09d-label-with-pickers");
@@ -275,6 +274,23 @@ class AdminBrowserTests {
         assertThat(browser.findElement(By.id("labels")).getText()).contains("except SERIAL DMOIPHONE001")
                 .as("apps by name, not store id").doesNotContain("497799835");
         shot("09e-label-rolled-out");
+    }
+
+    /**
+     * Clicks a picker's result. The picker searches as each key is typed, and a slower answer to an earlier keystroke
+     * can redraw the list between finding a result and clicking it (a full run once failed on the stale element): the
+     * click is made again on the redrawn result, as a person would.
+     */
+    private static void clickPickerResult(By result) {
+        new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    WebElement found = ExpectedConditions.elementToBeClickable(result).apply(d);
+                    if (found == null) {
+                        return false;
+                    }
+                    found.click();
+                    return true;
+                });
     }
 
     /**
