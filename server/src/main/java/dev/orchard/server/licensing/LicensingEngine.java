@@ -356,11 +356,12 @@ public class LicensingEngine {
         boolean[] recorded = ledger.intendAll(intents, now);
         var entries = new ArrayList<AuditTrail.LicenseEntry>();
         for (int i = 0; i < recorded.length; i++) {
-            AssignmentPolicy.Assign a = pass.pending().get(i).assign();
-            String adamId = pass.pending().get(i).adamId();
+            Pass.Pending p = pass.pending().get(i);
+            AssignmentPolicy.Assign a = p.assign();
+            String adamId = p.adamId();
             pass.unlist(a.type(), a.holder(), adamId);
             if (!recorded[i]) {
-                pass.available.computeIfPresent(a.accountId() + "/" + adamId + "/" + a.pricingParam(), (k, v) -> v + 1);
+                pass.notRecorded(p);
                 continue;
             }
             AccountId account = intents.get(i).account();

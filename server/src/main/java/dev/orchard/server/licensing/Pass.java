@@ -148,13 +148,26 @@ final class Pass {
     }
 
     static String key(LicensingData.PoolRow p) {
-        return p.accountId() + "/" + p.adamId() + "/" + p.pricingParam();
+        return key(p.accountId(), p.adamId(), p.pricingParam());
+    }
+
+    private static String key(long accountId, String adamId, String pricingParam) {
+        return accountId + "/" + adamId + "/" + pricingParam;
     }
 
     /** Decided: the holder gets the license; the pool's count available to this pass goes down at once. */
     void assign(AssignmentPolicy.Assign a, String adamId) {
-        available.computeIfPresent(a.accountId() + "/" + adamId + "/" + a.pricingParam(), (k, v) -> v - 1);
+        available.computeIfPresent(poolKey(a, adamId), (k, v) -> v - 1);
         pending.add(new Pending(a, adamId));
+    }
+
+    /** The ledger had the license already (Apple confirmed it meanwhile): its pool's count comes back. */
+    void notRecorded(Pending p) {
+        available.computeIfPresent(poolKey(p.assign(), p.adamId()), (k, v) -> v + 1);
+    }
+
+    private static String poolKey(AssignmentPolicy.Assign a, String adamId) {
+        return key(a.accountId(), adamId, a.pricingParam());
     }
 
     List<Pending> pending() {

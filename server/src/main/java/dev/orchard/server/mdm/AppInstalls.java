@@ -45,7 +45,7 @@ class AppInstalls {
             + "and not exists (select 1 from mdm_servers ms where ms.license_only and ms.id = coalesce(e.server_id, "
             + "(select dflt.id from mdm_servers dflt where dflt.is_default))) "
             + "and coalesce(s.auto_install, true) and l.origin = 'ORCHARD' and l.confirmed "
-            + "and not exists (select 1 from mdm_app_installs i where i.serial_number = d.serial_number and i.adam_id = l.adam_id) "
+            + "and not exists (select 1 from mdm_app_installs i where i.serial_number = e.serial_number and i.adam_id = l.adam_id) "
             + "limit ?";
     // no order: with "order by d.serial_number" H2 (100,000 devices) walked every device in key order and, for a
     // device without an owner, every user license's null holder; without it the enrolments drive the join
@@ -54,7 +54,7 @@ class AppInstalls {
     static final String DUE_USER_INSTALLS = "select e.serial_number, l.adam_id from mdm_enrollments e "
             + "join ledger_licenses l on l.client_user_id = (select d.owner_user_id from devices d "
             + "where d.serial_number = e.serial_number and d.status = 'ACTIVE' and d.shared_ipad = false)"
-            + CONDITIONS.replace("i.serial_number = d.serial_number", "i.serial_number = e.serial_number");
+            + CONDITIONS;
 
     /**
      * Licenses this Orchard assigned and Apple confirmed, for apps set to install automatically, whose enrolled
