@@ -24,8 +24,19 @@ interface CommandDelivery {
         SPLIT
     }
 
-    /** One channel's outcome; {@code note} is the reason, or for a delivered command why its push failed. */
-    record Outcome(Result result, String note) {
+    /**
+     * One channel's outcome; {@code note} is the reason, or for a delivered command why its push failed;
+     * {@code unreachable}: the request never reached the MDM (no connection), which the MDM-unreachable alert watches.
+     */
+    record Outcome(Result result, String note, boolean unreachable) {
+        Outcome(Result result, String note) {
+            this(result, note, false);
+        }
+
+        static Outcome unreachable(String why) {
+            return new Outcome(Result.NOT_DELIVERED, why, true);
+        }
+
         static Outcome taken(String pushError) {
             return new Outcome(Result.DELIVERED, pushError);
         }

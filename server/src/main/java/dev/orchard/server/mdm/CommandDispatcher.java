@@ -147,6 +147,12 @@ class CommandDispatcher {
         if (outcomes.values().stream().anyMatch(o -> o.result() == CommandDelivery.Result.INTERRUPTED)) {
             stopping = true;
         }
+        var unreachable = outcomes.values().stream().filter(CommandDelivery.Outcome::unreachable).findFirst();
+        if (unreachable.isPresent()) {
+            servers.unreachable(s.id(), unreachable.get().note(), clock.instant());
+        } else if (!stopping) {
+            servers.reached(s.id());
+        }
         List<CommandQueue.Due> again = new ArrayList<>();
         for (CommandQueue.Due d : batch) {
             CommandDelivery.Outcome o = outcomes.getOrDefault(d.enrollmentId(),

@@ -8,10 +8,17 @@ import java.time.Instant;
  * or the webhook's signing key, and the key NanoMDM signs its events with) are stored encrypted and never shown.
  * {@code urlForm} says where a NanoMDM-kind server has its API (NanoMDM's {@code /v1/…} or NanoHUB's
  * {@code /api/v1/nanomdm/…}); {@code licenseOnly} means another tool installs the apps of its devices: Orchard
- * assigns and reclaims their licenses and sends them no install commands.
+ * assigns and reclaims their licenses and sends them no install commands. {@code unreachableSince} is when Orchard
+ * last found it unreachable with no request reaching it since (null: the last request reached it), with the error.
  */
 public record MdmServer(long id, String name, Kind kind, String url, boolean isDefault, boolean hasApiKey,
-                        boolean hasEventsSecret, UrlForm urlForm, boolean licenseOnly, Instant createdAt, Instant updatedAt) {
+                        boolean hasEventsSecret, UrlForm urlForm, boolean licenseOnly, Instant createdAt, Instant updatedAt,
+                        Instant unreachableSince, String unreachableError) {
+
+    public MdmServer(long id, String name, Kind kind, String url, boolean isDefault, boolean hasApiKey, boolean hasEventsSecret,
+                     UrlForm urlForm, boolean licenseOnly, Instant createdAt, Instant updatedAt) {
+        this(id, name, kind, url, isDefault, hasApiKey, hasEventsSecret, urlForm, licenseOnly, createdAt, updatedAt, null, null);
+    }
 
     /** Where a NanoMDM-kind server's API lives. */
     public enum UrlForm {

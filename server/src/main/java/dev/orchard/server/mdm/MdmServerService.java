@@ -124,6 +124,15 @@ public class MdmServerService {
         return Optional.ofNullable(reportedBy).flatMap(servers::find).or(servers::byDefault);
     }
 
+    /** Records that a request did not reach the server (the MDM-unreachable alert reads it from the server's view). */
+    void unreachable(long id, String error, java.time.Instant now) {
+        servers.unreachable(id, error, now);
+    }
+
+    void reached(long id) {
+        servers.reached(id);
+    }
+
     Optional<String> apiKey(long id) {
         return servers.apiKeyCiphertext(id).map(c -> cipher.decrypt(c, API_KEY));
     }

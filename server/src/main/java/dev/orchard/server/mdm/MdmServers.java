@@ -79,6 +79,23 @@ class MdmServers {
                 rs.getString("url"), rs.getBoolean("is_default"), rs.getString("api_key_ciphertext") != null,
                 rs.getString("events_secret_ciphertext") != null, MdmServer.UrlForm.valueOf(rs.getString("url_form")),
                 rs.getBoolean("license_only"), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("updated_at").toInstant(), instant(rs.getTimestamp("unreachable_since")),
+                rs.getString("unreachable_error"));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** The server took no request of this round: unreachable since the first such round (kept while it lasts). */
+    void unreachable(long id, String error, Instant now) {
+        jdbc.sql("update mdm_servers set unreachable_since = coalesce(unreachable_since, ?), unreachable_error = ? where id = ?")
+                .params(Timestamp.from(now), error.length() > 1000 ? error.substring(0, 1000) : error, id).update();
+    }
+
+    /** A request reached the server: clears what {@link #unreachable} recorded (a write only when there is something to clear). */
+    void reached(long id) {
+        jdbc.sql("update mdm_servers set unreachable_since = null, unreachable_error = null where id = ? "
+                + "and unreachable_since is not null").param(id).update();
     }
 }

@@ -68,7 +68,7 @@ class NanoMdmDelivery implements CommandDelivery {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            return NanoMdmAnswers.all(ids, Outcome.refused("NanoMDM unreachable: " + e));
+            return NanoMdmAnswers.all(ids, Outcome.unreachable("NanoMDM unreachable: " + e));
         } catch (java.io.IOException e) {
             return NanoMdmAnswers.all(ids, Outcome.unknown("no answer from NanoMDM (" + e + "); the same request is sent again"));
         } catch (InterruptedException e) {

@@ -72,7 +72,7 @@ class WebhookDelivery implements CommandDelivery {
             }
             return Outcome.refused("the MDM webhook answered " + r.statusCode() + ": " + NanoMdmAnswers.capped(r.body()));
         } catch (java.net.ConnectException e) {
-            return Outcome.refused("the MDM webhook is unreachable: " + e.getMessage());
+            return Outcome.unreachable("the MDM webhook is unreachable: " + e.getMessage());
         } catch (java.io.IOException e) {
             // the receiver de-duplicates by Idempotency-Key, so asking again the same way is safe
             return Outcome.unknown("no answer from the MDM webhook: " + e.getMessage());

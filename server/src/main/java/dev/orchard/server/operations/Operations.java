@@ -105,6 +105,15 @@ public class Operations {
         return counts;
     }
 
+    /**
+     * The account's targets that failed since {@code since} and were neither retried nor cancelled since (per account,
+     * so the outbox's queue index, which leads with the account and the state, finds them).
+     */
+    public long failedSince(AccountId account, Instant since) {
+        return jdbc.sql("select count(*) from operation_targets where account_id = ? and state = 'FAILED' and updated_at >= ?")
+                .params(account.value(), Timestamp.from(since)).query(Long.class).single();
+    }
+
     /** Sends the failed (or still pending) targets of an operation again. */
     @Transactional
     public int retry(long id) {

@@ -15,7 +15,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * was exactly that bug).
  *
  * <p>In words: reads need a viewer; managing accounts, API tokens, UI users, MDM servers and the settings page need
- * an admin; every other change needs an operator. Health, the login page and static files are open; the webhooks
+ * an admin; so do alert channels and rules; every other change needs an operator. Health, the login page and static files are open; the webhooks
  * check their own secrets.
  */
 public final class AccessRules {
@@ -54,6 +54,9 @@ public final class AccessRules {
             // managing MDM servers
             rule(POST, "/api/v1/mdm/servers", ADMIN), rule(PATCH, "/api/v1/mdm/servers/*", ADMIN),
             rule(DELETE, "/api/v1/mdm/servers/*", ADMIN),
+            // managing alert channels (recipients, webhook URLs) and rules
+            rule(null, "/api/v1/alerts/channels", ADMIN), rule(null, "/api/v1/alerts/channels/**", ADMIN),
+            rule(PUT, "/api/v1/alerts/rules", ADMIN),
             // managing UI users and unlocking sign-ins
             rule(null, "/api/v1/ui-users", ADMIN), rule(null, "/api/v1/ui-users/**", ADMIN),
             rule(GET, "/api/**", VIEWER),
@@ -71,6 +74,8 @@ public final class AccessRules {
             // managing accounts, as in the API
             rule(POST, "/accounts", ADMIN), rule(POST, "/accounts/*/delete", ADMIN), rule(POST, "/accounts/*/token", ADMIN),
             rule(POST, "/accounts/*/priority", ADMIN), rule(POST, "/accounts/*/claim", ADMIN),
+            // managing alert channels and rules, as in the API
+            rule(POST, "/alerts/**", ADMIN),
             rule(POST, "/**", OPERATOR),
             rule(null, "/**", VIEWER));
 

@@ -142,10 +142,21 @@ class MdmTests extends NanoMdmScenario {
                 .get("targets").get(0).get("state").asString()));
         var target = call("GET", "/api/v1/mdm/commands/" + uuid, null).get("targets").get(0);
         assertThat(target.get("lastError").asString()).contains("unreachable");
+        var server = call("GET", "/api/v1/mdm/servers", null).get(0);
+        assertThat(server.get("unreachableSince").isNull()).isFalse();
+        assertThat(server.get("unreachableError").asString()).contains("NanoMDM unreachable");
+        // alerted at once with a threshold of 0 minutes
+        call("PUT", "/api/v1/alerts/rules", "[{\"rule\":\"MDM_UNREACHABLE\",\"threshold\":0}]");
+        Await.until("the MDM-unreachable alert", () -> openAlerts("MDM_UNREACHABLE") == 1);
         nano.up();
         later(Duration.ofMinutes(2));
         Await.until("delivered once the MDM is back", () -> "DELIVERED".equals(call("GET", "/api/v1/mdm/commands/" + uuid, null)
                 .get("targets").get(0).get("state").asString()));
+        assertThat(call("GET", "/api/v1/mdm/servers", null).get(0).get("unreachableSince").isNull()).isTrue();
+        Await.until("the alert resolved", () -> {
+            later(Duration.ofMinutes(1));
+            return openAlerts("MDM_UNREACHABLE") == 0;
+        });
         assertThat(work(d)).isEqualTo(1);
         assertThat(d.received("ManagedApplicationList")).hasSize(2);
 
@@ -161,6 +172,16 @@ class MdmTests extends NanoMdmScenario {
         later(Duration.ofMinutes(5));
         work(d);
         assertThat(d.received("InstallApplication")).hasSize(1);
+    }
+
+    private long openAlerts(String rule) {
+        long n = 0;
+        for (var a : call("GET", "/api/v1/alerts", null)) {
+            if (a.get("alert").get("rule").asString().equals(rule) && a.get("alert").get("resolvedAt").isNull()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test

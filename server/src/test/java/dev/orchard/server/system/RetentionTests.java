@@ -40,9 +40,14 @@ class RetentionTests {
         context.registerBean(JdbcClient.class, () -> JdbcClient.create(ds));
         context.registerBean(org.springframework.jdbc.core.JdbcTemplate.class, () -> new org.springframework.jdbc.core.JdbcTemplate(ds));
         context.registerBean(RetentionProperties.class, () -> properties);
+        context.registerBean(dev.orchard.server.alerts.AlertsProperties.class,
+                () -> new dev.orchard.server.alerts.AlertsProperties(null, null, null, null));
         context.registerBean(Clock.class, () -> Clock.fixed(NOW, ZoneOffset.UTC));
         var scanner = new ClassPathBeanDefinitionScanner(context, false);
         scanner.addIncludeFilter(new AssignableTypeFilter(Retention.class));
+        // the alerts' retention reads through the module's own stores
+        scanner.addIncludeFilter(new org.springframework.core.type.filter.RegexPatternTypeFilter(
+                java.util.regex.Pattern.compile("dev\\.orchard\\.server\\.alerts\\.(AlertStore|PoolSamples)")));
         scanner.scan("dev.orchard.server");
         context.registerBean(dev.orchard.server.audit.AuditTrail.class);
         context.registerBean(RetentionTask.class);
@@ -96,6 +101,14 @@ class RetentionTests {
         jdbc.sql("insert into sync_runs (account_id, kind, started_at, finished_at, result) values (1, 'FULL', ?, ?, 'OK'), (1, 'FULL', ?, ?, 'OK')")
                 .params(daysAgo(100), daysAgo(100), daysAgo(1), daysAgo(1)).update();
         jdbc.sql("insert into audit_events (at, actor, action, outcome) values (?, 't', 'OLD', 'OK')").param(daysAgo(3000)).update();
+        // alerts: resolved long ago (goes), open long ago (stays), resolved lately (stays); pool samples older than 30 days go
+        for (Object[] a : new Object[][] {{"old", 100, true}, {"open", 100, false}, {"young", 5, true}}) {
+            jdbc.sql("insert into alerts (rule, subject, open_key, severity, stage, title, detail, raised_at, updated_at, resolved_at) "
+                    + "values ('LEAKS', ?, ?, 'WARNING', 's', 't', 'd', ?, ?, ?)").params(a[0], (boolean) a[2] ? null : "LEAKS:" + a[0],
+                    daysAgo((int) a[1]), daysAgo((int) a[1]), (boolean) a[2] ? daysAgo((int) a[1]) : null).update();
+        }
+        jdbc.sql("insert into alert_pool_samples (account_id, adam_id, pricing_param, sampled_on, assigned) values (1, '1', 'STDQ', ?, 5), "
+                + "(1, '1', 'STDQ', ?, 6)").params(java.time.LocalDate.of(2026, 10, 1), java.time.LocalDate.of(2026, 12, 1)).update();
 
         Map<String, Long> deleted = task(ds, new RetentionProperties(null, null, null, null, null, null)).run();
 
@@ -109,6 +122,8 @@ class RetentionTests {
                 .containsExactly("n-pending", "n-young");
         assertThat(count(jdbc, "select count(*) from sync_runs")).isEqualTo(1);
         assertThat(count(jdbc, "select count(*) from audit_events")).as("kept unless a policy is set").isEqualTo(1);
+        assertThat(jdbc.sql("select subject from alerts order by subject").query(String.class).list()).containsExactly("open", "young");
+        assertThat(count(jdbc, "select count(*) from alert_pool_samples")).isEqualTo(1);
 
         var withAudit = task(ds, new RetentionProperties(null, null, null, null, null, Duration.ofDays(365)));
         assertThat(withAudit.run()).containsEntry("audit entries", 1L);

@@ -23,7 +23,10 @@ import dev.orchard.server.sync.SyncRun;
 import dev.orchard.server.system.Installation;
 import dev.orchard.server.web.api.AccountView;
 
-/** The dashboard: every account as a card with its health and counts, and the alerts an administrator acts on. */
+/**
+ * The dashboard: every account as a card with its health and counts, what needs an administrator's attention (live,
+ * refreshed every few seconds), and the open alerts of the alerts module (the ones people were notified of).
+ */
 @Controller
 class DashboardPage {
 
@@ -48,10 +51,12 @@ class DashboardPage {
     private final Clock clock;
     private final Times times;
     private final dev.orchard.server.inventory.Inventory inventory;
+    private final dev.orchard.server.alerts.AlertService notified;
 
     DashboardPage(AccountService accounts, LedgerQueries ledger, CatalogQueries catalog, SyncQueries sync, Waitlist waitlist,
                   Operations operations, Installation installation, DriftCounts drift, MdmService mdm, Clock clock, Times times,
-                  dev.orchard.server.inventory.Inventory inventory) {
+                  dev.orchard.server.inventory.Inventory inventory, dev.orchard.server.alerts.AlertService notified) {
+        this.notified = notified;
         this.times = times;
         this.inventory = inventory;
         this.catalog = catalog;
@@ -74,6 +79,7 @@ class DashboardPage {
         }
         model.addAttribute("cards", cards);
         model.addAttribute("alerts", alerts(cards));
+        model.addAttribute("openAlerts", notified.open());
         return "dashboard";
     }
 
@@ -81,6 +87,7 @@ class DashboardPage {
     @GetMapping("/fragments/alerts")
     String alertsFragment(Model model) {
         model.addAttribute("alerts", alerts(accounts.list().stream().map(this::card).toList()));
+        model.addAttribute("openAlerts", notified.open());
         return "dashboard :: alerts";
     }
 

@@ -39,7 +39,9 @@ class SecurityWalkTests {
             "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}", "POST /api/v1/mdm/servers",
             "PATCH /api/v1/mdm/servers/{id}", "DELETE /api/v1/mdm/servers/{id}", "GET /api/v1/ui-users",
             "POST /api/v1/ui-users", "DELETE /api/v1/ui-users/{username}", "GET /api/v1/ui-users/locks",
-            "DELETE /api/v1/ui-users/locks/{kind}/{value}");
+            "DELETE /api/v1/ui-users/locks/{kind}/{value}", "GET /api/v1/alerts/channels", "POST /api/v1/alerts/channels",
+            "GET /api/v1/alerts/channels/{id}", "PATCH /api/v1/alerts/channels/{id}", "DELETE /api/v1/alerts/channels/{id}",
+            "POST /api/v1/alerts/channels/{id}/test", "PUT /api/v1/alerts/rules");
 
     @TempDir
     static Path dataDir;
@@ -185,7 +187,12 @@ class SecurityWalkTests {
             Map.entry("POST /accounts/{id}/priority", "PATCH /api/v1/accounts/{id}"),
             Map.entry("POST /accounts/{id}/reclaim", "POST /api/v1/accounts/{id}/reclaim"),
             Map.entry("POST /accounts/{id}/delete", "DELETE /api/v1/accounts/{id}"),
-            Map.entry("GET /settings", "GET /api/v1/tokens"));
+            Map.entry("GET /settings", "GET /api/v1/tokens"),
+            Map.entry("POST /alerts/channels", "POST /api/v1/alerts/channels"),
+            Map.entry("POST /alerts/channels/{id}/test", "POST /api/v1/alerts/channels/{id}/test"),
+            Map.entry("POST /alerts/channels/{id}/enabled", "PATCH /api/v1/alerts/channels/{id}"),
+            Map.entry("POST /alerts/channels/{id}/delete", "DELETE /api/v1/alerts/channels/{id}"),
+            Map.entry("POST /alerts/rules/{rule}", "PUT /api/v1/alerts/rules"));
 
     @Test
     void everyUiFormNeedsTheRoleOfItsApiTwin() {
