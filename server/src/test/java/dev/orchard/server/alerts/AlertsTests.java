@@ -207,6 +207,42 @@ class AlertsTests extends LicensingScenario {
                 .toList();
     }
 
+    @Test
+    void thePageListsAlertsAndLetsAdminsManageChannelsAndRules() throws Exception {
+        var admin = orchard.login("admin", OrchardInstance.ADMIN_PASSWORD);
+        var added = orchard.ui(admin, "POST", "/alerts/channels", "name=Ops+mail&kind=EMAIL&recipients=" + OrchardInstance.form("ops@example.com"));
+        assertThat(added.status()).isEqualTo(302);
+        long id = call("GET", "/api/v1/alerts/channels", null).get(0).get("id").asLong();
+        orchard.ui(admin, "POST", "/alerts/channels/" + id + "/test", "");
+        assertThat(subjects()).contains("[Orchard] TEST: Test notice from Orchard");
+        var saved = orchard.ui(admin, "POST", "/alerts/rules/LEAKS", "enabled=true&threshold=7&repeatMinutes=120&mute=2&channelIds=" + id);
+        assertThat(saved.status()).isEqualTo(302);
+        JsonNode leaks = null;
+        for (JsonNode r : call("GET", "/api/v1/alerts/rules", null)) {
+            if (r.get("rule").asString().equals("LEAKS")) {
+                leaks = r;
+            }
+        }
+        assertThat(leaks.get("threshold").asInt()).isEqualTo(7);
+        assertThat(leaks.get("repeatMinutes").asInt()).isEqualTo(120);
+        assertThat(leaks.get("mutedUntil").isNull()).isFalse();
+        assertThat(leaks.get("channelIds").get(0).asLong()).isEqualTo(id);
+        evaluate();
+        var pageResponse = orchard.ui(admin, "GET", "/alerts", null);
+        assertThat(pageResponse.status()).as(pageResponse.body()).isEqualTo(200);
+        String page = pageResponse.body();
+        assertThat(page).contains("id=\"channels\"", "Ops mail", "id=\"rules\"", "drift of 11 license(s)");
+        assertThat(orchard.ui(admin, "GET", "/", null).body()).contains("id=\"open-alerts\"");
+
+        var uiUsers = orchard.bean(dev.orchard.server.system.UiUsers.class);
+        uiUsers.create("watcher", "watcher-password-1", dev.orchard.server.system.Role.VIEWER);
+        var viewer = orchard.login("watcher", "watcher-password-1");
+        String seen = orchard.ui(viewer, "GET", "/alerts", null).body();
+        assertThat(seen).contains("drift of 11 license(s)").doesNotContain("id=\"channels\"", "id=\"add-channel\"");
+        assertThat(orchard.ui(viewer, "POST", "/alerts/channels/" + id + "/delete", "").status()).isEqualTo(403);
+        assertThat(call("GET", "/api/v1/alerts/channels", null)).hasSize(1);
+    }
+
     private long channel(String json) {
         return call("POST", "/api/v1/alerts/channels", json).get("id").asLong();
     }
