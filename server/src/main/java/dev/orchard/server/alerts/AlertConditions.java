@@ -15,6 +15,8 @@ import dev.orchard.server.accounts.Account;
 import dev.orchard.server.accounts.AccountService;
 import dev.orchard.server.accounts.AccountState;
 import dev.orchard.server.alerts.Condition.Severity;
+import dev.orchard.server.inventory.DirectorySource;
+import dev.orchard.server.inventory.DirectorySourceService;
 import dev.orchard.server.ledger.LedgerQueries;
 import dev.orchard.server.licensing.Waitlist;
 import dev.orchard.server.mdm.MdmServer;
@@ -39,10 +41,12 @@ class AlertConditions {
     private final MdmServerService mdm;
     private final DriftCounts drift;
     private final PoolSamples samples;
+    private final DirectorySourceService directory;
     private final Clock clock;
 
     AlertConditions(AccountService accounts, LedgerQueries ledger, Waitlist waitlist, Operations operations, MdmServerService mdm,
-                    DriftCounts drift, PoolSamples samples, Clock clock) {
+                    DriftCounts drift, PoolSamples samples, DirectorySourceService directory, Clock clock) {
+        this.directory = directory;
         this.accounts = accounts;
         this.ledger = ledger;
         this.waitlist = waitlist;
@@ -110,6 +114,16 @@ class AlertConditions {
                             "MDM server '" + s.name() + "' is unreachable", "Orchard has not reached " + s.url() + " since "
                                     + s.unreachableSince() + ": " + s.unreachableError() + ". Install commands wait until it "
                                     + "answers.", "/settings"));
+                }
+            }
+        }
+        if (on(settings, AlertRule.DIRECTORY_SOURCE_FAILING)) {
+            for (DirectorySource d : directory.list()) {
+                if (d.enabled() && "FAILED".equals(d.lastResult())) {
+                    out.add(new Condition(AlertRule.DIRECTORY_SOURCE_FAILING, "directory source " + d.id(), Severity.WARNING,
+                            "failed", "Directory source '" + d.name() + "' cannot be synced", "The last sync of '" + d.name()
+                                    + "' failed: " + d.lastError() + ". Its users and groups stay as the last good sync left "
+                                    + "them, so group changes (R4a) wait.", "/settings"));
                 }
             }
         }

@@ -23,7 +23,9 @@ public enum AlertRule {
     /** Licenses Apple holds that nobody should (leak report) reached the threshold in an account. */
     LEAKS("leaked licenses", 100, 10080),
     /** Licenses assigned outside Orchard or Orchard's missing at Apple (drift) reached the threshold in an account. */
-    DRIFT("licenses of drift", 10, 1440);
+    DRIFT("licenses of drift", 10, 1440),
+    /** A directory source's last sync failed (its users and groups stay as the last good sync left them). */
+    DIRECTORY_SOURCE_FAILING("unused", 0, 720);
 
     private final String threshold;
     private final int defaultThreshold;

@@ -72,6 +72,52 @@ class Directory {
                 .list();
     }
 
+    /** A source's users as stored: by user id, with the entry's DN and attributes. */
+    Map<String, LdapReader.Entry> sourceUsers(long sourceId) {
+        Map<String, LdapReader.Entry> out = new HashMap<>();
+        jdbc.sql("select * from directory_users where source_id = ?").param(sourceId).query((rs, n) -> out.put(rs.getString("user_id"),
+                new LdapReader.Entry(rs.getString("source_dn"), new DirectoryUser(rs.getString("user_id"), rs.getString("email"),
+                        rs.getString("managed_apple_id"), rs.getString("display_name"))))).list();
+        return out;
+    }
+
+    /** Stores a source's user (adopting one the API created with the same id); true when it was new. */
+    boolean upsertSourceUser(long sourceId, LdapReader.Entry e, Instant now) {
+        DirectoryUser u = e.user();
+        Timestamp ts = Timestamp.from(now);
+        if (jdbc.sql("update directory_users set email = ?, managed_apple_id = ?, display_name = ?, source_id = ?, source_dn = ?, "
+                + "updated_at = ? where user_id = ?").params(u.email(), u.managedAppleId(), u.displayName(), sourceId, e.dn(), ts,
+                u.userId()).update() == 1) {
+            return false;
+        }
+        jdbc.sql("insert into directory_users (user_id, email, managed_apple_id, display_name, source_id, source_dn, created_at, "
+                + "updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)").params(u.userId(), u.email(), u.managedAppleId(), u.displayName(),
+                sourceId, e.dn(), ts, ts).update();
+        return true;
+    }
+
+    /** The users stay, no longer the source's (a directory deletion kept as the administrator chose). */
+    void detachUsers(long sourceId, Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            jdbc.sql("update directory_users set source_id = null, source_dn = null where source_id = :s and user_id in (:ids)")
+                    .param("s", sourceId).param("ids", ids).update();
+        }
+    }
+
+    List<String> sourceGroups(long sourceId) {
+        return jdbc.sql("select group_id from directory_groups where source_id = ?").param(sourceId).query(String.class).list();
+    }
+
+    /** Stores a source's group (adopting one with the same id); true when it was new. */
+    boolean saveSourceGroup(long sourceId, String id, String name, Instant now) {
+        if (jdbc.sql("update directory_groups set name = ?, source_id = ? where group_id = ?").params(name, sourceId, id).update() == 1) {
+            return false;
+        }
+        jdbc.sql("insert into directory_groups (group_id, name, source_id, created_at) values (?, ?, ?, ?)")
+                .params(id, name, sourceId, Timestamp.from(now)).update();
+        return true;
+    }
+
     boolean deleteUser(String id) {
         return jdbc.sql("delete from directory_users where user_id = ?").param(id).update() == 1;
     }

@@ -54,6 +54,8 @@ public final class AccessRules {
             // managing MDM servers
             rule(POST, "/api/v1/mdm/servers", ADMIN), rule(PATCH, "/api/v1/mdm/servers/*", ADMIN),
             rule(DELETE, "/api/v1/mdm/servers/*", ADMIN),
+            // managing directory sources (bind DNs and passwords)
+            rule(null, "/api/v1/directory/sources", ADMIN), rule(null, "/api/v1/directory/sources/**", ADMIN),
             // managing alert channels (recipients, webhook URLs) and rules
             rule(null, "/api/v1/alerts/channels", ADMIN), rule(null, "/api/v1/alerts/channels/**", ADMIN),
             rule(PUT, "/api/v1/alerts/rules", ADMIN),

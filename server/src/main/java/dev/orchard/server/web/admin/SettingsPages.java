@@ -21,7 +21,7 @@ import dev.orchard.server.system.UiUsers;
 
 /**
  * Settings (admins only): API tokens (a new token is shown once), the people who sign in and their roles, MDM
- * servers, and the configured sync interval and reclaim policy (set in configuration, shown here).
+ * servers, directory sources (with their last sync), and the configured sync interval and reclaim policy (set in configuration, shown here).
  */
 @Controller
 class SettingsPages {
@@ -33,9 +33,11 @@ class SettingsPages {
     private final LicensingProperties licensing;
     private final MdmProperties mdm;
     private final LoginThrottle throttle;
+    private final dev.orchard.server.inventory.DirectorySourceService directory;
 
     SettingsPages(ApiTokens tokens, UiUsers users, MdmServerService servers, SyncProperties sync, LicensingProperties licensing,
-                  MdmProperties mdm, LoginThrottle throttle) {
+                  MdmProperties mdm, LoginThrottle throttle, dev.orchard.server.inventory.DirectorySourceService directory) {
+        this.directory = directory;
         this.throttle = throttle;
         this.tokens = tokens;
         this.users = users;
@@ -51,7 +53,8 @@ class SettingsPages {
 
     @GetMapping("/settings")
     String settings(@RequestParam(required = false) Long revoke, @RequestParam(required = false) String removeUser,
-                    @RequestParam(required = false) Long removeServer, Model model) {
+                    @RequestParam(required = false) Long removeServer, @RequestParam(required = false) Long removeSource,
+                    Model model) {
         var tokenList = tokens.list();
         var serverList = servers.list();
         var userList = users.list();
@@ -69,11 +72,17 @@ class SettingsPages {
                     new Confirm("Remove the MDM server '" + s.name() + "'?",
                             "Commands still queued for its devices go to the default server, or wait for one.",
                             "/settings/mdm-servers/" + s.id() + "/delete", "Remove server")));
+        } else if (removeSource != null) {
+            directory.list().stream().filter(d -> d.id() == removeSource).findFirst().ifPresent(d -> model.addAttribute("confirm",
+                    new Confirm("Remove the directory source '" + d.name() + "'?",
+                            "Its users and groups stay, no longer synced: group changes in the directory no longer reach Orchard.",
+                            "/settings/directory-sources/" + d.id() + "/delete", "Remove source")));
         }
         model.addAttribute("locks", throttle.locks());
         model.addAttribute("tokens", tokenList);
         model.addAttribute("users", userList);
         model.addAttribute("servers", serverList);
+        model.addAttribute("sources", directory.list());
         model.addAttribute("sync", sync);
         model.addAttribute("licensing", licensing);
         model.addAttribute("mdm", mdm);
@@ -144,6 +153,38 @@ class SettingsPages {
             var s = servers.create(new MdmServerService.Input(name, k, url, Actions.blank(apiKey), Actions.blank(eventsSecret), null,
                     form, licenseOnly));
             return "MDM server " + s.name() + " added" + (s.isDefault() ? " as the default." : ".");
+        });
+    }
+
+    @PostMapping("/settings/directory-sources")
+    String addSource(@RequestParam String name, @RequestParam String url, @RequestParam(required = false) Boolean startTls,
+                     @RequestParam(required = false) String bindDn, @RequestParam(required = false) String bindPassword,
+                     @RequestParam String userBaseDn, @RequestParam String groupBaseDn,
+                     @RequestParam(required = false) String userFilter, @RequestParam(required = false) String groupFilter,
+                     @RequestParam(required = false) String userIdAttribute, @RequestParam(required = false) String onDelete,
+                     RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            var d = directory.create(new dev.orchard.server.inventory.DirectorySourceService.Input(name, "LDAP", url, startTls,
+                    Actions.blank(bindDn), bindPassword == null || bindPassword.isEmpty() ? null : bindPassword, userBaseDn,
+                    Actions.blank(userFilter), groupBaseDn, Actions.blank(groupFilter), Actions.blank(userIdAttribute), null, null,
+                    null, null, null, null, null, null, Actions.blank(onDelete), true));
+            return "Directory source " + d.name() + " added; its first sync runs now.";
+        });
+    }
+
+    @PostMapping("/settings/directory-sources/{id}/sync")
+    String syncSource(@PathVariable long id, @RequestParam(defaultValue = "false") boolean full, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            var d = directory.syncSoon(id, full);
+            return (full ? "A full sync" : "A sync") + " of " + d.name() + " runs now; reload to see its outcome.";
+        });
+    }
+
+    @PostMapping("/settings/directory-sources/{id}/delete")
+    String deleteSource(@PathVariable long id, RedirectAttributes flash) {
+        return Actions.run(flash, "/settings", () -> {
+            directory.delete(id);
+            return "Directory source removed; its users and groups stay.";
         });
     }
 

@@ -41,7 +41,9 @@ class SecurityWalkTests {
             "POST /api/v1/ui-users", "DELETE /api/v1/ui-users/{username}", "GET /api/v1/ui-users/locks",
             "DELETE /api/v1/ui-users/locks/{kind}/{value}", "GET /api/v1/alerts/channels", "POST /api/v1/alerts/channels",
             "GET /api/v1/alerts/channels/{id}", "PATCH /api/v1/alerts/channels/{id}", "DELETE /api/v1/alerts/channels/{id}",
-            "POST /api/v1/alerts/channels/{id}/test", "PUT /api/v1/alerts/rules");
+            "POST /api/v1/alerts/channels/{id}/test", "PUT /api/v1/alerts/rules", "GET /api/v1/directory/sources",
+            "POST /api/v1/directory/sources", "GET /api/v1/directory/sources/{id}", "PATCH /api/v1/directory/sources/{id}",
+            "DELETE /api/v1/directory/sources/{id}", "POST /api/v1/directory/sources/{id}/sync");
 
     @TempDir
     static Path dataDir;
@@ -192,7 +194,10 @@ class SecurityWalkTests {
             Map.entry("POST /alerts/channels/{id}/test", "POST /api/v1/alerts/channels/{id}/test"),
             Map.entry("POST /alerts/channels/{id}/enabled", "PATCH /api/v1/alerts/channels/{id}"),
             Map.entry("POST /alerts/channels/{id}/delete", "DELETE /api/v1/alerts/channels/{id}"),
-            Map.entry("POST /alerts/rules/{rule}", "PUT /api/v1/alerts/rules"));
+            Map.entry("POST /alerts/rules/{rule}", "PUT /api/v1/alerts/rules"),
+            Map.entry("POST /settings/directory-sources", "POST /api/v1/directory/sources"),
+            Map.entry("POST /settings/directory-sources/{id}/sync", "POST /api/v1/directory/sources/{id}/sync"),
+            Map.entry("POST /settings/directory-sources/{id}/delete", "DELETE /api/v1/directory/sources/{id}"));
 
     @Test
     void everyUiFormNeedsTheRoleOfItsApiTwin() {
