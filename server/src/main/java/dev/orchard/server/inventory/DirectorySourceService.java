@@ -39,7 +39,7 @@ public class DirectorySourceService {
                         String userBaseDn, String userFilter, String groupBaseDn, String groupFilter, String userIdAttribute,
                         String emailAttribute, String managedAppleIdAttribute, String displayNameAttribute,
                         String groupIdAttribute, String groupNameAttribute, String memberAttribute, Integer pageSize,
-                        Integer syncMinutes, String onDelete, Boolean enabled) {
+                        Integer syncMinutes, String onDelete, Boolean enabled, String caCertificate) {
     }
 
     private final DirectorySources sources;
@@ -182,7 +182,25 @@ public class DirectorySourceService {
                 attribute("groupNameAttribute", in.groupNameAttribute(), c == null ? null : c.groupNameAttribute(), "cn", true),
                 attribute("memberAttribute", in.memberAttribute(), c == null ? null : c.memberAttribute(), "member", true),
                 page, minutes, onDelete, in.enabled() == null ? c == null || c.enabled() : in.enabled(),
+                in.caCertificate() == null ? c == null ? null : c.caCertificate() : certificate(in.caCertificate()),
                 null, null, null, null, null, 0, 0, null, null);
+    }
+
+    /** A PEM certificate (blank removes it), checked to be one. */
+    private static String certificate(String pem) {
+        if (pem.isBlank()) {
+            return null;
+        }
+        if (pem.length() > 20_000) {
+            throw new Fields.InvalidFieldException("caCertificate", "caCertificate is too long for one PEM certificate");
+        }
+        try {
+            LdapTls.certificate(pem);
+            return pem.strip();
+        } catch (IllegalArgumentException e) {
+            throw new Fields.InvalidFieldException("caCertificate", "caCertificate must be a PEM certificate "
+                    + "(-----BEGIN CERTIFICATE----- …)");
+        }
     }
 
     private static String pick(String given, String current, String fallback) {
@@ -246,7 +264,7 @@ public class DirectorySourceService {
     }
 
     private static String describe(DirectorySource s) {
-        return s.name() + " " + s.url() + (s.startTls() ? " StartTLS" : "") + " users " + s.userBaseDn() + " " + s.userFilter()
+        return s.name() + " " + s.url() + (s.startTls() ? " StartTLS" : "") + (s.caCertificate() != null ? " own CA" : "") + " users " + s.userBaseDn() + " " + s.userFilter()
                 + " groups " + s.groupBaseDn() + " " + s.groupFilter() + " every " + s.syncMinutes() + " min, deleted users: "
                 + s.onDelete() + (s.enabled() ? "" : " (off)");
     }

@@ -17,7 +17,7 @@ class DirectorySources {
 
     private static final String COLUMNS = "name, kind, url, start_tls, bind_dn, user_base_dn, user_filter, group_base_dn, "
             + "group_filter, user_id_attribute, email_attribute, managed_apple_id_attribute, display_name_attribute, "
-            + "group_id_attribute, group_name_attribute, member_attribute, page_size, sync_minutes, on_delete, enabled";
+            + "group_id_attribute, group_name_attribute, member_attribute, page_size, sync_minutes, on_delete, enabled, ca_certificate";
 
     private final JdbcClient jdbc;
 
@@ -46,7 +46,7 @@ class DirectorySources {
     long insert(DirectorySource s, String password, Instant now) {
         var keys = new GeneratedKeyHolder();
         jdbc.sql("insert into directory_sources (" + COLUMNS + ", bind_password_ciphertext, created_at, updated_at) values "
-                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(values(s, password, now, now)).update(keys, "id");
         return keys.getKey().longValue();
     }
@@ -57,8 +57,9 @@ class DirectorySources {
                         + "user_filter = ?, group_base_dn = ?, group_filter = ?, user_id_attribute = ?, email_attribute = ?, "
                         + "managed_apple_id_attribute = ?, display_name_attribute = ?, group_id_attribute = ?, "
                         + "group_name_attribute = ?, member_attribute = ?, page_size = ?, sync_minutes = ?, on_delete = ?, "
-                        + "enabled = ?, bind_password_ciphertext = coalesce(?, bind_password_ciphertext), updated_at = ? where id = ?")
-                .params(java.util.stream.Stream.concat(java.util.Arrays.stream(values(s, password, now, null)).limit(22),
+                        + "enabled = ?, ca_certificate = ?, bind_password_ciphertext = coalesce(?, bind_password_ciphertext), updated_at = ? "
+                        + "where id = ?")
+                .params(java.util.stream.Stream.concat(java.util.Arrays.stream(values(s, password, now, null)),
                         java.util.stream.Stream.of(id)).toArray()).update();
     }
 
@@ -71,6 +72,7 @@ class DirectorySources {
         list.add(s.displayNameAttribute());
         list.addAll(List.of(s.groupIdAttribute(), s.groupNameAttribute(), s.memberAttribute(), s.pageSize(), s.syncMinutes(),
                 s.onDelete().name(), s.enabled()));
+        list.add(s.caCertificate());
         list.add(password);
         if (created != null) {
             list.add(Timestamp.from(created));
@@ -117,7 +119,7 @@ class DirectorySources {
                 rs.getString("email_attribute"), rs.getString("managed_apple_id_attribute"), rs.getString("display_name_attribute"),
                 rs.getString("group_id_attribute"), rs.getString("group_name_attribute"), rs.getString("member_attribute"),
                 rs.getInt("page_size"), rs.getInt("sync_minutes"), DirectorySource.OnDelete.valueOf(rs.getString("on_delete")),
-                rs.getBoolean("enabled"), instant(rs.getTimestamp("last_sync_at")), instant(rs.getTimestamp("last_full_sync_at")),
+                rs.getBoolean("enabled"), rs.getString("ca_certificate"), instant(rs.getTimestamp("last_sync_at")), instant(rs.getTimestamp("last_full_sync_at")),
                 rs.getString("last_result"), rs.getString("last_error"), rs.getString("last_summary"), rs.getLong("user_count"),
                 rs.getLong("group_count"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }

@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads an LDAP directory (OpenLDAP, Active Directory) with the JDK's LDAP client: {@code ldap://} (optionally upgraded
- * with StartTLS) or {@code ldaps://}, a simple bind, every search in pages (the Simple Paged Results control, so a
+ * with StartTLS) or {@code ldaps://}, trusting the source's own CA when it has one ({@link LdapTls}), a simple bind, every search in pages (the Simple Paged Results control, so a
  * server's size limit never cuts a listing short). Users come from the user base and filter — on an incremental read
  * only those whose {@code modifyTimestamp} is at or after the last change seen; groups always come whole, with their
  * members (a DN, or a user id for {@code memberUid}-style groups), nested groups expanded (cycles are harmless):
@@ -148,15 +148,24 @@ class LdapReader {
         env.put("com.sun.jndi.ldap.connect.timeout", Integer.toString(TIMEOUT_MS));
         env.put("com.sun.jndi.ldap.read.timeout", Integer.toString(TIMEOUT_MS));
         env.put("com.sun.jndi.ldap.connect.pool", "false");
+        javax.net.ssl.SSLSocketFactory own = s.caCertificate() == null ? null : LdapTls.trusting(s.caCertificate());
         try {
             if (!s.startTls()) {
                 bindEnv(env, s, password);
+                if (own != null && s.url().startsWith("ldaps:")) {
+                    env.put("java.naming.ldap.factory.socket", LdapTls.class.getName());
+                    LdapTls.use(own);
+                }
                 return new InitialLdapContext(env, null);
             }
             env.put(Context.SECURITY_AUTHENTICATION, "none");
             LdapContext ctx = new InitialLdapContext(env, null);
             StartTlsResponse tls = (StartTlsResponse) ctx.extendedOperation(new StartTlsRequest());
-            tls.negotiate();
+            if (own == null) {
+                tls.negotiate();
+            } else {
+                tls.negotiate(own);
+            }
             if (s.bindDn() != null) {
                 ctx.addToEnvironment(Context.SECURITY_AUTHENTICATION, "simple");
                 ctx.addToEnvironment(Context.SECURITY_PRINCIPAL, s.bindDn());
@@ -166,8 +175,17 @@ class LdapReader {
             return ctx;
         } catch (javax.naming.AuthenticationException e) {
             throw new Unreadable("the directory refused the bind DN or its password");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new Unreadable("TLS with " + s.url() + " failed (is its certificate signed by the CA given, and for this "
+                    + "host name?): " + describe(e));
         } catch (NamingException | IOException e) {
+            if (e.getCause() instanceof javax.net.ssl.SSLException tls) {
+                throw new Unreadable("TLS with " + s.url() + " failed (is its certificate signed by the CA given, and for "
+                        + "this host name?): " + describe(tls));
+            }
             throw new Unreadable("cannot connect to " + s.url() + ": " + describe(e));
+        } finally {
+            LdapTls.done();
         }
     }
 

@@ -116,6 +116,35 @@ class LdapDirectoryTests extends LicensingScenario {
     }
 
     @Test
+    void ldapsAndStartTlsTrustTheSourcesOwnCa() {
+        var ca = new dev.orchard.server.mdm.nano.TestCa("Directory CA");
+        ldap = new Slapd(dataDir.resolve("ldap"), ca.issueServer());
+        ldap.addUsers(List.of("tls1", "tls2"));
+        ldap.addGroup("tls-group", List.of(Slapd.userDn("tls1")));
+        String caPem = dev.orchard.server.mdm.nano.TestCa.pem(ca.certificate()).replace("\n", "\\n");
+        String common = "\"bindDn\":\"" + Slapd.ROOT_DN + "\",\"bindPassword\":\"" + Slapd.ROOT_PASSWORD + "\",\"userBaseDn\":\"ou=People,"
+                + Slapd.SUFFIX + "\",\"groupBaseDn\":\"ou=Groups," + Slapd.SUFFIX + "\"";
+        long ldaps = call("POST", "/api/v1/directory/sources", "{\"name\":\"TLS\",\"url\":\"" + ldap.ldapsUrl() + "\","
+                + "\"caCertificate\":\"" + caPem + "\"," + common + "}").get("id").asLong();
+        long startTls = call("POST", "/api/v1/directory/sources", "{\"name\":\"StartTLS\",\"url\":\"" + ldap.localUrl()
+                + "\",\"startTls\":true,\"caCertificate\":\"" + caPem + "\"," + common + "}").get("id").asLong();
+        long untrusted = call("POST", "/api/v1/directory/sources", "{\"name\":\"Untrusted\",\"url\":\"" + ldap.ldapsUrl() + "\","
+                + common + "}").get("id").asLong();
+        orchard.step();
+        for (long id : new long[] {ldaps, startTls}) {
+            JsonNode s = call("GET", "/api/v1/directory/sources/" + id, null);
+            assertThat(s.get("lastResult").asString()).as(s.toString()).isEqualTo("OK");
+            assertThat(s.get("userCount").asLong()).isEqualTo(2);
+        }
+        JsonNode refused = call("GET", "/api/v1/directory/sources/" + untrusted, null);
+        assertThat(refused.get("lastResult").asString()).isEqualTo("FAILED");
+        assertThat(refused.get("lastError").asString()).contains("TLS with " + ldap.ldapsUrl() + " failed");
+        assertThat(members("tls-group")).containsExactly("tls1");
+        assertThat(orchard.post("/api/v1/directory/sources", ADMIN_TOKEN, "{\"name\":\"Bad CA\",\"url\":\"" + ldap.ldapsUrl()
+                + "\",\"caCertificate\":\"not a certificate\"," + common + "}").status()).isEqualTo(400);
+    }
+
+    @Test
     void badSourcesAreRefusedAndChangeNothing() {
         for (String body : new String[] {
                 "{\"name\":\"x\",\"url\":\"http://ldap.example.com\",\"userBaseDn\":\"dc=x\",\"groupBaseDn\":\"dc=x\"}",

@@ -34,14 +34,27 @@ final class Slapd implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int tlsPort;
 
     Slapd(Path dir) {
+        this(dir, null);
+    }
+
+    /** With {@code tls} (certificate and key PEM signed by a test CA), also ldaps:// on {@link #ldapsUrl} and StartTLS. */
+    Slapd(Path dir, dev.orchard.server.mdm.nano.TestCa.ServerPem tls) {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException("OpenLDAP's slapd is missing: install it (apt-get install slapd), as .ci/run does");
         }
         port = OrchardInstance.freePort();
+        tlsPort = tls == null ? 0 : OrchardInstance.freePort();
         try {
             Path db = Files.createDirectories(dir.resolve("db"));
+            String tlsConf = "";
+            if (tls != null) {
+                Files.writeString(dir.resolve("server.crt"), tls.certificate());
+                Files.writeString(dir.resolve("server.key"), tls.key());
+                tlsConf = "TLSCertificateFile " + dir.resolve("server.crt") + "\nTLSCertificateKeyFile " + dir.resolve("server.key");
+            }
             Path conf = dir.resolve("slapd.conf");
             Files.writeString(conf, String.join("\n",
                     "include /etc/ldap/schema/core.schema",
@@ -51,6 +64,7 @@ final class Slapd implements AutoCloseable {
                     "moduleload back_mdb",
                     "pidfile " + dir.resolve("slapd.pid"),
                     "sizelimit size.soft=500 size.hard=500 size.prtotal=unlimited",
+                    tlsConf,
                     "database mdb",
                     "maxsize 268435456",
                     "suffix \"" + SUFFIX + "\"",
@@ -60,7 +74,8 @@ final class Slapd implements AutoCloseable {
                     "index objectClass eq",
                     "index uid,cn eq",
                     ""));
-            process = new ProcessBuilder(BINARY.toString(), "-f", conf.toString(), "-h", "ldap://127.0.0.1:" + port + "/", "-d", "0")
+            String listen = "ldap://127.0.0.1:" + port + "/" + (tls == null ? "" : " ldaps://127.0.0.1:" + tlsPort + "/");
+            process = new ProcessBuilder(BINARY.toString(), "-f", conf.toString(), "-h", listen, "-d", "0")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("slapd.log").toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -83,6 +98,15 @@ final class Slapd implements AutoCloseable {
 
     String url() {
         return "ldap://127.0.0.1:" + port;
+    }
+
+    /** The same server by name (the certificate's name), in clear (for StartTLS) or over TLS. */
+    String localUrl() {
+        return "ldap://localhost:" + port;
+    }
+
+    String ldapsUrl() {
+        return "ldaps://localhost:" + tlsPort;
     }
 
     static String userDn(String uid) {

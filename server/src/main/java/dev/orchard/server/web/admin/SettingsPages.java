@@ -162,12 +162,12 @@ class SettingsPages {
                      @RequestParam String userBaseDn, @RequestParam String groupBaseDn,
                      @RequestParam(required = false) String userFilter, @RequestParam(required = false) String groupFilter,
                      @RequestParam(required = false) String userIdAttribute, @RequestParam(required = false) String onDelete,
-                     RedirectAttributes flash) {
+                     @RequestParam(required = false) String caCertificate, RedirectAttributes flash) {
         return Actions.run(flash, "/settings", () -> {
             var d = directory.create(new dev.orchard.server.inventory.DirectorySourceService.Input(name, "LDAP", url, startTls,
                     Actions.blank(bindDn), bindPassword == null || bindPassword.isEmpty() ? null : bindPassword, userBaseDn,
                     Actions.blank(userFilter), groupBaseDn, Actions.blank(groupFilter), Actions.blank(userIdAttribute), null, null,
-                    null, null, null, null, null, null, Actions.blank(onDelete), true));
+                    null, null, null, null, null, null, Actions.blank(onDelete), true, Actions.blank(caCertificate)));
             return "Directory source " + d.name() + " added; its first sync runs now.";
         });
     }

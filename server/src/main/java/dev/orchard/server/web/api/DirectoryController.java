@@ -27,11 +27,11 @@ class DirectoryController {
                        String userBaseDn, String userFilter, String groupBaseDn, String groupFilter, String userIdAttribute,
                        String emailAttribute, String managedAppleIdAttribute, String displayNameAttribute,
                        String groupIdAttribute, String groupNameAttribute, String memberAttribute, Integer pageSize,
-                       Integer syncMinutes, String onDelete, Boolean enabled) {
+                       Integer syncMinutes, String onDelete, Boolean enabled, String caCertificate) {
         DirectorySourceService.Input input() {
             return new DirectorySourceService.Input(name, kind, url, startTls, bindDn, bindPassword, userBaseDn, userFilter,
                     groupBaseDn, groupFilter, userIdAttribute, emailAttribute, managedAppleIdAttribute, displayNameAttribute,
-                    groupIdAttribute, groupNameAttribute, memberAttribute, pageSize, syncMinutes, onDelete, enabled);
+                    groupIdAttribute, groupNameAttribute, memberAttribute, pageSize, syncMinutes, onDelete, enabled, caCertificate);
         }
     }
 
@@ -49,7 +49,7 @@ class DirectoryController {
     @PostMapping("/api/v1/directory/sources")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Add an LDAP / Active Directory source (url ldap:// or ldaps://, startTls, bindDn and bindPassword "
-            + "(stored encrypted, never shown), base DNs, filters, attribute names, pageSize, syncMinutes, onDelete RECLAIM or "
+            + "(stored encrypted, never shown), caCertificate (PEM of the CA that signed the directory's certificate), base DNs, filters, attribute names, pageSize, syncMinutes, onDelete RECLAIM or "
             + "KEEP); its first sync starts at once")
     DirectorySource add(@RequestBody SourceInput in) {
         return sources.create(in.input());

@@ -80,6 +80,44 @@ public final class TestCa {
         }
     }
 
+    /**
+     * A TLS server identity for {@code localhost} and {@code 127.0.0.1} (serverAuth), as PEM texts a server such as
+     * slapd reads: the certificate and its PKCS#8 key.
+     */
+    public record ServerPem(String certificate, String key) {
+    }
+
+    public ServerPem issueServer() {
+        try {
+            KeyPair server = deviceKeys();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate.getSubjectX500Principal(),
+                    BigInteger.valueOf(serials.incrementAndGet()), Date.from(now.minus(1, ChronoUnit.DAYS)),
+                    Date.from(now.plus(365, ChronoUnit.DAYS)), new javax.security.auth.x500.X500Principal("CN=localhost"),
+                    server.getPublic());
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            b.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                    new org.bouncycastle.asn1.x509.GeneralName[] {
+                            new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName, "localhost"),
+                            new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1")}));
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(signer(keys.getPrivate())));
+            return new ServerPem(pem(cert), pem(server.getPrivate()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An object (certificate, key) in PEM. */
+    public static String pem(Object o) {
+        var out = new java.io.StringWriter();
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+            w.writeObject(o instanceof PrivateKey k ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null) : o);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     static ContentSigner signer(PrivateKey key) throws org.bouncycastle.operator.OperatorCreationException {
         return new JcaContentSignerBuilder("RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA").build(key);
     }
