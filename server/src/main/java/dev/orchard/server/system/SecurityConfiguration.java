@@ -130,10 +130,13 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain ui(HttpSecurity http, ApiTokens tokens, LoginThrottle throttle, org.springframework.core.env.Environment env,
-                           JdbcClient jdbc) throws Exception {
+                           JdbcClient jdbc, OidcLogin oidc) throws Exception {
         headers(http, env);
+        if (oidc.enabled()) {
+            oidc.configure(http);
+        }
         http.addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
-                .addFilterBefore(lockedSignIns(throttle), org.springframework.security.web.authentication
+                .addFilterBefore(lockedSignIns(throttle, oidc.localLogin()), org.springframework.security.web.authentication
                         .UsernamePasswordAuthenticationFilter.class)
                 .addFilterBefore(endedSessions(jdbc, false), org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .csrf(c -> c.csrfTokenRepository(csrfTokens()))
@@ -171,13 +174,21 @@ class SecurityConfiguration {
         };
     }
 
-    /** Sign-ins for a locked user name or from a locked address are refused before the password is checked. */
-    private static jakarta.servlet.Filter lockedSignIns(LoginThrottle throttle) {
+    /**
+     * Sign-ins for a locked user name or from a locked address are refused before the password is checked; so is every
+     * password sign-in when single sign-on is the only way in ({@code orchard.security.oidc.local-login=false}).
+     */
+    private static jakarta.servlet.Filter lockedSignIns(LoginThrottle throttle, boolean localLogin) {
         return filter((request, response) -> {
-            if ("POST".equals(request.getMethod()) && (request.getContextPath() + "/login").equals(request.getRequestURI())
-                    && throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
-                response.sendRedirect(request.getContextPath() + "/login?locked");
-                return false;
+            if ("POST".equals(request.getMethod()) && (request.getContextPath() + "/login").equals(request.getRequestURI())) {
+                if (!localLogin) {
+                    response.sendRedirect(request.getContextPath() + "/login?local-off");
+                    return false;
+                }
+                if (throttle.lockedUntil(request.getParameter("username"), request.getRemoteAddr()).isPresent()) {
+                    response.sendRedirect(request.getContextPath() + "/login?locked");
+                    return false;
+                }
             }
             return true;
         });
@@ -213,10 +224,11 @@ class SecurityConfiguration {
     private static jakarta.servlet.Filter endedSessions(JdbcClient jdbc, boolean api) {
         return filter((request, response) -> {
             var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
-            if (auth == null || !(auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails user)) {
+            if (auth == null || !(auth.getPrincipal() instanceof org.springframework.security.core.userdetails.UserDetails
+                    || auth instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken)) {
                 return true; // not signed in, or an API token
             }
-            String now = jdbc.sql("select role from admin_users where username = ?").param(user.getUsername())
+            String now = jdbc.sql("select role from admin_users where username = ?").param(auth.getName())
                     .query(String.class).optional().map(r -> "ROLE_" + Role.parse(r).name()).orElse(null);
             if (now != null && auth.getAuthorities().stream().anyMatch(a -> now.equals(a.getAuthority()))) {
                 return true;
@@ -249,7 +261,8 @@ class SecurityConfiguration {
 
     @Bean
     UserDetailsService adminUsers(JdbcClient jdbc) {
-        return username -> jdbc.sql("select password_hash, role from admin_users where username = ?").param(username)
+        // users of the OpenID Connect provider have no password here: they sign in there
+        return username -> jdbc.sql("select password_hash, role from admin_users where username = ? and origin = 'LOCAL'").param(username)
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional()
                 .map(row -> User.withUsername(username).password(row[0]).roles(Role.parse(row[1]).name()).build())
                 .orElseThrow(() -> new UsernameNotFoundException("no such user"));
