@@ -118,6 +118,58 @@ class Directory {
         return true;
     }
 
+    /** What SCIM keeps of a user beside the API's fields: whether active, and the provider's own id. */
+    record Provisioned(boolean active, String externalId) {
+    }
+
+    Optional<Provisioned> provisioned(String userId) {
+        return jdbc.sql("select active, external_id from directory_users where user_id = ?").param(userId)
+                .query((rs, n) -> new Provisioned(rs.getBoolean(1), rs.getString(2))).optional();
+    }
+
+    void provision(String userId, boolean active, String externalId) {
+        jdbc.sql("update directory_users set active = ?, external_id = ? where user_id = ?").params(active, externalId, userId)
+                .update();
+    }
+
+    Optional<String> userIdByExternalId(String externalId) {
+        return jdbc.sql("select user_id from directory_users where external_id = ? order by user_id").param(externalId)
+                .query(String.class).list().stream().findFirst();
+    }
+
+    /** A page of users by user id, from a 0-based position (SCIM pages by index). */
+    List<DirectoryUser> usersAt(int offset, int limit) {
+        return jdbc.sql("select * from directory_users order by user_id limit ? offset ?").params(limit, offset)
+                .query((rs, n) -> new DirectoryUser(rs.getString("user_id"), rs.getString("email"), rs.getString("managed_apple_id"),
+                        rs.getString("display_name"))).list();
+    }
+
+    long userCount() {
+        return jdbc.sql("select count(*) from directory_users").query(Long.class).single();
+    }
+
+    /** The user's groups, each left; returns the groups. */
+    List<String> leaveAllGroups(String userId) {
+        List<String> groups = jdbc.sql("select group_id from group_members where user_id = ? order by group_id").param(userId)
+                .query(String.class).list();
+        jdbc.sql("delete from group_members where user_id = ?").param(userId).update();
+        return groups;
+    }
+
+    List<String> groupsOfUser(String userId) {
+        return jdbc.sql("select group_id from group_members where user_id = ? order by group_id").param(userId)
+                .query(String.class).list();
+    }
+
+    Optional<String> groupExternalId(String groupId) {
+        return jdbc.sql("select external_id from directory_groups where group_id = ?").param(groupId).query(String.class)
+                .optional().filter(v -> v != null);
+    }
+
+    void setGroupExternalId(String groupId, String externalId) {
+        jdbc.sql("update directory_groups set external_id = ? where group_id = ?").params(externalId, groupId).update();
+    }
+
     boolean deleteUser(String id) {
         return jdbc.sql("delete from directory_users where user_id = ?").param(id).update() == 1;
     }

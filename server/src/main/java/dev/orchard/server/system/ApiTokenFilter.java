@@ -31,8 +31,9 @@ final class ApiTokenFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        var token = tokens.authenticate(header.substring(7).strip());
+        var token = tokens.authenticate(header.substring(7).strip()).filter(t -> t.scope() == ApiTokens.Scope.API);
         if (token.isEmpty()) {
+            // an unknown, revoked or SCIM token (which is good for /scim/v2 only)
             SecurityContextHolder.clearContext();
             Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Not authenticated",
                     "The API token is unknown or revoked.");

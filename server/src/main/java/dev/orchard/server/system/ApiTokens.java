@@ -28,10 +28,18 @@ public class ApiTokens {
 
     /** A token as listed: never its value. */
     public record ApiToken(long id, String name, Role role, String hint, String createdBy, Instant createdAt,
-                           Instant lastUsedAt, Instant revokedAt) {
+                           Instant lastUsedAt, Instant revokedAt, Scope scope) {
         public boolean active() {
             return revokedAt == null;
         }
+    }
+
+    /**
+     * Where a token is good: {@code API} for the REST API (and the pages), {@code SCIM} for the SCIM provisioning
+     * endpoints only (an identity provider holds it; it can do nothing else).
+     */
+    public enum Scope {
+        API, SCIM
     }
 
     /** A token just created: the only time its value is known. */
@@ -53,24 +61,36 @@ public class ApiTokens {
 
     @Transactional
     public CreatedToken create(String name, Role role, String createdBy) {
+        return create(name, role, Scope.API, createdBy);
+    }
+
+    /** A new token of the scope; a SCIM token's role is recorded as viewer and means nothing. */
+    @Transactional
+    public CreatedToken create(String name, Role role, Scope scope, String createdBy) {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        return store(name, role, createdBy, PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+        return store(name, scope == Scope.SCIM ? Role.VIEWER : role, scope, createdBy,
+                PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
     }
 
     /** Stores a token whose value was chosen outside (the bootstrap token). */
     @Transactional
     public CreatedToken store(String name, Role role, String createdBy, String value) {
+        return store(name, role, Scope.API, createdBy, value);
+    }
+
+    private CreatedToken store(String name, Role role, Scope scope, String createdBy, String value) {
         name = Fields.required("name", name, 100);
         if (value.length() < 16) {
             throw new IllegalArgumentException("a token must be at least 16 characters");
         }
         Instant now = clock.instant();
         String hint = "…" + value.substring(value.length() - 4);
-        jdbc.sql("insert into api_tokens (name, token_hash, token_hint, role, created_by, created_at) values (?, ?, ?, ?, ?, ?)")
-                .params(name.strip(), hash(value), hint, role.name(), createdBy, Timestamp.from(now)).update();
+        jdbc.sql("insert into api_tokens (name, token_hash, token_hint, role, scope, created_by, created_at) values (?, ?, ?, ?, ?, ?, ?)")
+                .params(name.strip(), hash(value), hint, role.name(), scope.name(), createdBy, Timestamp.from(now)).update();
         ApiToken token = jdbc.sql(SELECT + " where token_hash = ?").param(hash(value)).query(ApiTokens::map).single();
-        audit.record(createdBy, "TOKEN_CREATED", "token " + token.id(), token.name() + ", " + role.name().toLowerCase()
+        audit.record(createdBy, "TOKEN_CREATED", "token " + token.id(), token.name() + ", " + (scope == Scope.SCIM ? "SCIM"
+                : role.name().toLowerCase())
                 + ", ends with " + hint, "OK"); // never the value
         return new CreatedToken(token, value);
     }
@@ -116,12 +136,12 @@ public class ApiTokens {
     }
 
     private static final String SELECT =
-            "select id, name, role, token_hint, created_by, created_at, last_used_at, revoked_at from api_tokens";
+            "select id, name, role, token_hint, created_by, created_at, last_used_at, revoked_at, scope from api_tokens";
 
     private static ApiToken map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
         return new ApiToken(rs.getLong("id"), rs.getString("name"), Role.valueOf(rs.getString("role")),
                 rs.getString("token_hint"), rs.getString("created_by"), instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("last_used_at")), instant(rs.getTimestamp("revoked_at")));
+                instant(rs.getTimestamp("last_used_at")), instant(rs.getTimestamp("revoked_at")), Scope.valueOf(rs.getString("scope")));
     }
 
     static Instant instant(Timestamp ts) {

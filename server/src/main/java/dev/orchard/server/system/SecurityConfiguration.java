@@ -116,6 +116,41 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    /**
+     * SCIM provisioning ({@code /scim/v2/**}): a SCIM token only (an API token or a session is refused), no session, no
+     * CSRF (no cookie is ever read here); errors in SCIM's own format.
+     */
+    @Bean
+    @Order(2)
+    SecurityFilterChain scim(HttpSecurity http, ApiTokens tokens, org.springframework.core.env.Environment env) throws Exception {
+        headers(http, env);
+        http.securityMatcher("/scim/v2/**")
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .addFilterBefore(filter((request, response) -> {
+                    String header = request.getHeader("Authorization");
+                    var token = header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) ? java.util.Optional.<ApiTokens.ApiToken>empty()
+                            : tokens.authenticate(header.substring(7).strip()).filter(t -> t.scope() == ApiTokens.Scope.SCIM);
+                    if (token.isEmpty()) {
+                        response.setStatus(401);
+                        response.setContentType("application/scim+json");
+                        response.setHeader("WWW-Authenticate", "Bearer");
+                        response.getWriter().write("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"401\","
+                                + "\"detail\":\"Send a SCIM token (scope SCIM) as 'Authorization: Bearer <token>'.\"}");
+                        return false;
+                    }
+                    var context = org.springframework.security.core.context.SecurityContextHolder.createEmptyContext();
+                    context.setAuthentication(new org.springframework.security.authentication.UsernamePasswordAuthenticationToken(
+                            "scim:" + token.get().name(), null, java.util.List.of(new org.springframework.security.core.authority
+                            .SimpleGrantedAuthority("ROLE_SCIM"))));
+                    org.springframework.security.core.context.SecurityContextHolder.setContext(context);
+                    return true;
+                }), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().hasRole("SCIM"));
+        return http.build();
+    }
+
     @Bean
     @Order(2)
     SecurityFilterChain webhooks(HttpSecurity http, org.springframework.core.env.Environment env) throws Exception {

@@ -90,12 +90,14 @@ class SettingsPages {
     }
 
     @PostMapping("/settings/tokens")
-    String createToken(@RequestParam String name, @RequestParam String role, RedirectAttributes flash) {
+    String createToken(@RequestParam String name, @RequestParam String role, @RequestParam(defaultValue = "API") String scope,
+                       RedirectAttributes flash) {
         try {
             if (name.isBlank() || name.length() > 100) {
                 throw new IllegalArgumentException("A token needs a name (at most 100 characters).");
             }
-            var created = tokens.create(name.strip(), Role.parse(role), AuditTrail.actor("admin"));
+            var kind = "SCIM".equalsIgnoreCase(scope) ? ApiTokens.Scope.SCIM : ApiTokens.Scope.API;
+            var created = tokens.create(name.strip(), Role.parse(role), kind, AuditTrail.actor("admin"));
             flash.addFlashAttribute("newToken", created.value());
             flash.addFlashAttribute("ok", "Token '" + name.strip() + "' created. Copy it now: it is not shown again.");
         } catch (IllegalArgumentException e) {

@@ -32,14 +32,15 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 @Tag(name = "API tokens")
 class ApiTokensController {
 
-    record CreateToken(@NotBlank @Size(max = 100) String name, @NotNull String role) {
+    /** {@code scope}: API (default) or SCIM (for an identity provider's provisioning; {@code role} is then ignored). */
+    record CreateToken(@NotBlank @Size(max = 100) String name, String role, String scope) {
     }
 
     record TokenView(long id, String name, Role role, String hint, String createdBy, Instant createdAt,
-                     Instant lastUsedAt, Instant revokedAt, boolean active) {
+                     Instant lastUsedAt, Instant revokedAt, boolean active, ApiTokens.Scope scope) {
         static TokenView of(ApiTokens.ApiToken t) {
             return new TokenView(t.id(), t.name(), t.role(), t.hint(), t.createdBy(), t.createdAt(), t.lastUsedAt(),
-                    t.revokedAt(), t.active());
+                    t.revokedAt(), t.active(), t.scope());
         }
     }
 
@@ -60,13 +61,30 @@ class ApiTokensController {
     }
 
     @PostMapping
-    @Operation(summary = "Create an API token; its value is in this answer only")
+    @Operation(summary = "Create an API token (scope API, with a role) or a SCIM token (scope SCIM: for an identity "
+            + "provider's provisioning at /scim/v2, good for nothing else); its value is in this answer only")
     @ApiResponse(responseCode = "201", description = "Created; the token's value is in this answer only")
     ResponseEntity<CreatedTokenView> create(@Valid @RequestBody CreateToken body, Authentication who) {
-        var created = tokens.create(body.name(), Role.parse(body.role()), who.getName());
+        ApiTokens.Scope scope = scope(body.scope());
+        if (scope == ApiTokens.Scope.API && body.role() == null) {
+            throw new dev.orchard.server.system.Fields.InvalidFieldException("role", "role is required: viewer, operator or admin");
+        }
+        var created = tokens.create(body.name(), scope == ApiTokens.Scope.SCIM ? Role.VIEWER : Role.parse(body.role()), scope,
+                who.getName());
         return ResponseEntity.created(URI.create("/api/v1/tokens/" + created.token().id()))
                 .body(new CreatedTokenView(TokenView.of(created.token()), created.value(),
                         "Store this value now: Orchard keeps only its hash and cannot show it again."));
+    }
+
+    private static ApiTokens.Scope scope(String value) {
+        if (value == null) {
+            return ApiTokens.Scope.API;
+        }
+        try {
+            return ApiTokens.Scope.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new dev.orchard.server.system.Fields.InvalidFieldException("scope", "scope must be API or SCIM");
+        }
     }
 
     @DeleteMapping("/{id}")
