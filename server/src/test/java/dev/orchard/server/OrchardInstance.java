@@ -279,9 +279,14 @@ public final class OrchardInstance implements AutoCloseable {
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The page's CSRF token: a form's hidden field, else the page's {@code xsrf-token} meta (a page without a form). */
     static String csrfOf(String html) {
         var m = java.util.regex.Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(html);
-        return m.find() ? m.group(1) : null;
+        if (m.find()) {
+            return m.group(1);
+        }
+        var meta = java.util.regex.Pattern.compile("name=\"xsrf-token\"[^>]*content=\"([^\"]+)\"").matcher(html);
+        return meta.find() ? meta.group(1) : null;
     }
 
     public Response send(HttpRequest request) {

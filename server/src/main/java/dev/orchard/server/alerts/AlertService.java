@@ -246,20 +246,8 @@ public class AlertService {
     }
 
     private static String url(String value, boolean required) {
-        if (value == null && !required) {
-            return null;
-        }
-        String url = Fields.required("url", value, 2000);
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new Fields.InvalidFieldException("url", "url is not a valid URL");
-        }
-        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new Fields.InvalidFieldException("url", "url must be an http(s) URL with a host, like https://hooks.example.com/…");
-        }
-        return url;
+        return value == null && !required ? null : Fields.url("url", value, 2000, java.util.Set.of("http", "https"),
+                "an http(s) URL with a host, like https://hooks.example.com/…");
     }
 
     /** What may be shown of a URL: its scheme and host (the path of Slack's and Teams' URLs is their secret). */

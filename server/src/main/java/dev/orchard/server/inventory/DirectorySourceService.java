@@ -1,6 +1,5 @@
 package dev.orchard.server.inventory;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,17 +207,7 @@ public class DirectorySourceService {
     }
 
     private static String ldapUrl(String value) {
-        String url = Fields.required("url", value, 2000);
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new Fields.InvalidFieldException("url", "url is not a valid URL");
-        }
-        if (!"ldap".equals(uri.getScheme()) && !"ldaps".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new Fields.InvalidFieldException("url", "url must be ldap://host[:port] or ldaps://host[:port]");
-        }
-        return url;
+        return Fields.url("url", value, 2000, java.util.Set.of("ldap", "ldaps"), "ldap://host[:port] or ldaps://host[:port]");
     }
 
     private static String dn(String field, String value) {

@@ -1,6 +1,5 @@
 package dev.orchard.server.mdm;
 
-import java.net.URI;
 import java.time.Instant;
 
 /**
@@ -39,18 +38,10 @@ public record MdmServer(long id, String name, Kind kind, String url, boolean isD
     /** Validates what an administrator entered. */
     static void check(String name, Kind kind, String url) {
         dev.orchard.server.system.Fields.required("name", name, 100);
-        dev.orchard.server.system.Fields.required("url", url, 2000);
         if (kind == null) {
             throw new IllegalArgumentException("kind is required (NANOMDM or WEBHOOK)");
         }
-        URI uri;
-        try {
-            uri = URI.create(url == null ? "" : url.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("url is not a valid URL: " + e.getMessage());
-        }
-        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("url must be an http(s) URL with a host, like https://mdm.example.com");
-        }
+        dev.orchard.server.system.Fields.url("url", url == null ? null : url.strip(), 2000, java.util.Set.of("http", "https"),
+                "an http(s) URL with a host, like https://mdm.example.com");
     }
 }

@@ -60,6 +60,21 @@ public final class Fields {
         return v;
     }
 
+    /** A required URL of one of {@code schemes} with a host; {@code form} says what it should look like. */
+    public static String url(String field, String value, int max, java.util.Set<String> schemes, String form) {
+        String url = required(field, value, max);
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException(field, field + " is not a valid URL");
+        }
+        if (!schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+            throw new InvalidFieldException(field, field + " must be " + form);
+        }
+        return url;
+    }
+
     /** A secret (API key, shared secret): at most {@code max} characters, no control characters; not stripped. */
     public static String secret(String field, String value, int max) {
         if (value == null || value.isEmpty()) {

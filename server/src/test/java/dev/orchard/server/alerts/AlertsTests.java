@@ -178,6 +178,55 @@ class AlertsTests extends LicensingScenario {
     }
 
     @Test
+    void applesAnswersRaiseBlockFailureAndRevokedTokenAlertsThatResolve() {
+        channel("{\"name\":\"Hook\",\"kind\":\"WEBHOOK\",\"url\":\"" + receiver.url("/hook") + "\",\"secret\":\"" + HOOK_SECRET + "\"}");
+
+        // Apple refuses an assignment for good: the failed target is alerted
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"path\":\"assets/associate\",\"asyncErrorNumber\":9635,\"count\":1}");
+        usDevicesGetFieldNotes();
+        call("POST", "/api/v1/devices", phones("FAIL", 1));
+        settle();
+        evaluate();
+        assertThat(openAlert("OPERATIONS_FAILED").get("alert").get("title").asString()).contains("1 Apple operation target(s) failed");
+
+        // Apple asks to wait two hours: a block longer than the rule's hour is alerted, and resolved when it ends
+        control.post("faults", "{\"uId\":\"" + usUid + "\",\"status\":503,\"retryAfterSeconds\":7200,\"count\":1}");
+        call("POST", "/api/v1/accounts/" + us + "/refresh", null);
+        until("the account blocked", () -> "BLOCKED".equals(call("GET", "/api/v1/accounts/" + us, null).get("state").asString()));
+        evaluate();
+        assertThat(openAlert("ACCOUNT_BLOCKED").get("alert").get("detail").asString()).contains("until");
+        clock.advance(Duration.ofHours(2).plusMinutes(1));
+        evaluate();
+        assertThat(openAlerts()).noneMatch(a -> a.get("alert").get("rule").asString().equals("ACCOUNT_BLOCKED"));
+        assertThat(hooks("ACCOUNT_BLOCKED")).extracting(r -> r.header("X-Orchard-Event")).containsExactly("RAISED", "RESOLVED");
+
+        // Apple revokes the token: critical until a renewed token is uploaded
+        control.post("locations/" + usUid + "/revoke", "{}");
+        call("POST", "/api/v1/accounts/" + us + "/refresh", null);
+        until("the token revoked", () -> "REVOKED".equals(call("GET", "/api/v1/accounts/" + us, null).get("state").asString()));
+        evaluate();
+        JsonNode revoked = openAlert("TOKEN_UNUSABLE");
+        assertThat(revoked.get("alert").get("severity").asString()).isEqualTo("CRITICAL");
+        assertThat(revoked.get("alert").get("stage").asString()).isEqualTo("REVOKED");
+        renewAndUpload(365);
+        evaluate();
+        assertThat(openAlerts()).noneMatch(a -> a.get("alert").get("rule").asString().equals("TOKEN_UNUSABLE"));
+        assertThat(hooks("TOKEN_UNUSABLE")).extracting(r -> r.header("X-Orchard-Event")).containsExactly("RAISED", "RESOLVED");
+    }
+
+    @Test
+    void anSmtpServerWithoutStartTlsIsRefusedWhenStartTlsIsRequired() {
+        orchard.close();
+        settings.put("orchard.alerts.mail.starttls", "true");
+        startOrchard();
+        long mail = channel("{\"name\":\"Mail\",\"kind\":\"EMAIL\",\"recipients\":\"it@example.com\"}");
+        JsonNode test = call("POST", "/api/v1/alerts/channels/" + mail + "/test", null);
+        assertThat(test.get("sent").asBoolean()).as("GreenMail offers no STARTTLS: nothing goes in clear text").isFalse();
+        assertThat(test.get("error").asString()).contains("did not take the e-mail").doesNotContain(MAIL_PASSWORD);
+        assertThat(smtp.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
     void badInputIsRefusedAndChangesNothing() {
         for (String body : new String[] {
                 "{\"name\":\"x\",\"kind\":\"PAGER\"}",

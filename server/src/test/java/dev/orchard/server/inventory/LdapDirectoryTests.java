@@ -145,6 +145,26 @@ class LdapDirectoryTests extends LicensingScenario {
     }
 
     @Test
+    void usersDeletedInTheDirectoryAreKeptWhenTheSourceSaysSo() {
+        ldap = new Slapd(dataDir.resolve("ldap"));
+        ldap.addUsers(List.of("keep1", "keep2"));
+        ldap.addGroup("kept", List.of(Slapd.userDn("keep1"), Slapd.userDn("keep2")));
+        long id = call("POST", "/api/v1/directory/sources", "{\"name\":\"Keeper\",\"url\":\"" + ldap.url() + "\",\"bindDn\":\""
+                + Slapd.ROOT_DN + "\",\"bindPassword\":\"" + Slapd.ROOT_PASSWORD + "\",\"userBaseDn\":\"ou=People," + Slapd.SUFFIX
+                + "\",\"groupBaseDn\":\"ou=Groups," + Slapd.SUFFIX + "\",\"onDelete\":\"KEEP\"}").get("id").asLong();
+        orchard.step();
+        ldap.delete(Slapd.userDn("keep2"));
+        syncNow(id, true);
+        JsonNode source = call("GET", "/api/v1/directory/sources/" + id, null);
+        assertThat(source.get("lastSummary").asString()).as(source.toString()).contains("1 kept");
+        assertThat(source.get("userCount").asLong()).isEqualTo(1);
+        assertThat(orchard.get("/api/v1/users/keep2", ADMIN_TOKEN).status()).as("kept, detached from the source").isEqualTo(200);
+        assertThat(members("kept")).as("and still a member").containsExactly("keep1", "keep2");
+        assertThat(call("GET", "/api/v1/audit?action=USERS_KEPT", null).get("items").get(0).get("actor").asString())
+                .isEqualTo("directory:Keeper");
+    }
+
+    @Test
     void badSourcesAreRefusedAndChangeNothing() {
         for (String body : new String[] {
                 "{\"name\":\"x\",\"url\":\"http://ldap.example.com\",\"userBaseDn\":\"dc=x\",\"groupBaseDn\":\"dc=x\"}",

@@ -114,6 +114,24 @@ class OidcLoginBrowserTests {
         assertThat(orchard.submitLogin("bob", "").header("Location")).contains("/login?error");
     }
 
+    @Test
+    void passwordSignInCanBeSwitchedOff() {
+        var only = OrchardInstance.start(sim, temp.resolve("data-sso-only"), null, new MutableClock(Instant.now()), "node-b", Map.of(
+                "orchard.security.oidc.issuer-uri", "http://localhost:1", "orchard.security.oidc.client-id", "x",
+                "orchard.security.oidc.local-login", "false"));
+        try {
+            assertThat(only.submitLogin("admin", OrchardInstance.ADMIN_PASSWORD).header("Location")).contains("/login?local-off");
+            String page = only.get("/login", null).body();
+            assertThat(page).contains("id=\"sso\"").doesNotContain("id=\"password\"");
+            // the provider cannot be reached: the login page says so instead of an error page
+            var session = only.get("/oauth2/authorization/oidc", null);
+            assertThat(session.status()).isEqualTo(302);
+            assertThat(session.header("Location")).contains("/login?sso=provider_unreachable");
+        } finally {
+            only.close();
+        }
+    }
+
     private static void signIn(String user) {
         signInAtProvider(user);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("logout")));
