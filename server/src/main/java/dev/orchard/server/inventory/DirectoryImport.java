@@ -98,7 +98,7 @@ class DirectoryImport {
                 idByDn.put(e.dn(), id);
             }
         });
-        var byDn = LdapReader.byDn(read.groups());
+        var byDn = LdapGroups.byDn(read.groups());
         int groupsCreated = 0;
         int added = 0;
         int removed = 0;
@@ -107,7 +107,7 @@ class DirectoryImport {
                 groupsCreated++;
                 audit.record(actor, "GROUP_SAVED", "group " + g.id(), "'" + g.name() + "'", "OK");
             }
-            Set<String> want = LdapReader.members(g, byDn, idByDn, owned.keySet());
+            Set<String> want = LdapGroups.members(g, byDn, idByDn, owned.keySet());
             Set<String> have = new HashSet<>(directory.members(g.id()));
             List<String> add = want.stream().filter(u -> !have.contains(u)).sorted().toList();
             List<String> remove = have.stream().filter(u -> owned.containsKey(u) && !want.contains(u)).sorted().toList();

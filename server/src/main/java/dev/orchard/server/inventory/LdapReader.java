@@ -2,7 +2,6 @@ package dev.orchard.server.inventory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
@@ -35,7 +34,7 @@ import org.springframework.stereotype.Component;
  * with StartTLS) or {@code ldaps://}, trusting the source's own CA when it has one ({@link LdapTls}), a simple bind, every search in pages (the Simple Paged Results control, so a
  * server's size limit never cuts a listing short). Users come from the user base and filter — on an incremental read
  * only those whose {@code modifyTimestamp} is at or after the last change seen; groups always come whole, with their
- * members (a DN, or a user id for {@code memberUid}-style groups), nested groups expanded (cycles are harmless):
+ * members (Active Directory's ranged values of large groups read to the end) (a DN, or a user id for {@code memberUid}-style groups), nested groups expanded (cycles are harmless):
  * a nested group's change does not change its parent's timestamp, so an incremental read of groups would miss it.
  */
 @Component
@@ -93,6 +92,7 @@ class LdapReader {
                 }
             });
             Map<String, GroupEntry> groups = new LinkedHashMap<>();
+            Map<String, LdapGroups.Ranged> unfinished = new LinkedHashMap<>();
             search(ctx, s, s.groupBaseDn(), s.groupFilter(), new String[] {s.groupIdAttribute(), s.groupNameAttribute(),
                     s.memberAttribute()}, r -> {
                 Attributes a = r.getAttributes();
@@ -102,40 +102,21 @@ class LdapReader {
                 }
                 String name = first(a, s.groupNameAttribute());
                 Set<String> members = new HashSet<>();
-                all(a, s.memberAttribute()).forEach(m -> members.add(m.contains("=") ? normal(m) : m));
+                LdapGroups.Ranged values = LdapGroups.ranged(a, s.memberAttribute());
+                values.values().forEach(m -> members.add(m.contains("=") ? normal(m) : m));
                 groups.put(id, new GroupEntry(normal(r.getNameInNamespace()), id, name == null ? id : name, members));
+                if (values.next() != null) {
+                    unfinished.put(id, new LdapGroups.Ranged(List.of(r.getNameInNamespace()), values.next()));
+                }
             });
+            unfinished.forEach((id, rest) -> LdapGroups.moreMembers(ctx, s, rest.values().get(0), rest.next())
+                    .forEach(m -> groups.get(id).members().add(m.contains("=") ? normal(m) : m)));
             return new Snapshot(users, groups, newest[0], full);
         } finally {
             try {
                 ctx.close();
             } catch (NamingException ignored) {
                 // closing a connection that failed
-            }
-        }
-    }
-
-    /** Every user id a group holds, its nested groups' included: DNs mapped through {@code userIdByDn}. */
-    static Set<String> members(GroupEntry group, Map<String, GroupEntry> groupsByDn, Map<String, String> userIdByDn,
-                               Set<String> knownIds) {
-        Set<String> out = new HashSet<>();
-        expand(group, groupsByDn, userIdByDn, knownIds, out, new HashSet<>());
-        return out;
-    }
-
-    private static void expand(GroupEntry g, Map<String, GroupEntry> groupsByDn, Map<String, String> userIdByDn,
-                               Set<String> knownIds, Set<String> out, Set<String> seen) {
-        if (!seen.add(g.dn())) {
-            return;
-        }
-        for (String m : g.members()) {
-            GroupEntry nested = groupsByDn.get(m);
-            if (nested != null) {
-                expand(nested, groupsByDn, userIdByDn, knownIds, out, seen);
-            } else if (userIdByDn.containsKey(m)) {
-                out.add(userIdByDn.get(m));
-            } else if (!m.contains("=") && knownIds.contains(m)) {
-                out.add(m);
             }
         }
     }
@@ -245,23 +226,6 @@ class LdapReader {
         }
     }
 
-    private static List<String> all(Attributes attributes, String name) {
-        Attribute a = attributes.get(name);
-        var out = new ArrayList<String>();
-        if (a == null) {
-            return out;
-        }
-        try {
-            NamingEnumeration<?> values = a.getAll();
-            while (values.hasMore()) {
-                out.add(values.next().toString());
-            }
-        } catch (NamingException e) {
-            // a value that cannot be read is left out
-        }
-        return out;
-    }
-
     /** A DN in one form (case and spacing as the LDAP rules ignore them), so members match entries. */
     static String normal(String dn) {
         try {
@@ -280,14 +244,8 @@ class LdapReader {
         return value == null || !value.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+") ? null : value;
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + (m.length() > 300 ? m.substring(0, 300) : m));
-    }
-
-    static Map<String, GroupEntry> byDn(Map<String, GroupEntry> groups) {
-        Map<String, GroupEntry> out = new HashMap<>();
-        groups.values().forEach(g -> out.put(g.dn(), g));
-        return out;
     }
 }
