@@ -82,7 +82,7 @@ class AlertConditions {
                 }
             }
             if (on(settings, AlertRule.LEAKS)) {
-                var counts = ledger.countLeaks(a.id().value());
+                var counts = leakCounts(a, now);
                 long leaks = counts.entrySet().stream().filter(e -> e.getKey() != LedgerQueries.Leak.EXTERNAL)
                         .mapToLong(Map.Entry::getValue).sum();
                 if (leaks >= Math.max(1, settings.get(AlertRule.LEAKS).threshold())) {
@@ -128,6 +128,23 @@ class AlertConditions {
             }
         }
         return out;
+    }
+
+    /** Leak counts read a ledger of millions of licenses five times: each account's are counted at most every 15 minutes. */
+    static final Duration LEAK_RECOUNT = Duration.ofMinutes(15);
+
+    private record Counted(Map<LedgerQueries.Leak, Long> counts, Instant at) {
+    }
+
+    private final Map<Long, Counted> leaks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Map<LedgerQueries.Leak, Long> leakCounts(Account a, Instant now) {
+        Counted c = leaks.get(a.id().value());
+        if (c == null || !c.at().isAfter(now.minus(LEAK_RECOUNT)) || c.at().isAfter(now)) {
+            c = new Counted(ledger.countLeaks(a.id().value()), now);
+            leaks.put(a.id().value(), c);
+        }
+        return c.counts();
     }
 
     private static boolean on(Map<AlertRule, AlertRules.Setting> settings, AlertRule rule) {
