@@ -14,9 +14,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * its API counterpart refuses (an operator changing an account's priority in the UI while the API says admin only
  * was exactly that bug).
  *
- * <p>In words: reads need a viewer; managing accounts, API tokens, UI users, MDM servers and the settings page need
- * an admin; so do alert channels and rules; every other change needs an operator. Health, the login page and static files are open; the webhooks
- * check their own secrets.
+ * <p>In words: reads need a viewer; managing accounts, API tokens, UI users, MDM servers, directory sources, alert
+ * channels and rules and the settings page need an admin; every other change needs an operator. Health, the login
+ * page and static files are open; the webhooks check their own secrets, and SCIM its own tokens (outside this table).
  */
 public final class AccessRules {
 
