@@ -227,6 +227,22 @@ class AlertsTests extends LicensingScenario {
     }
 
     @Test
+    void anAlertNobodyWasToldOfIsAnnouncedOnceAChannelExistsAndARuleSwitchedOffResolvesQuietly() {
+        evaluate();
+        JsonNode untold = openAlert("DRIFT");
+        assertThat(untold.get("alert").get("notifiedAt").isNull()).as("no channel yet").isTrue();
+        assertThat(untold.get("deliveries")).isEmpty();
+        channel("{\"name\":\"Hook\",\"kind\":\"WEBHOOK\",\"url\":\"" + receiver.url("/hook") + "\",\"secret\":\"" + HOOK_SECRET + "\"}");
+        evaluate();
+        assertThat(hooks("DRIFT")).extracting(r -> r.header("X-Orchard-Event")).containsExactly("RAISED");
+        assertThat(openAlert("DRIFT").get("alert").get("id").asLong()).as("the same alert").isEqualTo(untold.get("alert").get("id").asLong());
+        call("PUT", "/api/v1/alerts/rules", "[{\"rule\":\"DRIFT\",\"enabled\":false}]");
+        evaluate();
+        assertThat(openAlerts()).noneMatch(a -> a.get("alert").get("rule").asString().equals("DRIFT"));
+        assertThat(hooks("DRIFT")).as("switched off: resolved without a notice").hasSize(1);
+    }
+
+    @Test
     void badInputIsRefusedAndChangesNothing() {
         for (String body : new String[] {
                 "{\"name\":\"x\",\"kind\":\"PAGER\"}",
