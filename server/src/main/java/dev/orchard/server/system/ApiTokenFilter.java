@@ -14,13 +14,36 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Authenticates {@code Authorization: Bearer <api token>}; a wrong or revoked token is refused at once. */
+/**
+ * Authenticates {@code Authorization: Bearer <token>} with a token of one scope; a wrong, revoked or other-scope token
+ * is refused at once (the refusal is the chain's own: an RFC 9457 problem for the API and pages, a SCIM error for
+ * SCIM). An API token acts with its role as {@code token:<name>}; a SCIM token as {@code scim:<name>}, with the SCIM
+ * role and nothing else.
+ */
 final class ApiTokenFilter extends OncePerRequestFilter {
 
-    private final ApiTokens tokens;
+    /** Writes the answer to a refused token. */
+    @FunctionalInterface
+    interface Refusal {
+        void write(HttpServletResponse response) throws IOException;
+    }
 
+    static final String SCIM_ROLE = "ROLE_SCIM";
+
+    private final ApiTokens tokens;
+    private final ApiTokens.Scope scope;
+    private final Refusal refusal;
+
+    /** The API's and the pages' filter. */
     ApiTokenFilter(ApiTokens tokens) {
+        this(tokens, ApiTokens.Scope.API, response -> Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthenticated",
+                "Not authenticated", "The API token is unknown or revoked."));
+    }
+
+    ApiTokenFilter(ApiTokens tokens, ApiTokens.Scope scope, Refusal refusal) {
         this.tokens = tokens;
+        this.scope = scope;
+        this.refusal = refusal;
     }
 
     @Override
@@ -31,16 +54,17 @@ final class ApiTokenFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        var token = tokens.authenticate(header.substring(7).strip()).filter(t -> t.scope() == ApiTokens.Scope.API);
+        var token = tokens.authenticate(header.substring(7).strip()).filter(t -> t.scope() == scope);
         if (token.isEmpty()) {
-            // an unknown, revoked or SCIM token (which is good for /scim/v2 only)
+            // unknown, revoked, or of the other scope (a SCIM token is good for /scim/v2 only, an API token not there)
             SecurityContextHolder.clearContext();
-            Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Not authenticated",
-                    "The API token is unknown or revoked.");
+            refusal.write(response);
             return;
         }
-        var auth = new UsernamePasswordAuthenticationToken("token:" + token.get().name(), null,
-                List.of(new SimpleGrantedAuthority(token.get().role().authority())));
+        var auth = scope == ApiTokens.Scope.SCIM
+                ? new UsernamePasswordAuthenticationToken("scim:" + token.get().name(), null, List.of(new SimpleGrantedAuthority(SCIM_ROLE)))
+                : new UsernamePasswordAuthenticationToken("token:" + token.get().name(), null,
+                        List.of(new SimpleGrantedAuthority(token.get().role().authority())));
         var context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);

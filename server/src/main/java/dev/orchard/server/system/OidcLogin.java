@@ -1,6 +1,5 @@
 package dev.orchard.server.system;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
@@ -27,9 +25,10 @@ import org.springframework.stereotype.Component;
 /**
  * OpenID Connect sign-in for the admin UI ({@link OidcProperties}): the provider is discovered on the first sign-in
  * (Orchard starts while the provider is down), the authorization code flow always uses PKCE, and a signed-in user's
- * role is read from the configured claim at every sign-in and recorded in {@code admin_users} (origin {@code OIDC},
- * no password), so the session checks that end a removed or demoted user's session work for them too. A provider
- * user named like a local user is refused: the break-glass {@code admin} cannot be taken over from the provider.
+ * role is read from the configured claim at every sign-in and recorded with the user ({@link UiUsers}, origin
+ * {@code OIDC}, no password, audited), so the session checks that end a removed or demoted user's session work for
+ * them too. A provider user named like a local user is refused: the break-glass {@code admin} cannot be taken over
+ * from the provider.
  */
 @Component
 public class OidcLogin {
@@ -38,14 +37,12 @@ public class OidcLogin {
     private static final Logger LOG = LoggerFactory.getLogger(OidcLogin.class);
 
     private final OidcProperties properties;
-    private final JdbcClient jdbc;
-    private final Clock clock;
+    private final UiUsers users;
     private volatile ClientRegistration registration;
 
-    OidcLogin(OidcProperties properties, JdbcClient jdbc, Clock clock) {
+    OidcLogin(OidcProperties properties, UiUsers users) {
         this.properties = properties;
-        this.jdbc = jdbc;
-        this.clock = clock;
+        this.users = users;
     }
 
     public boolean enabled() {
@@ -121,7 +118,7 @@ public class OidcLogin {
         String username = ((String) claims.get(key)).strip();
         Role role = properties.roleFor(values(claims.get(properties.roleClaim())))
                 .orElseThrow(() -> refuse("no_role", username + " has no value of '" + properties.roleClaim() + "' that gives a role"));
-        if (!record(username, role)) {
+        if (!users.signedInByProvider(username, role)) {
             throw refuse("local_user", "a local user is named " + username);
         }
         return new DefaultOidcUser(List.of(new SimpleGrantedAuthority(role.authority())), user.getIdToken(), user.getUserInfo(), key);
@@ -139,22 +136,6 @@ public class OidcLogin {
             }
         }
         return out;
-    }
-
-    /** Creates or updates the provider's user with this role; false when a local user has the name. */
-    private boolean record(String username, Role role) {
-        String origin = jdbc.sql("select origin from admin_users where lower(username) = lower(?)").param(username)
-                .query(String.class).optional().orElse(null);
-        if (origin == null) {
-            jdbc.sql("insert into admin_users (username, password_hash, role, origin, created_at) values (?, '!', ?, 'OIDC', ?)")
-                    .params(username, role.name(), java.sql.Timestamp.from(clock.instant())).update();
-            return true;
-        }
-        if (!"OIDC".equals(origin)) {
-            return false;
-        }
-        jdbc.sql("update admin_users set role = ? where username = ?").params(role.name(), username).update();
-        return true;
     }
 
     private static OAuth2AuthenticationException refuse(String code, String why) {

@@ -128,27 +128,20 @@ class SecurityConfiguration {
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
-                .addFilterBefore(filter((request, response) -> {
-                    String header = request.getHeader("Authorization");
-                    var token = header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) ? java.util.Optional.<ApiTokens.ApiToken>empty()
-                            : tokens.authenticate(header.substring(7).strip()).filter(t -> t.scope() == ApiTokens.Scope.SCIM);
-                    if (token.isEmpty()) {
-                        response.setStatus(401);
-                        response.setContentType("application/scim+json");
-                        response.setHeader("WWW-Authenticate", "Bearer");
-                        response.getWriter().write("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"401\","
-                                + "\"detail\":\"Send a SCIM token (scope SCIM) as 'Authorization: Bearer <token>'.\"}");
-                        return false;
-                    }
-                    var context = org.springframework.security.core.context.SecurityContextHolder.createEmptyContext();
-                    context.setAuthentication(new org.springframework.security.authentication.UsernamePasswordAuthenticationToken(
-                            "scim:" + token.get().name(), null, java.util.List.of(new org.springframework.security.core.authority
-                            .SimpleGrantedAuthority("ROLE_SCIM"))));
-                    org.springframework.security.core.context.SecurityContextHolder.setContext(context);
-                    return true;
-                }), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiTokenFilter(tokens, ApiTokens.Scope.SCIM, SecurityConfiguration::scimRefusal),
+                        AnonymousAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> scimRefusal(res)))
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("SCIM"));
         return http.build();
+    }
+
+    /** SCIM's answer to a request without a valid SCIM token (RFC 7644 §3.12). */
+    private static void scimRefusal(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.setStatus(401);
+        response.setContentType("application/scim+json");
+        response.setHeader("WWW-Authenticate", "Bearer");
+        response.getWriter().write("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"401\","
+                + "\"detail\":\"Send a SCIM token (scope SCIM) as 'Authorization: Bearer <token>'.\"}");
     }
 
     @Bean

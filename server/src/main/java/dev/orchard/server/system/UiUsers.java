@@ -54,6 +54,33 @@ public class UiUsers {
         audit.record("admin", "USER_ADDED", "ui user " + name, role.name().toLowerCase(), "OK");
     }
 
+    /**
+     * A user the OpenID Connect provider signed in, with the role its claim gives now: created at the first sign-in,
+     * its role updated at each (both audited). False when a local user has the name (the break-glass admin cannot be
+     * taken over from the provider); such users never have a password here.
+     */
+    @Transactional
+    public boolean signedInByProvider(String username, Role role) {
+        var row = jdbc.sql("select origin, role from admin_users where lower(username) = lower(?)").param(username)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional();
+        if (row.isEmpty()) {
+            jdbc.sql("insert into admin_users (username, password_hash, role, origin, created_at) values (?, '!', ?, 'OIDC', ?)")
+                    .params(username, role.name(), Timestamp.from(clock.instant())).update();
+            audit.record("sso", "USER_ADDED", "ui user " + username, role.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", at the first single sign-on", "OK");
+            return true;
+        }
+        if (!"OIDC".equals(row.get()[0])) {
+            return false;
+        }
+        if (!role.name().equals(row.get()[1])) {
+            jdbc.sql("update admin_users set role = ? where username = ?").params(role.name(), username).update();
+            audit.record("sso", "USER_ROLE_CHANGED", "ui user " + username, "before: " + row.get()[1].toLowerCase(java.util.Locale.ROOT)
+                    + "; after: " + role.name().toLowerCase(java.util.Locale.ROOT) + " (the provider's claim)", "OK");
+        }
+        return true;
+    }
+
     /** Removes a user; the last admin stays. */
     @Transactional
     public void delete(String username) {

@@ -83,6 +83,8 @@ class OidcLoginBrowserTests {
         browser.get(base + "/settings");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Settings");
         assertThat(browser.getPageSource()).contains("alice"); // recorded as a user, with the role the provider gave
+        assertThat(orchard.get("/api/v1/audit?action=USER_ADDED&subject=ui%20user%20alice", OrchardInstance.ADMIN_TOKEN).json()
+                .get("items").get(0).get("detail").asString()).contains("admin, at the first single sign-on");
 
         // removed in Orchard: her session ends at the next page
         assertThat(orchard.method("DELETE", "/api/v1/ui-users/alice", OrchardInstance.ADMIN_TOKEN, null).status()).isEqualTo(204);
